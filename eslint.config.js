@@ -1,0 +1,51 @@
+// Lint keeps the process boundaries: core/trainer/shared/server/cli never import electron, shared imports
+// nothing but itself, and the renderer imports no Node modules (it also runs in a plain browser).
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeModules = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+const electron = { name: 'electron', message: 'Only src/main and src/preload may import electron.' };
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'out/**', 'build/**', 'dist/**', 'test-output/**', '**/*.svelte'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['src/core/**', 'src/trainer/**', 'src/server/**', 'src/cli/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [electron], patterns: [{ group: ['**/main/**', '**/preload/**', '**/renderer/**'], message: 'Node-side code must not reach into the Electron or renderer folders.' }] }],
+    },
+  },
+  {
+    files: ['src/shared/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electron, ...nodeModules.map((name) => ({ name, message: 'src/shared is imported by the renderer: no Node modules.' }))],
+          patterns: [{ group: ['../*', '!./*'], message: 'src/shared imports nothing from the other folders.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/renderer/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electron, ...nodeModules.map((name) => ({ name, message: 'The renderer runs in a browser: no Node modules.' }))],
+          patterns: [{ group: ['**/core/**', '**/trainer/**', '**/server/**', '**/cli/**', '**/main/**'], message: 'The renderer talks to the core only through the api transport.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['tests/**', 'scripts/**', 'bin/**'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+);

@@ -1,0 +1,189 @@
+// train, runs, stop, resume: start and follow training runs from the terminal.
+
+import type { Workbench } from '../../core/workbench.js';
+import { parse, optionalInt, optionalNumber, optionalString, UsageError } from '../args.js';
+import { printJson, type Command } from '../command.js';
+import { formatDuration, progressBar, table } from '../format.js';
+import { resolveDataset } from '../resolve.js';
+import type { RunInfo } from '../../shared/runs.js';
+import { epochsOf } from '../../core/training/runs-repo.js';
+
+/** The JSON shape of a run on stdout (train, resume, runs). */
+export function runJson(wb: Workbench, run: RunInfo) {
+  return {
+    id: run.id,
+    status: run.status,
+    backend: run.backend,
+    preset: run.preset,
+    epochs: epochsOf(wb.db, run.id).map((e) => ({
+      epoch: e.epoch,
+      loss: e.loss,
+      acc: e.acc,
+      valLoss: e.valLoss,
+      valAcc: e.valAcc,
+      lr: e.lr,
+      seconds: e.seconds,
+      imagesPerSecond: e.imagesPerSecond,
+    })),
+    bestEpoch: run.bestEpoch,
+    bestValAcc: run.bestValAcc,
+    ...(run.error ? { error: run.error } : {}),
+  };
+}
+
+function pct(x: number | null): string {
+  return x === null ? '–' : `${(x * 100).toFixed(2)}%`;
+}
+
+/** Follows a run to its end with progress on stderr, then prints it. Ctrl-C stops the run cleanly. */
+async function follow(wb: Workbench, runId: number, json: boolean): Promise<void> {
+  const bar = progressBar(`run ${runId}`);
+  const off = wb.on((event) => {
+    if (event.type === 'run:progress' && event.progress.runId === runId) {
+      const p = event.progress;
+      bar.update((p.epoch - 1 + p.batch / p.batches) / p.epochs, `epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(4)} ${Math.round(p.imagesPerSecond)} img/s ETA ${formatDuration(p.etaSeconds)}`);
+    } else if (event.type === 'run:epoch' && event.runId === runId) {
+      const m = event.metrics;
+      bar.done();
+      process.stderr.write(
+        `epoch ${m.epoch}: loss ${m.loss.toFixed(4)} acc ${pct(m.acc)} val_loss ${m.valLoss?.toFixed(4) ?? '–'} val_acc ${pct(m.valAcc)} lr ${m.lr.toExponential(1)} ${m.seconds.toFixed(1)}s ${Math.round(m.imagesPerSecond)} img/s\n`,
+      );
+    }
+  });
+  const onSigint = () => {
+    process.stderr.write(`\nstopping run ${runId} (resume it with: digit-workbench resume ${runId})\n`);
+    void wb.call('runs:stop', { id: runId }).catch(() => undefined);
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    await wb.runs.waitFor(runId);
+  } finally {
+    off();
+    bar.done();
+    process.off('SIGINT', onSigint);
+  }
+  const run = await wb.call('runs:get', { id: runId });
+  if (json) printJson(runJson(wb, run));
+  else {
+    console.log(`run ${run.id} ${run.status}${run.error ? `: ${run.error}` : ''}`);
+    console.log(`best val accuracy ${pct(run.bestValAcc)} at epoch ${run.bestEpoch ?? '–'} · backend ${run.backend ?? '–'} · ${formatDuration(run.durationSeconds)}`);
+  }
+  if (run.status === 'failed') process.exitCode = 1;
+}
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'train a model on a dataset and wait for it',
+  usage: `digit-workbench train --dataset ID|NAME|FILE --preset NAME [options] [--json]
+
+  Presets: seed-lenet5 (the seed notebook), dnn (dense baseline), cnn-strong (BatchNorm CNN + augmentation).
+  Progress goes to stderr; the final run as JSON on stdout with --json. Ctrl-C stops the run (resumable).
+
+  --epochs N                    epochs (preset default otherwise)
+  --batch-size N                batch size
+  --learning-rate X             initial learning rate
+  --optimizer adam|sgd|rmsprop  optimizer
+  --validation tail:R|stratified:R   validation split, e.g. tail:0.1 (the last 10%, the seed notebook's)
+  --seed N                      random seed (same seed + same backend → same metrics)
+  --backend tensorflow|wasm|cpu force a backend (default: tfjs-node if it loads, else wasm)
+  --workers N                   data-parallel threads for this run`,
+  async run(argv, ctx) {
+    const { values } = parse(
+      argv,
+      {
+        dataset: { type: 'string' },
+        preset: { type: 'string' },
+        epochs: { type: 'string' },
+        'batch-size': { type: 'string' },
+        'learning-rate': { type: 'string' },
+        optimizer: { type: 'string' },
+        validation: { type: 'string' },
+        seed: { type: 'string' },
+        backend: { type: 'string' },
+        workers: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      { min: 0, max: 0 },
+    );
+    if (values.help) return void console.log(this.usage);
+    const datasetRef = optionalString(values, 'dataset');
+    const preset = optionalString(values, 'preset');
+    if (!datasetRef) throw new UsageError('train needs --dataset ID|NAME|FILE');
+    if (!preset) throw new UsageError('train needs --preset seed-lenet5|dnn|cnn-strong');
+    const overrides: Record<string, unknown> = {
+      epochs: optionalInt(values, 'epochs'),
+      batchSize: optionalInt(values, 'batch-size'),
+      learningRate: optionalNumber(values, 'learning-rate'),
+      optimizer: optionalString(values, 'optimizer'),
+      seed: optionalInt(values, 'seed'),
+    };
+    const validation = optionalString(values, 'validation');
+    if (validation !== undefined) {
+      const m = /^(tail|stratified):([0-9.]+)$/.exec(validation);
+      if (!m) throw new UsageError(`--validation must look like tail:0.1 or stratified:0.1 (got "${validation}")`);
+      overrides.validation = { mode: m[1], ratio: Number(m[2]) };
+    }
+    const backend = optionalString(values, 'backend');
+    if (backend !== undefined && !['tensorflow', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend must be tensorflow, wasm or cpu (got "${backend}")`);
+    const workers = optionalInt(values, 'workers');
+    const wb = ctx.workbench(backend || workers ? { backend: backend as 'tensorflow' | 'wasm' | 'cpu' | undefined, workers } : undefined);
+    const dataset = await resolveDataset(wb, datasetRef, { allowFile: true });
+    const [run] = await wb.call('runs:start', { datasetId: dataset.id, preset, hyperparams: overrides });
+    if (!values.json) process.stderr.write(`run ${run.id}: ${preset} on "${dataset.name}" (${dataset.rows} rows)\n`);
+    await follow(wb, run.id, values.json === true);
+  },
+};
+
+export const resumeCommand: Command = {
+  name: 'resume',
+  summary: 'continue a stopped, interrupted or failed run from its last checkpoint',
+  usage: `digit-workbench resume ID [--json]
+
+  Keeps the run's id and continues from its last completed epoch; waits like train.`,
+  async run(argv, ctx) {
+    const { values, positionals } = parse(argv, { json: { type: 'boolean' } }, { min: 1, max: 1 });
+    if (values.help) return void console.log(this.usage);
+    const id = Number(positionals[0]);
+    if (!Number.isInteger(id) || id < 1) throw new UsageError(`run id must be a positive whole number (got "${positionals[0]}")`);
+    const wb = ctx.workbench();
+    await wb.call('runs:resume', { id });
+    await follow(wb, id, values.json === true);
+  },
+};
+
+export const stopCommand: Command = {
+  name: 'stop',
+  summary: 'stop a running or queued run (in any process)',
+  usage: `digit-workbench stop ID
+
+  Sets the run's stop flag; the process training it stops after the current batch. Completed
+  epochs are kept; resume continues from the last one.`,
+  async run(argv, ctx) {
+    const { values, positionals } = parse(argv, {}, { min: 1, max: 1 });
+    if (values.help) return void console.log(this.usage);
+    const id = Number(positionals[0]);
+    if (!Number.isInteger(id) || id < 1) throw new UsageError(`run id must be a positive whole number (got "${positionals[0]}")`);
+    const run = await ctx.workbench().call('runs:stop', { id });
+    console.log(run.status === 'stopped' ? `run ${id} stopped` : `run ${id}: stop requested`);
+  },
+};
+
+export const runsCommand: Command = {
+  name: 'runs',
+  summary: 'list runs',
+  usage: `digit-workbench runs [--json]`,
+  async run(argv, ctx) {
+    const { values } = parse(argv, { json: { type: 'boolean' } }, { min: 0, max: 0 });
+    if (values.help) return void console.log(this.usage);
+    const wb = ctx.workbench();
+    const list = await wb.call('runs:list', undefined);
+    if (values.json) return printJson(list.map((r) => runJson(wb, r)));
+    if (list.length === 0) return void console.log('no runs yet: digit-workbench train --dataset sample-train --preset seed-lenet5');
+    console.log(
+      table(
+        ['ID', 'STATUS', 'PRESET', 'BACKEND', 'EPOCHS', 'BEST VAL ACC', 'AT', 'DURATION', 'IMG/S'],
+        list.map((r) => [r.id, r.status, r.preset, r.backend ?? '–', `${r.epochsDone}/${r.epochsPlanned}`, pct(r.bestValAcc), r.bestEpoch ?? '–', formatDuration(r.durationSeconds), r.imagesPerSecond ? Math.round(r.imagesPerSecond) : '–']),
+      ),
+    );
+  },
+};

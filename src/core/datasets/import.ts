@@ -1,0 +1,38 @@
+// Import a Kaggle train.csv/test.csv: parse and validate everything first, then write the dataset in one
+// transaction, so a bad file leaves nothing behind. An identical file (same sha256) returns the existing dataset.
+
+import { basename, extname } from 'node:path';
+import type { Db } from '../db/open.js';
+import type { DatasetKind, ImportResult } from '../../shared/types.js';
+import { parseKaggleCsv } from './csv-parser.js';
+import { findDatasetBySha, insertDataset, uniqueName } from './repo.js';
+
+export interface ImportOptions {
+  path: string;
+  name?: string;
+  kind?: DatasetKind;
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** How the file is named in messages (an upload's original name rather than its temp path). */
+  displayName?: string;
+}
+
+export async function importCsv(db: Db, opts: ImportOptions): Promise<ImportResult> {
+  const parsed = await parseKaggleCsv(opts.path, {
+    kind: opts.kind,
+    displayName: opts.displayName ?? opts.path,
+    onProgress: opts.onProgress,
+  });
+  const existing = findDatasetBySha(db, parsed.sha256);
+  if (existing) return { dataset: existing, existing: true };
+  const fileName = opts.displayName ?? opts.path;
+  const name = opts.name ?? uniqueName(db, basename(fileName, extname(fileName)) || 'dataset');
+  const dataset = insertDataset(db, {
+    name,
+    kind: parsed.kind,
+    source: opts.path,
+    sha256: parsed.sha256,
+    pixels: parsed.pixels,
+    labels: parsed.labels,
+  });
+  return { dataset, existing: false };
+}

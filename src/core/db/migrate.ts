@@ -1,0 +1,36 @@
+// Numbered migrations, applied in order inside one transaction each; PRAGMA user_version is the version.
+
+import type Database from 'better-sqlite3';
+import { WorkbenchError } from '../../shared/errors.js';
+import * as m001 from './migrations/001-datasets.js';
+import * as m002 from './migrations/002-runs.js';
+
+export const migrations: readonly { version: number; up: string }[] = [
+  { version: 1, up: m001.up },
+  { version: 2, up: m002.up },
+];
+
+export const LATEST_VERSION = migrations[migrations.length - 1].version;
+
+export function schemaVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Brings the database to `target` (default: latest). A database from a newer app is refused, not damaged. */
+export function migrate(db: Database.Database, target = LATEST_VERSION): number {
+  const current = schemaVersion(db);
+  if (current > LATEST_VERSION) {
+    throw new WorkbenchError(
+      'conflict',
+      `this data folder was written by a newer Digit Workbench (schema ${current}, this app knows ${LATEST_VERSION}); update the app`,
+    );
+  }
+  for (const m of migrations) {
+    if (m.version <= current || m.version > target) continue;
+    db.transaction(() => {
+      db.exec(m.up);
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+  }
+  return schemaVersion(db);
+}

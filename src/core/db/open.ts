@@ -1,0 +1,34 @@
+// Opens workbench.db: WAL so the app, serve mode, the CLI and the trainer's supervisor can share it, foreign keys
+// on, a busy timeout so concurrent writers wait instead of failing with SQLITE_BUSY.
+
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { WorkbenchError } from '../../shared/errors.js';
+import { migrate } from './migrate.js';
+
+export type Db = Database.Database;
+
+export const DB_FILE = 'workbench.db';
+
+export function openDatabase(home: string, opts: { migrate?: boolean } = {}): Db {
+  try {
+    mkdirSync(home, { recursive: true });
+  } catch (err) {
+    throw new WorkbenchError('io', `cannot create the data folder ${home}: ${(err as Error).message}`);
+  }
+  // Electron's ABI needs its own build of the addon; the desktop app points at it (the Node build stays intact).
+  const nativeBinding = process.env.DIGIT_WORKBENCH_SQLITE_BINDING || undefined;
+  let db: Db;
+  try {
+    db = new Database(join(home, DB_FILE), nativeBinding ? { nativeBinding } : {});
+  } catch (err) {
+    throw new WorkbenchError('io', `cannot open ${join(home, DB_FILE)}: ${(err as Error).message}`);
+  }
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 10000');
+  db.pragma('synchronous = NORMAL');
+  if (opts.migrate !== false) migrate(db);
+  return db;
+}

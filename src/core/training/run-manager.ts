@@ -1,0 +1,196 @@
+// The run queue and the supervision of trainer processes: one process per running run, up to `concurrency` at
+// once. Trainer events become database rows (each completed epoch with its checkpoint in one transaction) and
+// workbench events. A crashed trainer fails its run with the reason; the next run gets a fresh process.
+
+import type { Db } from '../db/open.js';
+import type { WorkbenchEvent } from '../../shared/events.js';
+import { WorkbenchError, type ErrorData } from '../../shared/errors.js';
+import type { RunStatus } from '../../shared/runs.js';
+import type { BackendChoice, TrainerEvent } from '../../shared/trainer-protocol.js';
+import type { Hyperparams } from '../../shared/hyperparams.js';
+import { createLogger } from '../logger.js';
+import { loadDatasetArrays } from '../datasets/repo.js';
+import * as runs from './runs-repo.js';
+import { splitIndices } from './split.js';
+import type { TrainerHandle, TrainerSpawner } from './trainer-process.js';
+
+const log = createLogger('runs');
+const STOP_POLL_MS = 200;
+const TERMINAL: RunStatus[] = ['completed', 'stopped', 'failed', 'interrupted'];
+
+export interface RunManagerOptions {
+  db: Db;
+  spawn: TrainerSpawner;
+  emit: (event: WorkbenchEvent) => void;
+  concurrency: () => number;
+  backend: () => BackendChoice | null;
+  workers?: () => number | null;
+}
+
+interface Active {
+  runId: number;
+  trainer: TrainerHandle;
+  ended: boolean;
+  epoch: number;
+}
+
+export class RunManager {
+  readonly #opts: RunManagerOptions;
+  readonly #active = new Map<number, Active>();
+  readonly #waiters = new Map<number, ((status: RunStatus) => void)[]>();
+  #poller: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(opts: RunManagerOptions) {
+    this.#opts = opts;
+  }
+
+  get activeCount(): number {
+    return this.#active.size;
+  }
+
+  /** Starts queued runs this process owns while there is room. */
+  pump(): void {
+    if (this.#closed) return;
+    for (const id of runs.queuedRunsOwned(this.#opts.db)) {
+      if (this.#active.size >= Math.max(1, this.#opts.concurrency())) break;
+      if (!this.#active.has(id)) this.#launch(id);
+    }
+  }
+
+  /** Resolves with the run's status once it is completed, stopped, failed or interrupted. */
+  waitFor(runId: number): Promise<RunStatus> {
+    const status = runs.getRun(this.#opts.db, runId).status;
+    if (TERMINAL.includes(status)) return Promise.resolve(status);
+    return new Promise((resolve) => this.#waiters.set(runId, [...(this.#waiters.get(runId) ?? []), resolve]));
+  }
+
+  #setStatus(runId: number, status: Exclude<RunStatus, 'queued' | 'running'>, error: string | null): void {
+    runs.finishRun(this.#opts.db, runId, status, error);
+    this.#opts.emit({ type: 'run:status', runId, status, error });
+    for (const resolve of this.#waiters.get(runId) ?? []) resolve(status);
+    this.#waiters.delete(runId);
+  }
+
+  #launch(runId: number): void {
+    const db = this.#opts.db;
+    const detail = runs.getRunDetail(db, runId);
+    let request;
+    try {
+      const data = loadDatasetArrays(db, detail.datasetId);
+      if (!data.labels) throw new WorkbenchError('bad-input', `dataset ${detail.datasetId} has no labels: train on a train.csv`);
+      const hp: Hyperparams = detail.hyperparams;
+      const split = splitIndices(data.labels, { ...hp.validation, seed: hp.seed });
+      const last = runs.loadCheckpoint(db, runId, 'last');
+      runs.trimAfter(db, runId, last?.epoch ?? 0);
+      request = {
+        type: 'train' as const,
+        runId,
+        hyperparams: hp,
+        pixels: data.pixels,
+        labels: data.labels,
+        trainIndices: split.train,
+        valIndices: split.val,
+        resume: last ? { last, best: runs.loadCheckpoint(db, runId, 'best') } : null,
+        backend: this.#opts.backend(),
+        workers: this.#opts.workers?.() ?? null,
+      };
+    } catch (err) {
+      this.#setStatus(runId, 'failed', (err as Error).message);
+      return;
+    }
+    runs.markRunning(db, runId);
+    this.#opts.emit({ type: 'run:status', runId, status: 'running', error: null });
+    const trainer = this.#opts.spawn();
+    const active: Active = { runId, trainer, ended: false, epoch: request.resume?.last.epoch ?? 0 };
+    this.#active.set(runId, active);
+    trainer.onEvent((event) => this.#onEvent(active, event));
+    trainer.onExit((reason) => this.#onExit(active, reason));
+    trainer.send(request);
+    this.#ensurePoller();
+  }
+
+  #onEvent(active: Active, event: TrainerEvent): void {
+    const db = this.#opts.db;
+    const { runId } = active;
+    try {
+      switch (event.type) {
+        case 'started':
+          runs.recordStarted(db, runId, { backend: event.backend, backendNote: event.backendNote, summary: event.summary });
+          break;
+        case 'progress':
+          this.#opts.emit({ type: 'run:progress', progress: event.progress });
+          break;
+        case 'epoch':
+          active.epoch = event.metrics.epoch;
+          break;
+        case 'checkpoint':
+          runs.persistCheckpoint(db, runId, event.metrics, event.slots, event.checkpoint);
+          if (event.metrics) this.#opts.emit({ type: 'run:epoch', runId, metrics: event.metrics });
+          break;
+        case 'result':
+          runs.persistValPredictions(db, runId, event.epoch, event.indices, event.probs);
+          break;
+        case 'done':
+          this.#end(active, event.outcome, null);
+          break;
+        case 'error':
+          this.#end(active, 'failed', errorText(event.error));
+          break;
+        case 'log':
+          this.#opts.emit({ type: 'run:log', runId, level: event.level, message: event.message });
+          break;
+        default:
+          break;
+      }
+    } catch (err) {
+      log.error(`run ${runId}: cannot record ${event.type}: ${(err as Error).message}`);
+      this.#end(active, 'failed', `could not record ${event.type}: ${(err as Error).message}`);
+    }
+  }
+
+  #onExit(active: Active, reason: string): void {
+    if (active.ended) return;
+    this.#end(active, 'failed', `${reason} during epoch ${active.epoch + 1}`);
+  }
+
+  #end(active: Active, status: 'completed' | 'stopped' | 'failed', error: string | null): void {
+    if (active.ended) return;
+    active.ended = true;
+    this.#active.delete(active.runId);
+    active.trainer.kill();
+    this.#setStatus(active.runId, status, error);
+    if (this.#active.size === 0 && this.#poller) {
+      clearInterval(this.#poller);
+      this.#poller = undefined;
+    }
+    queueMicrotask(() => this.pump());
+  }
+
+  /** Stop is a flag in the database so any process can set it; the owner forwards it to its trainer. */
+  #ensurePoller(): void {
+    if (this.#poller) return;
+    this.#poller = setInterval(() => {
+      for (const active of this.#active.values()) {
+        if (runs.stopRequested(this.#opts.db, active.runId)) active.trainer.send({ type: 'stop', runId: active.runId });
+      }
+    }, STOP_POLL_MS);
+    this.#poller.unref();
+  }
+
+  /** Kills every trainer this process owns; their runs become interrupted (resumable). */
+  close(): void {
+    this.#closed = true;
+    if (this.#poller) clearInterval(this.#poller);
+    for (const active of this.#active.values()) {
+      active.ended = true;
+      active.trainer.kill();
+      this.#setStatus(active.runId, 'interrupted', 'the app closed while it was training');
+    }
+    this.#active.clear();
+  }
+}
+
+function errorText(error: ErrorData): string {
+  return error.message;
+}

@@ -1,0 +1,49 @@
+// Spawning a trainer process. The core never imports electron: the desktop app passes a spawner built on
+// utilityProcess.fork; serve mode, the CLI and the tests use Node's child_process.fork with the same protocol.
+
+import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { WorkbenchError } from '../../shared/errors.js';
+import { projectRoot } from '../paths.js';
+import type { TrainerEvent, TrainerRequest } from '../../shared/trainer-protocol.js';
+
+export interface TrainerHandle {
+  readonly pid: number | undefined;
+  send(request: TrainerRequest): void;
+  onEvent(listener: (event: TrainerEvent) => void): void;
+  /** Called once when the process ends, with a human reason ("killed by SIGKILL", "exited with code 3"). */
+  onExit(listener: (reason: string) => void): void;
+  kill(): void;
+}
+
+export type TrainerSpawner = () => TrainerHandle;
+
+/** The compiled trainer entry (build/node/trainer/main.js), also when the core itself runs from TypeScript sources. */
+export function trainerEntry(): string {
+  const entry = join(projectRoot(), 'build', 'node', 'trainer', 'main.js');
+  if (!existsSync(entry)) throw new WorkbenchError('internal', `the trainer is not built (${entry}); run npm run build:node`);
+  return entry;
+}
+
+export function nodeTrainerSpawner(): TrainerHandle {
+  const child = fork(trainerEntry(), [], {
+    serialization: 'advanced', // typed arrays cross as they are
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, DIGIT_WORKBENCH_TRAINER: '1' },
+  });
+  return {
+    get pid() {
+      return child.pid;
+    },
+    send: (request) => {
+      if (child.connected) child.send(request);
+    },
+    onEvent: (listener) => child.on('message', (m) => listener(m as TrainerEvent)),
+    onExit: (listener) =>
+      child.once('exit', (code, signal) => listener(signal ? `the trainer process was killed by ${signal}` : `the trainer process exited with code ${code}`)),
+    kill: () => {
+      child.kill('SIGKILL');
+    },
+  };
+}

@@ -1,0 +1,143 @@
+// The Workbench facade: every transport (Electron IPC, serve mode, CLI) calls the core through it.
+
+import { EventEmitter } from 'node:events';
+import type { ArgsOf, MethodName, ResultOf } from '../shared/contract.js';
+import { parseArgs } from '../shared/contract.js';
+import type { WorkbenchEvent, WorkbenchEventListener } from '../shared/events.js';
+import { openDatabase, type Db } from './db/open.js';
+import { resolveHome } from './home.js';
+import { importCsv, type ImportOptions } from './datasets/import.js';
+import { installSample } from './datasets/sample.js';
+import * as datasets from './datasets/repo.js';
+import { appVersion } from './version.js';
+import type { ImportResult } from '../shared/types.js';
+import { presets } from './training/presets.js';
+import { RunManager } from './training/run-manager.js';
+import * as runs from './training/runs-repo.js';
+import { previewRun, queueRuns } from './training/start.js';
+import { nodeTrainerSpawner, type TrainerSpawner } from './training/trainer-process.js';
+import { readSettings, writeSettings } from './settings.js';
+import type { BackendChoice } from '../shared/trainer-protocol.js';
+
+export interface WorkbenchOptions {
+  home?: string;
+  /** Skip installing the bundled sample (tests of an empty store). */
+  sample?: boolean;
+  /** How trainer processes start: Electron passes utilityProcess.fork; default Node's child_process.fork. */
+  spawnTrainer?: TrainerSpawner;
+  /** Data-parallel workers per run (default: the engine's choice). */
+  workers?: number;
+  /** Forces a backend for the runs this instance trains, over the saved setting (the CLI's --backend). */
+  backend?: BackendChoice;
+}
+
+type Handlers = { [M in MethodName]: (args: ArgsOf<M>) => Promise<ResultOf<M>> | ResultOf<M> };
+
+export class Workbench {
+  readonly home: string;
+  readonly db: Db;
+  readonly runs: RunManager;
+  readonly #events = new EventEmitter();
+
+  constructor(opts: WorkbenchOptions = {}) {
+    this.home = resolveHome(opts.home);
+    this.db = openDatabase(this.home);
+    this.#events.setMaxListeners(100);
+    if (opts.sample !== false) installSample(this.db);
+    runs.reconcileInterrupted(this.db);
+    this.runs = new RunManager({
+      db: this.db,
+      spawn: opts.spawnTrainer ?? nodeTrainerSpawner,
+      emit: (event) => this.emit(event),
+      concurrency: () => readSettings(this.db).concurrency,
+      backend: () => {
+        const b = opts.backend ?? readSettings(this.db).backend;
+        return b === 'auto' ? null : b;
+      },
+      workers: () => opts.workers ?? null,
+    });
+  }
+
+  on(listener: WorkbenchEventListener): () => void {
+    this.#events.on('event', listener);
+    return () => this.#events.off('event', listener);
+  }
+
+  emit(event: WorkbenchEvent): void {
+    this.#events.emit('event', event);
+  }
+
+  /** A contract call from outside the process: arguments are validated first. */
+  async call<M extends MethodName>(name: M, args: unknown): Promise<ResultOf<M>> {
+    const parsed = parseArgs(name, args);
+    const handler = this.#handlers[name] as (a: ArgsOf<M>) => Promise<ResultOf<M>> | ResultOf<M>;
+    return await handler(parsed);
+  }
+
+  async importDataset(opts: ImportOptions): Promise<ImportResult> {
+    const result = await importCsv(this.db, {
+      ...opts,
+      onProgress: (bytesRead, totalBytes) => {
+        opts.onProgress?.(bytesRead, totalBytes);
+        this.emit({ type: 'import:progress', file: opts.displayName ?? opts.path, bytesRead, totalBytes });
+      },
+    });
+    if (!result.existing) this.emit({ type: 'datasets:changed' });
+    return result;
+  }
+
+  readonly #handlers: Handlers = {
+    'app:info': () => ({ version: appVersion(), home: this.home, platform: process.platform }),
+    'datasets:list': () => datasets.listDatasets(this.db),
+    'datasets:get': ({ id }) => datasets.datasetDetail(this.db, id),
+    'datasets:import': (args) => this.importDataset(args),
+    'datasets:rename': ({ id, name }) => {
+      const renamed = datasets.renameDataset(this.db, id, name.trim());
+      this.emit({ type: 'datasets:changed' });
+      return renamed;
+    },
+    'datasets:delete': ({ id }) => {
+      datasets.deleteDataset(this.db, id);
+      this.emit({ type: 'datasets:changed' });
+      return { id };
+    },
+    'datasets:images': (args) => datasets.datasetImages(this.db, args),
+    'presets:list': () => Object.values(presets),
+    'runs:preview': ({ preset, hyperparams }) => ({ summary: previewRun(preset, hyperparams).summary }),
+    'runs:start': (args) => {
+      const ids = queueRuns(this.db, args);
+      for (const runId of ids) this.emit({ type: 'run:status', runId, status: 'queued', error: null });
+      this.runs.pump();
+      return ids.map((id) => runs.getRun(this.db, id));
+    },
+    'runs:list': () => runs.listRuns(this.db),
+    'runs:get': ({ id }) => runs.getRunDetail(this.db, id),
+    'runs:stop': ({ id }) => {
+      const status = runs.requestStop(this.db, id);
+      if (status === 'stopped') this.emit({ type: 'run:status', runId: id, status, error: null });
+      return runs.getRun(this.db, id);
+    },
+    'runs:resume': ({ id }) => {
+      runs.requeue(this.db, id);
+      this.emit({ type: 'run:status', runId: id, status: 'queued', error: null });
+      this.runs.pump();
+      return runs.getRun(this.db, id);
+    },
+    'runs:delete': ({ id }) => {
+      runs.deleteRun(this.db, id);
+      return { id };
+    },
+    'runs:update': ({ id, notes, tags }) => {
+      runs.updateRunMeta(this.db, id, { notes, tags });
+      return runs.getRun(this.db, id);
+    },
+    'settings:get': () => ({ ...readSettings(this.db), home: this.home }),
+    'settings:set': (changes) => ({ ...writeSettings(this.db, changes), home: this.home }),
+  };
+
+  close(): void {
+    this.runs.close();
+    this.#events.removeAllListeners();
+    this.db.close();
+  }
+}

@@ -1,0 +1,42 @@
+// The desktop app's main process: wiring only. The core runs compiled from build/node (the same code the CLI and
+// serve mode run); training happens in utility processes, never here.
+
+import { app, BrowserWindow, Notification } from 'electron';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type * as WorkbenchModule from '../core/workbench.js';
+import type * as HomeModule from '../core/home.js';
+import { registerWorkbenchIpc } from './ipc.js';
+import { utilityTrainerSpawner } from './trainer.js';
+import { createMainWindow, installCsp } from './window.js';
+
+const root = app.getAppPath();
+const load = <T>(path: string): Promise<T> => import(pathToFileURL(join(root, 'build', 'node', path)).href) as Promise<T>;
+
+async function start(): Promise<void> {
+  const { resolveHome } = await load<typeof HomeModule>('core/home.js');
+  const home = resolveHome(process.env.DIGIT_WORKBENCH_HOME);
+  app.setPath('userData', home); // one data folder for the app, serve mode and the CLI
+  await app.whenReady();
+  const { Workbench } = await load<typeof WorkbenchModule>('core/workbench.js');
+  const wb = new Workbench({ home, spawnTrainer: utilityTrainerSpawner(join(root, 'build', 'node', 'trainer', 'main.js')) });
+  installCsp();
+  const windows = () => BrowserWindow.getAllWindows();
+  registerWorkbenchIpc(wb, windows);
+  wb.on((event) => {
+    if (event.type === 'run:status' && ['completed', 'failed'].includes(event.status) && Notification.isSupported()) {
+      new Notification({ title: `Run ${event.runId} ${event.status}`, body: event.error ?? 'Digit Workbench' }).show();
+    }
+  });
+  createMainWindow(join(root, 'out'));
+  app.on('activate', () => {
+    if (windows().length === 0) createMainWindow(join(root, 'out'));
+  });
+  app.on('window-all-closed', () => {
+    wb.close();
+    app.quit();
+  });
+}
+
+if (!app.requestSingleInstanceLock()) app.quit();
+else void start();

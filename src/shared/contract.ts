@@ -1,0 +1,76 @@
+// The one contract: method name → argument schema and result type. It types the renderer's caller, the preload
+// bridge, the IPC handlers, the serve-mode RPC and the CLI's calls into the core.
+
+import * as s from './schema.js';
+import type { AppInfo, DatasetDetail, DatasetInfo, ImageRecord, ImportResult, Settings } from './types.js';
+import type { PresetInfo } from './hyperparams.js';
+import type { ModelSummary } from './model-spec.js';
+import type { RunDetail, RunInfo } from './runs.js';
+
+interface MethodDef<A, R> {
+  args: s.Schema<A>;
+  /** Phantom: only carries the result type. */
+  result?: R;
+}
+
+function method<R>() {
+  return <A>(args: s.Schema<A>): MethodDef<A, R> => ({ args });
+}
+
+const datasetName = s.str({ min: 1, max: 120, pattern: /^[^\0]*\S[^\0]*$/, hint: 'a name of 1 to 120 characters' });
+const datasetKind = s.oneOf(['train', 'test'] as const);
+
+export const contract = {
+  'app:info': method<AppInfo>()(s.none),
+  'datasets:list': method<DatasetInfo[]>()(s.none),
+  'datasets:get': method<DatasetDetail>()(s.object({ id: s.id })),
+  'datasets:import': method<ImportResult>()(
+    s.object({ path: s.str({ min: 1, max: 4096 }), name: s.optional(datasetName), kind: s.optional(datasetKind) }),
+  ),
+  'datasets:rename': method<DatasetInfo>()(s.object({ id: s.id, name: datasetName })),
+  'datasets:delete': method<{ id: number }>()(s.object({ id: s.id })),
+  'datasets:images': method<{ total: number; images: ImageRecord[] }>()(
+    s.object({ id: s.id, offset: s.int({ min: 0 }), limit: s.int({ min: 1, max: 1000 }), label: s.optional(s.int({ min: 0, max: 9 })) }),
+  ),
+  'presets:list': method<PresetInfo[]>()(s.none),
+  /** Validates a preset with overrides and returns its model summary, before anything trains. */
+  'runs:preview': method<{ summary: ModelSummary }>()(s.object({ preset: s.str({ max: 64 }), hyperparams: s.optional(s.record()) })),
+  'runs:start': method<RunInfo[]>()(
+    s.object({
+      datasetId: s.id,
+      preset: s.str({ max: 64 }),
+      hyperparams: s.optional(s.record()),
+      /** Repeat the run once per seed (a seed group). */
+      seeds: s.optional(s.array(s.int({ min: 0, max: 2 ** 31 - 1 }), { min: 1, max: 50 })),
+    }),
+  ),
+  'runs:list': method<RunInfo[]>()(s.none),
+  'runs:get': method<RunDetail>()(s.object({ id: s.id })),
+  'runs:stop': method<RunInfo>()(s.object({ id: s.id })),
+  'runs:resume': method<RunInfo>()(s.object({ id: s.id })),
+  'runs:delete': method<{ id: number }>()(s.object({ id: s.id })),
+  'runs:update': method<RunInfo>()(
+    s.object({ id: s.id, notes: s.optional(s.str({ max: 10_000 })), tags: s.optional(s.array(s.str({ min: 1, max: 40 }), { max: 20 })) }),
+  ),
+  'settings:get': method<Settings>()(s.none),
+  'settings:set': method<Settings>()(
+    s.object({ backend: s.optional(s.oneOf(['auto', 'tensorflow', 'wasm', 'cpu'] as const)), concurrency: s.optional(s.int({ min: 1, max: 4 })) }),
+  ),
+} as const;
+
+export type Contract = typeof contract;
+export type MethodName = keyof Contract;
+export type ArgsOf<M extends MethodName> = Contract[M] extends MethodDef<infer A, unknown> ? A : never;
+export type ResultOf<M extends MethodName> = Contract[M] extends MethodDef<unknown, infer R> ? R : never;
+
+/** What every transport offers: call a method by name with its arguments. */
+export type Api = { [M in MethodName]: (args: ArgsOf<M>) => Promise<ResultOf<M>> };
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(contract, name);
+}
+
+/** Validates a call crossing a process boundary. */
+export function parseArgs<M extends MethodName>(name: M, args: unknown): ArgsOf<M> {
+  return contract[name].args.parse(args ?? undefined) as ArgsOf<M>;
+}

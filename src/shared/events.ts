@@ -1,0 +1,13 @@
+// Push events from the core to every client (Electron window, serve-mode browsers, CLI progress output).
+
+import type { EpochMetrics, RunProgress, RunStatus } from './runs.js';
+
+export type WorkbenchEvent =
+  | { type: 'import:progress'; file: string; bytesRead: number; totalBytes: number }
+  | { type: 'datasets:changed' }
+  | { type: 'run:status'; runId: number; status: RunStatus; error: string | null }
+  | { type: 'run:progress'; progress: RunProgress }
+  | { type: 'run:epoch'; runId: number; metrics: EpochMetrics }
+  | { type: 'run:log'; runId: number; level: string; message: string };
+
+export type WorkbenchEventListener = (event: WorkbenchEvent) => void;

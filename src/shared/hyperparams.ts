@@ -1,0 +1,78 @@
+// Hyperparameters of a run: the preset's defaults with any field overridden, validated field by field.
+
+import * as s from './schema.js';
+import type { LayerSpec } from './model-spec.js';
+
+export const MONITORS = ['loss', 'acc', 'val_loss', 'val_acc'] as const;
+export type Monitor = (typeof MONITORS)[number];
+
+const activation = s.oneOf(['relu', 'softmax', 'linear'] as const);
+const layerSchemas: Record<LayerSpec['type'], s.Schema<unknown>> = {
+  conv2d: s.object({
+    type: s.oneOf(['conv2d'] as const),
+    filters: s.int({ min: 1, max: 512 }),
+    kernelSize: s.int({ min: 1, max: 9 }),
+    strides: s.optional(s.int({ min: 1, max: 4 })),
+    padding: s.oneOf(['same', 'valid'] as const),
+    activation,
+  }),
+  maxPool2d: s.object({ type: s.oneOf(['maxPool2d'] as const), poolSize: s.int({ min: 1, max: 4 }), strides: s.optional(s.int({ min: 1, max: 4 })) }),
+  batchNorm: s.object({ type: s.oneOf(['batchNorm'] as const) }),
+  activation: s.object({ type: s.oneOf(['activation'] as const), activation }),
+  dropout: s.object({ type: s.oneOf(['dropout'] as const), rate: s.num({ min: 0, max: 0.95 }) }),
+  flatten: s.object({ type: s.oneOf(['flatten'] as const) }),
+  dense: s.object({ type: s.oneOf(['dense'] as const), units: s.int({ min: 1, max: 4096 }), activation }),
+};
+
+const layer: s.Schema<LayerSpec> = {
+  description: 'a layer',
+  parse(value, path = '') {
+    const type = (value as { type?: unknown } | null)?.type;
+    const schema = typeof type === 'string' ? layerSchemas[type as LayerSpec['type']] : undefined;
+    if (!schema) return s.oneOf(Object.keys(layerSchemas) as [string, ...string[]]).parse(type, `${path}.type`) as never;
+    return schema.parse(value, path) as LayerSpec;
+  },
+};
+
+export const hyperparamsSchema = s.object({
+  epochs: s.int({ min: 1, max: 1000 }),
+  batchSize: s.int({ min: 1, max: 4096 }),
+  optimizer: s.oneOf(['adam', 'sgd', 'rmsprop'] as const),
+  learningRate: s.num({ min: 0, max: 10, exclusiveMin: true }),
+  momentum: s.num({ min: 0, max: 0.999 }),
+  validation: s.object({ mode: s.oneOf(['tail', 'stratified'] as const), ratio: s.num({ min: 0.01, max: 0.5 }) }),
+  seed: s.int({ min: 0, max: 2 ** 31 - 1 }),
+  /** tf.data-style shuffle buffer (the seed notebook uses 100); null shuffles the whole training set each epoch. */
+  shuffleBuffer: s.nullable(s.int({ min: 1, max: 1_000_000 })),
+  reduceLrOnPlateau: s.nullable(
+    s.object({
+      monitor: s.oneOf(MONITORS),
+      factor: s.num({ min: 0, max: 0.999, exclusiveMin: true }),
+      patience: s.int({ min: 0, max: 100 }),
+      minLr: s.num({ min: 0, max: 1 }),
+      minDelta: s.num({ min: 0, max: 1 }),
+    }),
+  ),
+  /** restoreBest: the run ends with the best epoch's weights (highest val accuracy) as its "last" weights. */
+  earlyStopping: s.nullable(
+    s.object({ monitor: s.oneOf(MONITORS), patience: s.int({ min: 0, max: 100 }), minDelta: s.num({ min: 0, max: 1 }), restoreBest: s.bool }),
+  ),
+  /** lr(epoch) = learningRate × rate^(epoch−1): the Keras LearningRateScheduler of strong Kaggle CNNs. */
+  lrDecay: s.nullable(s.object({ rate: s.num({ min: 0, max: 1, exclusiveMin: true }) })),
+  augmentation: s.nullable(
+    s.object({ rotation: s.num({ min: 0, max: 45 }), zoom: s.num({ min: 0, max: 0.5 }), shift: s.num({ min: 0, max: 0.3 }) }),
+  ),
+  model: s.array(layer, { min: 1, max: 64 }),
+});
+
+export type Hyperparams = s.Infer<typeof hyperparamsSchema>;
+
+export const PRESET_NAMES = ['seed-lenet5', 'dnn', 'cnn-strong'] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+
+export interface PresetInfo {
+  name: PresetName;
+  title: string;
+  description: string;
+  hyperparams: Hyperparams;
+}

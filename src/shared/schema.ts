@@ -1,0 +1,170 @@
+// A small runtime schema library: every value crossing a process boundary is checked against one of these,
+// and a failure names the offending field ("epochs: must be an integer from 1 to 1000").
+
+import { badInput } from './errors.js';
+
+export interface Schema<T> {
+  /** Returns the parsed value or throws a bad-input WorkbenchError naming the path. */
+  parse(value: unknown, path?: string): T;
+  readonly description: string;
+}
+
+export type Infer<S> = S extends Schema<infer T> ? T : never;
+
+function fail(path: string, message: string): never {
+  throw badInput(path ? `${path}: ${message}` : message, { path });
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return value.length > 40 ? 'a long string' : JSON.stringify(value);
+  return typeof value === 'object' ? 'an object' : String(value);
+}
+
+export function int(opts: { min?: number; max?: number } = {}): Schema<number> {
+  const min = opts.min ?? Number.MIN_SAFE_INTEGER;
+  const max = opts.max ?? Number.MAX_SAFE_INTEGER;
+  const description = `an integer from ${min} to ${max}`;
+  return {
+    description,
+    parse(value, path = '') {
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+        fail(path, `must be ${description} (got ${describe(value)})`);
+      }
+      return value;
+    },
+  };
+}
+
+export function num(opts: { min?: number; max?: number; exclusiveMin?: boolean } = {}): Schema<number> {
+  const min = opts.min ?? -Number.MAX_VALUE;
+  const max = opts.max ?? Number.MAX_VALUE;
+  const description = `a number ${opts.exclusiveMin ? 'above' : 'from'} ${min}${opts.max === undefined ? '' : ` to ${max}`}`;
+  return {
+    description,
+    parse(value, path = '') {
+      const below = opts.exclusiveMin ? (value as number) <= min : (value as number) < min;
+      if (typeof value !== 'number' || !Number.isFinite(value) || below || value > max) {
+        fail(path, `must be ${description} (got ${describe(value)})`);
+      }
+      return value;
+    },
+  };
+}
+
+export const id: Schema<number> = int({ min: 1 });
+
+export function str(opts: { min?: number; max?: number; pattern?: RegExp; hint?: string } = {}): Schema<string> {
+  const max = opts.max ?? 4096;
+  const min = opts.min ?? 0;
+  const description = opts.hint ?? `a string of ${min} to ${max} characters`;
+  return {
+    description,
+    parse(value, path = '') {
+      if (typeof value !== 'string') fail(path, `must be ${description} (got ${describe(value)})`);
+      if (value.length < min || value.length > max) fail(path, `must be ${description} (got ${value.length} characters)`);
+      if (opts.pattern && !opts.pattern.test(value)) fail(path, `must be ${description} (got ${describe(value)})`);
+      return value;
+    },
+  };
+}
+
+export const bool: Schema<boolean> = {
+  description: 'true or false',
+  parse(value, path = '') {
+    if (typeof value !== 'boolean') fail(path, `must be true or false (got ${describe(value)})`);
+    return value;
+  },
+};
+
+export function oneOf<const T extends readonly string[]>(values: T): Schema<T[number]> {
+  const description = `one of ${values.join(', ')}`;
+  return {
+    description,
+    parse(value, path = '') {
+      if (typeof value !== 'string' || !values.includes(value)) fail(path, `must be ${description} (got ${describe(value)})`);
+      return value as T[number];
+    },
+  };
+}
+
+export function optional<T>(inner: Schema<T>): Schema<T | undefined> {
+  return {
+    description: `${inner.description} (optional)`,
+    parse(value, path = '') {
+      return value === undefined ? undefined : inner.parse(value, path);
+    },
+  };
+}
+
+export function nullable<T>(inner: Schema<T>): Schema<T | null> {
+  return {
+    description: `${inner.description} or null`,
+    parse(value, path = '') {
+      return value === null ? null : inner.parse(value, path);
+    },
+  };
+}
+
+export function array<T>(inner: Schema<T>, opts: { min?: number; max?: number } = {}): Schema<T[]> {
+  const min = opts.min ?? 0;
+  const max = opts.max ?? 10_000;
+  return {
+    description: `a list of ${min} to ${max} items`,
+    parse(value, path = '') {
+      if (!Array.isArray(value)) fail(path, `must be a list (got ${describe(value)})`);
+      if (value.length < min || value.length > max) fail(path, `must have ${min} to ${max} items (got ${value.length})`);
+      return value.map((item, i) => inner.parse(item, `${path}[${i}]`));
+    },
+  };
+}
+
+type Shape = Record<string, Schema<unknown>>;
+type OptionalKeys<S extends Shape> = { [K in keyof S]: undefined extends Infer<S[K]> ? K : never }[keyof S];
+type ObjectOf<S extends Shape> = { [K in Exclude<keyof S, OptionalKeys<S>>]: Infer<S[K]> } & {
+  [K in OptionalKeys<S>]?: Infer<S[K]>;
+};
+
+/** Unknown keys are rejected: a misspelt option must not be silently ignored. */
+export function object<S extends Shape>(shape: S): Schema<ObjectOf<S>> {
+  return {
+    description: 'an object',
+    parse(value, path = '') {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        fail(path, `must be an object (got ${describe(value)})`);
+      }
+      const record = value as Record<string, unknown>;
+      for (const key of Object.keys(record)) {
+        if (!(key in shape)) fail(path ? `${path}.${key}` : key, `is not a known field (known: ${Object.keys(shape).join(', ')})`);
+      }
+      const out: Record<string, unknown> = {};
+      for (const [key, schema] of Object.entries(shape)) {
+        const parsed = schema.parse(record[key], path ? `${path}.${key}` : key);
+        if (parsed !== undefined) out[key] = parsed;
+      }
+      return out as ObjectOf<S>;
+    },
+  };
+}
+
+export const none: Schema<undefined> = {
+  description: 'nothing',
+  parse(value, path = '') {
+    if (value !== undefined && value !== null && !(typeof value === 'object' && Object.keys(value).length === 0)) {
+      fail(path, 'takes no arguments');
+    }
+    return undefined;
+  },
+};
+
+/** For values that are validated deeper in the core (e.g. hyperparameters against a preset). */
+export function record(): Schema<Record<string, unknown>> {
+  return {
+    description: 'an object',
+    parse(value, path = '') {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, `must be an object (got ${describe(value)})`);
+      return value as Record<string, unknown>;
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// The trainer protocol: typed messages between the core's supervisor and a trainer process (Electron utility
+// process or Node child process). The trainer streams events; the core persists them and owns the truth.
+
+import type { ErrorData } from './errors.js';
+import type { EpochMetrics, RunProgress } from './runs.js';
+import type { LayerSpec, ModelSummary } from './model-spec.js';
+import type { Hyperparams } from './hyperparams.js';
+
+export type WeightsSlot = 'best' | 'last';
+export type BackendChoice = 'tensorflow' | 'wasm' | 'cpu';
+
+/** A checkpoint as stored: engine state (weights, optimizer slots, step) plus the loop's state. */
+export interface CheckpointData {
+  epoch: number;
+  weights: Uint8Array;
+  optimizer: Uint8Array;
+  state: LoopState;
+}
+
+export type TrainerRequest =
+  | {
+      type: 'train';
+      runId: number;
+      hyperparams: Hyperparams;
+      /** The whole dataset (rows × 784 bytes) with its labels; the split is given as row indices. */
+      pixels: Uint8Array;
+      labels: Uint8Array;
+      trainIndices: Int32Array;
+      valIndices: Int32Array;
+      /** Continue from these checkpoints (resume); null for a fresh run. */
+      resume: { last: CheckpointData; best: CheckpointData | null } | null;
+      backend: BackendChoice | null;
+      workers: number | null;
+    }
+  | { type: 'stop'; runId: number }
+  | { type: 'predict'; requestId: number; model: LayerSpec[]; checkpoint: CheckpointData; pixels: Uint8Array; tta: boolean; backend: BackendChoice | null }
+  | { type: 'explain'; requestId: number; model: LayerSpec[]; checkpoint: CheckpointData; pixels: Uint8Array; cls: number | null; backend: BackendChoice | null };
+
+/** Serializable state of the callbacks and schedule, stored with every checkpoint. */
+export interface LoopState {
+  epoch: number; // completed epochs
+  learningRate: number;
+  step: number;
+  plateau: { best: number | null; wait: number } | null;
+  early: { best: number | null; wait: number; bestEpoch: number } | null;
+  best: { epoch: number; valAcc: number; valLoss: number } | null;
+  stopReason: 'early-stopping' | null;
+}
+
+export type TrainerEvent =
+  | { type: 'started'; runId: number; backend: string; backendNote: string | null; workers: number; summary: ModelSummary; resumedFrom: number }
+  | { type: 'progress'; progress: RunProgress }
+  | { type: 'epoch'; runId: number; metrics: EpochMetrics }
+  | {
+      /** An epoch completed: the core stores its metrics (when given) and the checkpoint slots in one transaction. */
+      type: 'checkpoint';
+      runId: number;
+      metrics: EpochMetrics | null;
+      slots: WeightsSlot[];
+      checkpoint: CheckpointData;
+    }
+  | { type: 'result'; runId: number; epoch: number; indices: Int32Array; probs: Float32Array }
+  | { type: 'done'; runId: number; outcome: 'completed' | 'stopped'; reason: string }
+  | { type: 'predicted'; requestId: number; probs: Float32Array }
+  | { type: 'explained'; requestId: number; cls: number; probs: Float32Array; saliency: Float32Array }
+  | { type: 'error'; runId?: number; requestId?: number; error: ErrorData }
+  | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string };

@@ -1,0 +1,51 @@
+// Domain types shared by the core, the transports and the UI.
+
+export type DatasetKind = 'train' | 'test';
+
+export interface DatasetInfo {
+  id: number;
+  name: string;
+  kind: DatasetKind;
+  rows: number;
+  sha256: string;
+  /** The imported file's path, or "sample" for the bundled digits. */
+  source: string;
+  /** A test set whose answers the app knows (the bundled sample-test): exports can be scored. */
+  hasAnswers: boolean;
+  createdAt: string;
+}
+
+export interface DatasetDetail extends DatasetInfo {
+  /** Images per class 0–9 (labelled sets, or test sets with known answers); null otherwise. */
+  classCounts: number[] | null;
+}
+
+export interface ImageRecord {
+  idx: number;
+  /** null for an unlabelled test image (answers are never sent for test sets). */
+  label: number | null;
+  /** 784 bytes, base64, row-major 28×28. */
+  pixels: string;
+}
+
+export interface ImportResult {
+  dataset: DatasetInfo;
+  /** true when an identical file (same sha256) was imported before: the existing dataset is returned. */
+  existing: boolean;
+}
+
+export interface AppInfo {
+  version: string;
+  home: string;
+  platform: string;
+}
+
+export type BackendSetting = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+
+export interface Settings {
+  /** auto: tfjs-node when it loads, else wasm, else cpu. */
+  backend: BackendSetting;
+  /** Runs trained at once (each in its own trainer process); 1 keeps a core free for the UI. */
+  concurrency: number;
+  home: string;
+}

@@ -1,0 +1,204 @@
+// The Engine: master weights and optimizer on this thread, gradients from one in-process replica plus optional
+// worker replicas (data parallel: each takes a share of the batch, shares add up to the batch-mean gradient).
+
+import { badInput } from '../../shared/errors.js';
+import type { LayerSpec, ModelSummary } from '../../shared/model-spec.js';
+import { useBackend } from './backend.js';
+import { exportArtifacts } from './export.js';
+import { BN_MOMENTUM, CLASSES, summarize, type ModelPlan } from './model.js';
+import { Optimizer } from './optimizer.js';
+import { Replica, type ShareResult } from './replica.js';
+import type { BackendName, BatchResult, Engine, EngineState, EvalResult, ModelArtifacts } from './types.js';
+import type { EngineWorker } from './worker-pool.js';
+
+const PIXELS = 784;
+/** Below this many images a prediction is not worth splitting across threads. */
+const PARALLEL_PREDICT_MIN = 2048;
+
+export interface EngineParts {
+  plan: ModelPlan;
+  layers: LayerSpec[];
+  seed: number;
+  backend: BackendName;
+  backendNote: string | null;
+  weights: Float32Array;
+  optimizer: Optimizer;
+  local: Replica;
+  workers: EngineWorker[];
+}
+
+function checkImages(x: Float32Array, what: string): number {
+  if (!(x instanceof Float32Array) || x.length === 0 || x.length % PIXELS !== 0) {
+    throw badInput(`${what}: x must be a non-empty Float32Array of n × 784 pixels`);
+  }
+  return x.length / PIXELS;
+}
+
+export class TfEngine implements Engine {
+  readonly backend: BackendName;
+  readonly backendNote: string | null;
+  readonly workers: number;
+  readonly #p: EngineParts;
+  readonly #grads: Float32Array;
+  #step = 0;
+  /** Bumped on every weight change; replicas reload when theirs is older. */
+  #version = 0;
+  #localVersion = 0;
+
+  constructor(parts: EngineParts) {
+    this.#p = parts;
+    this.backend = parts.backend;
+    this.backendNote = parts.backendNote;
+    this.workers = parts.workers.length + 1;
+    this.#grads = new Float32Array(parts.plan.size);
+  }
+
+  summary(): ModelSummary {
+    return summarize(this.#p.plan);
+  }
+
+  #syncLocal(): void {
+    if (this.#localVersion !== this.#version) {
+      this.#p.local.loadWeights(this.#p.weights);
+      this.#localVersion = this.#version;
+    }
+  }
+
+  async trainBatch(x: Float32Array, y: Uint8Array): Promise<BatchResult> {
+    const n = checkImages(x, 'trainBatch');
+    if (!(y instanceof Uint8Array) || y.length !== n || y.some((v) => v >= CLASSES)) throw badInput('trainBatch: y must hold one label 0–9 per image');
+    await useBackend(this.backend);
+    const { workers, local, optimizer, weights } = this.#p;
+    const replicas = Math.min(workers.length + 1, n);
+    const bounds = Array.from({ length: replicas + 1 }, (_, i) => Math.round((i * n) / replicas));
+    const share = (i: number) => ({
+      x: x.subarray(bounds[i] * PIXELS, bounds[i + 1] * PIXELS),
+      y: y.subarray(bounds[i], bounds[i + 1]),
+      first: bounds[i],
+      total: n,
+      step: this.#step,
+    });
+    const remote = workers.slice(0, replicas - 1).map((w, i) => w.train({ type: 'train', version: this.#version, ...share(i + 1) }));
+    this.#syncLocal();
+    const results: ShareResult[] = [local.trainShare(share(0), this.#grads)];
+    results.push(...(await Promise.all(remote)));
+    // A fixed summation order keeps runs bit-for-bit reproducible for a given worker count.
+    for (let r = 1; r < replicas; r++) {
+      const g = workers[r - 1].grads;
+      for (let i = 0; i < g.length; i++) this.#grads[i] += g[i];
+    }
+    this.#updateMovingStats(results, bounds);
+    optimizer.apply(weights, this.#grads);
+    this.#step++;
+    this.#version++;
+    const lossSum = results.reduce((a, r) => a + r.lossSum, 0);
+    return { loss: lossSum / n, correct: results.reduce((a, r) => a + r.correct, 0) };
+  }
+
+  /** Moving mean/variance follow the whole batch's statistics, pooled exactly from the replicas' shares. */
+  #updateMovingStats(results: ShareResult[], bounds: number[]): void {
+    const { plan, weights } = this.#p;
+    const bnLayers = plan.layers.filter((l) => l.spec.type === 'batchNorm');
+    const total = bounds[bounds.length - 1];
+    bnLayers.forEach((layer, b) => {
+      const c = plan.bnChannels[b];
+      const mean = new Float64Array(c);
+      const square = new Float64Array(c);
+      results.forEach((r, i) => {
+        const share = (bounds[i + 1] - bounds[i]) / total;
+        const stats = r.bnStats[b];
+        for (let k = 0; k < c; k++) {
+          mean[k] += share * stats[k];
+          square[k] += share * (stats[c + k] + stats[k] * stats[k]);
+        }
+      });
+      const [, , mm, mv] = layer.params;
+      for (let k = 0; k < c; k++) {
+        const variance = square[k] - mean[k] * mean[k];
+        weights[mm.offset + k] = weights[mm.offset + k] * BN_MOMENTUM + mean[k] * (1 - BN_MOMENTUM);
+        weights[mv.offset + k] = weights[mv.offset + k] * BN_MOMENTUM + variance * (1 - BN_MOMENTUM);
+      }
+    });
+  }
+
+  async predict(x: Float32Array): Promise<Float32Array> {
+    const n = checkImages(x, 'predict');
+    await useBackend(this.backend);
+    const { workers, local } = this.#p;
+    const parts = n >= PARALLEL_PREDICT_MIN ? workers.length + 1 : 1;
+    const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((i * n) / parts) * PIXELS);
+    const remote = workers.slice(0, parts - 1).map((w, i) => w.predict({ type: 'predict', version: this.#version, x: x.slice(bounds[i + 1], bounds[i + 2]) }));
+    this.#syncLocal();
+    const first = local.predict(x.subarray(bounds[0], bounds[1]));
+    if (parts === 1) return first;
+    const probs = new Float32Array(n * CLASSES);
+    probs.set(first);
+    (await Promise.all(remote)).forEach((p, i) => probs.set(p, (bounds[i + 1] / PIXELS) * CLASSES));
+    return probs;
+  }
+
+  async evaluate(x: Float32Array, y: Uint8Array): Promise<EvalResult> {
+    const probs = await this.predict(x);
+    if (!(y instanceof Uint8Array) || y.length * CLASSES !== probs.length) throw badInput('evaluate: y must hold one label per image');
+    let loss = 0;
+    let correct = 0;
+    for (let i = 0; i < y.length; i++) {
+      const row = probs.subarray(i * CLASSES, (i + 1) * CLASSES);
+      let best = 0;
+      for (let k = 1; k < CLASSES; k++) if (row[k] > row[best]) best = k;
+      if (best === y[i]) correct++;
+      // Keras clips probabilities to [ε, 1 − ε] before the log.
+      loss -= Math.log(Math.min(Math.max(row[y[i]], 1e-7), 1 - 1e-7));
+    }
+    return { loss: loss / y.length, correct, probs };
+  }
+
+  async saliency(x: Float32Array, cls: number): Promise<Float32Array> {
+    if (checkImages(x, 'saliency') !== 1) throw badInput('saliency: x must be one image of 784 pixels');
+    if (!Number.isInteger(cls) || cls < 0 || cls >= CLASSES) throw badInput('saliency: cls must be a class 0–9');
+    await useBackend(this.backend);
+    this.#syncLocal();
+    return this.#p.local.saliency(x, cls);
+  }
+
+  setLearningRate(lr: number): void {
+    if (!(lr > 0 && Number.isFinite(lr))) throw badInput('The learning rate must be a positive number');
+    this.#p.optimizer.learningRate = lr;
+  }
+
+  getLearningRate(): number {
+    return this.#p.optimizer.learningRate;
+  }
+
+  async saveState(): Promise<EngineState> {
+    return {
+      weights: new Uint8Array(this.#p.weights.slice().buffer),
+      optimizer: this.#p.optimizer.serialize(),
+      step: this.#step,
+      learningRate: this.#p.optimizer.learningRate,
+    };
+  }
+
+  async loadState(state: EngineState): Promise<void> {
+    const { weights, optimizer } = this.#p;
+    if (state.weights.byteLength !== weights.byteLength) {
+      throw badInput(`Saved weights have ${state.weights.byteLength / 4} values, this model has ${weights.length}`);
+    }
+    if (!Number.isInteger(state.step) || state.step < 0) throw badInput('Saved state has an invalid step');
+    optimizer.restore(state.optimizer);
+    weights.set(new Float32Array(new Uint8Array(state.weights).buffer));
+    this.setLearningRate(state.learningRate);
+    this.#step = state.step;
+    this.#version++;
+  }
+
+  async exportArtifacts(): Promise<ModelArtifacts> {
+    await useBackend(this.backend);
+    return exportArtifacts(this.#p.plan, this.#p.weights);
+  }
+
+  async dispose(): Promise<void> {
+    this.#p.local.dispose();
+    await Promise.all(this.#p.workers.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,46 @@
+// The training engine: createEngine() resolves the backend, builds the model from its spec and starts the
+// data-parallel workers. The trainer loop drives it batch by batch through the Engine interface.
+
+import { availableParallelism } from 'node:os';
+import { badInput } from '../../shared/errors.js';
+import { resolveBackend, useBackend } from './backend.js';
+import { TfEngine } from './engine.js';
+import { initialWeights, planModel } from './model.js';
+import { Optimizer } from './optimizer.js';
+import { Replica } from './replica.js';
+import type { BackendName, Engine, EngineOptions } from './types.js';
+import { EngineWorker } from './worker-pool.js';
+
+export type * from './types.js';
+export { availableBackends, resolveBackend, type BackendAvailability } from './backend.js';
+export { planModel, summarize } from './model.js';
+
+/**
+ * tfjs-node already spreads work over the cores; wasm and cpu are single-threaded, so a second replica is how a
+ * run uses a second core.
+ */
+export function defaultWorkers(backend: BackendName): number {
+  return backend === 'tensorflow' ? 1 : Math.min(2, Math.max(1, availableParallelism()));
+}
+
+export async function createEngine(opts: EngineOptions): Promise<Engine> {
+  const plan = planModel(opts.layers);
+  if (!Number.isInteger(opts.seed)) throw badInput('The seed must be an integer');
+  const optimizer = new Optimizer(opts.optimizer, plan);
+  const { name, note } = await resolveBackend(opts.backend);
+  const count = opts.workers ?? defaultWorkers(name);
+  if (!Number.isInteger(count) || count < 1 || count > 64) throw badInput('workers must be an integer from 1 to 64');
+  await useBackend(name);
+
+  // Workers read the master weights straight from shared memory after each optimizer step.
+  const shared = count > 1 ? new SharedArrayBuffer(plan.size * 4) : null;
+  const weights = shared ? new Float32Array(shared) : new Float32Array(plan.size);
+  weights.set(initialWeights(plan, opts.seed));
+  const local = new Replica(plan, opts.seed);
+  local.loadWeights(weights);
+  const workers = shared
+    ? await Promise.all(Array.from({ length: count - 1 }, () =>
+      EngineWorker.start({ layers: opts.layers, seed: opts.seed, backend: name, weights: shared, size: plan.size })))
+    : [];
+  return new TfEngine({ plan, layers: opts.layers, seed: opts.seed, backend: name, backendNote: note, weights, optimizer, local, workers });
+}

@@ -1,0 +1,213 @@
+// The forward and backward passes of a planned model, written with tf ops and kernels directly (no tape):
+// fused conv/matmul + bias + ReLU forward, hand-derived gradients backward, so each backend runs its fastest kernels.
+
+import * as tf from '@tensorflow/tfjs';
+import { BN_EPSILON, type ModelPlan, type PlannedLayer } from './model.js';
+import { dropoutMask } from './random.js';
+import { BIAS_GRAD, RELU_GRAD } from './wasm-misc-kernels.js';
+
+export type Mode = 'train' | 'infer';
+
+/** What a layer keeps from the forward pass for its backward pass. */
+export interface Cache {
+  input: tf.Tensor;
+  output: tf.Tensor;
+  mask?: tf.Tensor;
+  xhat?: tf.Tensor;
+  invStd?: tf.Tensor;
+}
+
+export interface DropoutContext {
+  seed: number;
+  step: number;
+  /** Position of this replica's first image in the full batch. */
+  first: number;
+}
+
+export interface ForwardResult {
+  logits: tf.Tensor2D;
+  caches: Cache[];
+  /** Per BatchNorm layer in training: batch mean then (biased) variance, channel by channel. */
+  bnStats: Float32Array[];
+}
+
+export type Weights = Map<string, tf.Tensor>;
+
+function reluGrad(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  if (tf.getBackend() === 'wasm') return tf.engine().runKernel(RELU_GRAD, { dy, y }, {}) as tf.Tensor;
+  return tf.mul(dy, tf.step(y));
+}
+
+function biasGrad(dz: tf.Tensor): tf.Tensor {
+  if (tf.getBackend() === 'wasm') return tf.engine().runKernel(BIAS_GRAD, { dy: dz }, {}) as tf.Tensor;
+  return tf.sum(dz, dz.shape.slice(0, -1).map((_, i) => i));
+}
+
+function softmaxGrad(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  return tf.mul(y, tf.sub(dy, tf.sum(tf.mul(dy, y), -1, true)));
+}
+
+function activationGrad(act: string, dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  if (act === 'relu') return reluGrad(dy, y);
+  if (act === 'softmax') return softmaxGrad(dy, y);
+  return dy;
+}
+
+/** The activation that follows a layer's linear part; the model's final softmax is left to the loss. */
+function activationOf(layer: PlannedLayer, last: boolean): string {
+  const spec = layer.spec;
+  const act = spec.type === 'conv2d' || spec.type === 'dense' || spec.type === 'activation' ? spec.activation : 'linear';
+  return last && act === 'softmax' ? 'linear' : act;
+}
+
+function applyActivation(act: string, x: tf.Tensor): tf.Tensor {
+  if (act === 'relu') return tf.relu(x);
+  if (act === 'softmax') return tf.softmax(x);
+  return x;
+}
+
+export function forward(plan: ModelPlan, w: Weights, x: tf.Tensor, mode: Mode, drop?: DropoutContext): ForwardResult {
+  const caches: Cache[] = [];
+  const bnStats: Float32Array[] = [];
+  let h = x;
+  for (const layer of plan.layers) {
+    const spec = layer.spec;
+    const act = activationOf(layer, layer.index === plan.layers.length - 1);
+    const cache: Cache = { input: h, output: h };
+    switch (spec.type) {
+      case 'conv2d':
+      case 'dense': {
+        const kernel = w.get(layer.params[0].name)!;
+        const bias = w.get(layer.params[1].name)!;
+        const fused = act === 'relu' ? 'relu' : 'linear';
+        const z = spec.type === 'conv2d'
+          ? tf.fused.conv2d({ x: h as tf.Tensor4D, filter: kernel as tf.Tensor4D, bias, strides: spec.strides ?? 1, pad: spec.padding, dilations: 1, activation: fused })
+          : tf.fused.matMul({ a: h as tf.Tensor2D, b: kernel as tf.Tensor2D, bias, activation: fused });
+        cache.output = act === 'softmax' ? tf.softmax(z) : z;
+        break;
+      }
+      case 'maxPool2d':
+        cache.output = tf.maxPool(h as tf.Tensor4D, spec.poolSize, spec.strides ?? spec.poolSize, 'valid');
+        break;
+      case 'activation':
+        cache.output = applyActivation(act, h);
+        break;
+      case 'flatten':
+        cache.output = tf.reshape(h, [h.shape[0], -1]);
+        break;
+      case 'dropout':
+        if (mode === 'train' && spec.rate > 0 && drop) {
+          const perImage = h.size / h.shape[0];
+          const mask = dropoutMask(drop.seed, drop.step, layer.index, drop.first, h.shape[0], perImage, spec.rate);
+          cache.mask = tf.tensor(mask, h.shape);
+          cache.output = tf.mul(h, cache.mask);
+        }
+        break;
+      case 'batchNorm': {
+        const [gamma, beta, movingMean, movingVar] = layer.params.map((p) => w.get(p.name)!);
+        if (mode === 'train') {
+          const { mean, variance } = tf.moments(h, h.shape.slice(0, -1).map((_, i) => i));
+          bnStats.push(Float32Array.from([...mean.dataSync(), ...variance.dataSync()]));
+          cache.invStd = tf.rsqrt(tf.add(variance, BN_EPSILON));
+          cache.xhat = tf.mul(tf.sub(h, mean), cache.invStd);
+        } else {
+          cache.invStd = tf.rsqrt(tf.add(movingVar, BN_EPSILON));
+          cache.xhat = tf.mul(tf.sub(h, movingMean), cache.invStd);
+        }
+        cache.output = tf.add(tf.mul(cache.xhat, gamma), beta);
+        break;
+      }
+    }
+    caches.push(cache);
+    h = cache.output;
+  }
+  return { logits: h as tf.Tensor2D, caches, bnStats };
+}
+
+/**
+ * Backpropagates dLoss/dlogits. `grads` receives each trainable parameter's gradient by slot name (omit it to
+ * skip them, e.g. for saliency); returns dLoss/dinput when `wantInput`, else null.
+ */
+export function backward(
+  plan: ModelPlan, w: Weights, fwd: ForwardResult, dlogits: tf.Tensor, mode: Mode,
+  grads: Map<string, tf.Tensor> | null, wantInput: boolean,
+): tf.Tensor | null {
+  let dy = dlogits;
+  for (let i = plan.layers.length - 1; i >= 0; i--) {
+    const layer = plan.layers[i];
+    const spec = layer.spec;
+    const cache = fwd.caches[i];
+    const needDx = i > 0 || wantInput;
+    const act = activationOf(layer, i === plan.layers.length - 1);
+    let dx: tf.Tensor | null = null;
+    switch (spec.type) {
+      case 'conv2d': {
+        const dz = activationGrad(act, dy, cache.output);
+        const kernel = w.get(layer.params[0].name)!;
+        const strides = spec.strides ?? 1;
+        if (grads) {
+          grads.set(layer.params[0].name, tf.engine().runKernel('Conv2DBackpropFilter', { x: cache.input, dy: dz },
+            { strides, pad: spec.padding, dataFormat: 'NHWC', filterShape: kernel.shape } as never) as tf.Tensor);
+          grads.set(layer.params[1].name, biasGrad(dz));
+        }
+        if (needDx) {
+          dx = tf.engine().runKernel('Conv2DBackpropInput', { dy: dz, filter: kernel },
+            { strides, pad: spec.padding, dataFormat: 'NHWC', inputShape: cache.input.shape } as never) as tf.Tensor;
+        }
+        break;
+      }
+      case 'dense': {
+        const dz = activationGrad(act, dy, cache.output);
+        const kernel = w.get(layer.params[0].name)!;
+        if (grads) {
+          grads.set(layer.params[0].name, tf.matMul(cache.input as tf.Tensor2D, dz as tf.Tensor2D, true, false));
+          grads.set(layer.params[1].name, biasGrad(dz));
+        }
+        if (needDx) dx = tf.matMul(dz as tf.Tensor2D, kernel as tf.Tensor2D, false, true);
+        break;
+      }
+      case 'maxPool2d':
+        if (needDx) {
+          const strides = spec.strides ?? spec.poolSize;
+          dx = tf.engine().runKernel('MaxPoolGrad', { dy, input: cache.input, output: cache.output },
+            { filterSize: spec.poolSize, strides, pad: 'valid' } as never) as tf.Tensor;
+        }
+        break;
+      case 'activation':
+        dx = activationGrad(act, dy, cache.output);
+        break;
+      case 'flatten':
+        dx = tf.reshape(dy, cache.input.shape);
+        break;
+      case 'dropout':
+        dx = cache.mask ? tf.mul(dy, cache.mask) : dy;
+        break;
+      case 'batchNorm':
+        dx = batchNormBackward(layer, w, cache, dy, mode, grads);
+        break;
+    }
+    if (!needDx) return null;
+    dy = dx!;
+  }
+  return dy;
+}
+
+function batchNormBackward(
+  layer: PlannedLayer, w: Weights, cache: Cache, dy: tf.Tensor, mode: Mode, grads: Map<string, tf.Tensor> | null,
+): tf.Tensor {
+  const [gammaSlot, betaSlot] = layer.params;
+  const gamma = w.get(gammaSlot.name)!;
+  const axes = dy.shape.slice(0, -1).map((_, i) => i);
+  const dbeta = tf.sum(dy, axes);
+  const dgamma = tf.sum(tf.mul(dy, cache.xhat!), axes);
+  if (grads) {
+    grads.set(gammaSlot.name, dgamma);
+    grads.set(betaSlot.name, dbeta);
+  }
+  const scale = tf.mul(gamma, cache.invStd!);
+  if (mode === 'infer') return tf.mul(dy, scale);
+  // Batch statistics depend on every image: dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy · x̂)).
+  const m = dy.size / dy.shape[dy.shape.length - 1];
+  const centred = tf.sub(tf.sub(dy, tf.div(dbeta, m)), tf.mul(cache.xhat!, tf.div(dgamma, m)));
+  return tf.mul(centred, scale);
+}

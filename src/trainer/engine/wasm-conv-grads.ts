@@ -1,0 +1,114 @@
+// Conv2D gradients for the wasm backend as compositions of its XNNPACK Conv2D kernel.
+// The backend lacks Conv2DBackpropFilter and its Conv2DBackpropInput is a slow scalar loop.
+
+import * as tf from '@tensorflow/tfjs';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import { alloc, free, transpose4, view, type BackendWasm } from './wasm-heap.js';
+
+type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
+type Shape4 = [number, number, number, number];
+
+interface KernelArgs<A> {
+  inputs: Record<string, TensorInfo>;
+  backend: BackendWasm;
+  attrs: A;
+}
+
+function wasmConv2D(): KernelFunc {
+  return tf.getKernel('Conv2D', 'wasm').kernelFunc;
+}
+
+/** A Conv2D on the heap with explicit padding (stride 1), i.e. XNNPACK's indirect GEMM. */
+function conv(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, pads: number[], dilations: [number, number]): TensorInfo {
+  const [top, bottom, left, right] = pads;
+  return wasmConv2D()({
+    inputs: { x, filter },
+    backend,
+    attrs: {
+      strides: 1,
+      dilations,
+      pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
+      dataFormat: 'NHWC',
+    },
+  }) as TensorInfo;
+}
+
+/**
+ * dW[i,j,c,o] = Σ x[n, y·s+i−pt, x·s+j−pl, c] · dy[n,y,x,o]: a convolution of the input with batch and channels
+ * swapped (C images of N channels) by dy used as an Ho×Wo filter dilated by the stride.
+ */
+export function conv2DBackpropFilter(args: KernelArgs<{ strides: number | [number, number]; pad: Pad; dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: Shape4 }>): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { x, dy } = inputs;
+  const info = tf.backend_util.computeConv2DInfo(x.shape as Shape4, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+  const [N, H, W, C] = x.shape;
+  const [, Ho, Wo, Co] = dy.shape;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const { top: pt, left: pl } = info.padInfo;
+  // Rows and columns past the last window never contribute: crop them instead of padding negatively.
+  const spanH = (Ho - 1) * sh + kh - pt;
+  const spanW = (Wo - 1) * sw + kw - pl;
+  const Hc = Math.min(H, spanH);
+  const Wc = Math.min(W, spanW);
+  const xT = alloc(backend, [C, Hc, Wc, N]);
+  const dyT = alloc(backend, [Ho, Wo, N, Co]);
+  transpose4(view(backend, x), x.shape, [3, 1, 2, 0], view(backend, xT), [N, Hc, Wc, C]);
+  transpose4(view(backend, dy), dy.shape, [1, 2, 0, 3], view(backend, dyT));
+  const out = conv(backend, xT, dyT, [pt, spanH - Hc, pl, spanW - Wc], [sh, sw]);
+  free(backend, xT);
+  free(backend, dyT);
+  const dw = alloc(backend, [kh, kw, C, Co]);
+  transpose4(view(backend, out), [C, kh, kw, Co], [1, 2, 0, 3], view(backend, dw));
+  free(backend, out);
+  return dw;
+}
+
+/**
+ * dx = the "full" correlation of dy (zero-interleaved when strided) with the filter flipped in space and with its
+ * channel axes swapped.
+ */
+export function conv2DBackpropInput(args: KernelArgs<{ strides: number | [number, number]; pad: Pad; dimRoundingMode?: 'floor' | 'round' | 'ceil'; inputShape: Shape4 }>, fallback: KernelFunc): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { dy, filter } = inputs;
+  const info = tf.backend_util.computeConv2DInfo(attrs.inputShape, filter.shape as Shape4, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+  const [N, H, W, C] = attrs.inputShape;
+  const [, Ho, Wo, Co] = dy.shape;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const { top: pt, left: pl } = info.padInfo;
+  const Hd = (Ho - 1) * sh + 1;
+  const Wd = (Wo - 1) * sw + 1;
+  const pads = [kh - 1 - pt, H - Hd + pt, kw - 1 - pl, W - Wd + pl];
+  if (pads.some((p) => p < 0)) return fallback(args as never) as TensorInfo;
+
+  const wf = alloc(backend, [kh, kw, Co, C]);
+  {
+    const src = view(backend, filter);
+    const dst = view(backend, wf);
+    let o = 0;
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const base = ((kh - 1 - i) * kw + (kw - 1 - j)) * C * Co;
+        for (let oc = 0; oc < Co; oc++) for (let c = 0; c < C; c++) dst[o++] = src[base + c * Co + oc];
+      }
+    }
+  }
+  let dyd = dy;
+  if (sh > 1 || sw > 1) {
+    dyd = alloc(backend, [N, Hd, Wd, Co]);
+    const src = view(backend, dy);
+    const dst = view(backend, dyd);
+    dst.fill(0);
+    for (let n = 0; n < N; n++) {
+      for (let y = 0; y < Ho; y++) {
+        for (let x = 0; x < Wo; x++) {
+          const s = ((n * Ho + y) * Wo + x) * Co;
+          dst.set(src.subarray(s, s + Co), ((n * Hd + y * sh) * Wd + x * sw) * Co);
+        }
+      }
+    }
+  }
+  const out = conv(backend, dyd, wf, pads, [1, 1]);
+  free(backend, wf);
+  if (dyd !== dy) free(backend, dyd);
+  return out;
+}

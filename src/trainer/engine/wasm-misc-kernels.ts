@@ -1,0 +1,112 @@
+// Backward-pass kernels for the wasm backend written as plain loops over its heap: max-pool gradient, ReLU
+// gradient, bias gradient, and matmuls with transposed operands (copied once, then XNNPACK's plain path).
+
+import * as tf from '@tensorflow/tfjs';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import { alloc, free, transpose2, view, type BackendWasm } from './wasm-heap.js';
+
+type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+interface KernelArgs<A> {
+  inputs: Record<string, TensorInfo>;
+  backend: BackendWasm;
+  attrs: A;
+}
+
+/** Custom kernels (no tfjs op): the trainer calls them through `tf.engine().runKernel` on wasm only. */
+export const RELU_GRAD = 'WorkbenchReluGrad';
+export const BIAS_GRAD = 'WorkbenchBiasGrad';
+
+/** dy routed to the first maximum of each window (row-major), as the cpu backend does. */
+export function maxPoolGrad(args: KernelArgs<{ filterSize: number | [number, number]; strides: number | [number, number]; pad: Pad; dimRoundingMode?: 'floor' | 'round' | 'ceil' }>): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { dy, input } = inputs;
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode,
+  );
+  const [N, H, W, C] = input.shape;
+  const { outHeight: Ho, outWidth: Wo, filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
+  const { top: pt, left: pl } = info.padInfo;
+  const out = alloc(backend, input.shape);
+  const x = view(backend, input);
+  const g = view(backend, dy);
+  const dx = view(backend, out);
+  dx.fill(0);
+  const best = new Float32Array(C);
+  const where = new Int32Array(C);
+  let gi = 0;
+  for (let n = 0; n < N; n++) {
+    for (let oy = 0; oy < Ho; oy++) {
+      for (let ox = 0; ox < Wo; ox++) {
+        best.fill(-Infinity);
+        where.fill(-1);
+        for (let ky = 0; ky < fh; ky++) {
+          const iy = oy * sh - pt + ky;
+          if (iy < 0 || iy >= H) continue;
+          for (let kx = 0; kx < fw; kx++) {
+            const ix = ox * sw - pl + kx;
+            if (ix < 0 || ix >= W) continue;
+            const base = ((n * H + iy) * W + ix) * C;
+            for (let c = 0; c < C; c++) {
+              const v = x[base + c];
+              if (v > best[c]) {
+                best[c] = v;
+                where[c] = base + c;
+              }
+            }
+          }
+        }
+        for (let c = 0; c < C; c++, gi++) if (where[c] >= 0) dx[where[c]] += g[gi];
+      }
+    }
+  }
+  return out;
+}
+
+/** dy where y > 0, else 0 (y is the ReLU's output). */
+export function reluGrad(args: KernelArgs<Record<string, never>>): TensorInfo {
+  const { dy, y } = args.inputs;
+  const out = alloc(args.backend, dy.shape);
+  const g = view(args.backend, dy);
+  const a = view(args.backend, y);
+  const o = view(args.backend, out);
+  for (let i = 0; i < o.length; i++) o[i] = a[i] > 0 ? g[i] : 0;
+  return out;
+}
+
+/** Sum over every axis but the last (a bias gradient). Accumulates in float64 rows per channel. */
+export function biasGrad(args: KernelArgs<Record<string, never>>): TensorInfo {
+  const { dy } = args.inputs;
+  const C = dy.shape[dy.shape.length - 1];
+  const out = alloc(args.backend, [C]);
+  const g = view(args.backend, dy);
+  const acc = new Float64Array(C);
+  for (let i = 0; i < g.length; i += C) for (let c = 0; c < C; c++) acc[c] += g[i + c];
+  view(args.backend, out).set(acc);
+  return out;
+}
+
+/** BatchMatMul with transposed operands: transpose them on the heap, then the backend's plain (fast) path. */
+export function batchMatMul(args: KernelArgs<{ transposeA: boolean; transposeB: boolean }>, original: KernelFunc): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { a, b } = inputs;
+  const batchA = a.shape.slice(0, -2).reduce((p, d) => p * d, 1);
+  const batchB = b.shape.slice(0, -2).reduce((p, d) => p * d, 1);
+  if ((!attrs.transposeA && !attrs.transposeB) || batchA !== batchB || a.dtype !== 'float32' || b.dtype !== 'float32') {
+    return original(args as never) as TensorInfo;
+  }
+  const flip = (t: TensorInfo, on: boolean): TensorInfo => {
+    if (!on) return t;
+    const r = t.shape[t.shape.length - 2];
+    const c = t.shape[t.shape.length - 1];
+    const out = alloc(backend, [...t.shape.slice(0, -2), c, r]);
+    transpose2(view(backend, t), batchA, r, c, view(backend, out));
+    return out;
+  };
+  const at = flip(a, attrs.transposeA);
+  const bt = flip(b, attrs.transposeB);
+  const out = original({ inputs: { a: at, b: bt }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } } as never) as TensorInfo;
+  if (at !== a) free(backend, at);
+  if (bt !== b) free(backend, bt);
+  return out;
+}

@@ -1,0 +1,52 @@
+// Worker-thread entry: one data-parallel replica on its own tfjs backend instance (wasm is single-threaded, so
+// a second thread is how one run uses a second core).
+
+import { parentPort } from 'node:worker_threads';
+import { resolveBackend, useBackend } from './backend.js';
+import { planModel } from './model.js';
+import type { WorkerReply, WorkerRequest } from './protocol.js';
+import { Replica } from './replica.js';
+
+if (!parentPort) throw new Error('worker.js must run in a worker thread');
+const port = parentPort;
+
+let replica: Replica | undefined;
+let weights: Float32Array | undefined;
+let grads: Float32Array | undefined;
+let loaded = -1;
+
+function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(message, transfer);
+}
+
+function sync(version: number): void {
+  if (version !== loaded) {
+    replica!.loadWeights(weights!);
+    loaded = version;
+  }
+}
+
+port.on('message', (msg: WorkerRequest) => {
+  void handle(msg).catch((err: unknown) => {
+    reply({ type: 'error', id: msg.type === 'init' ? 0 : msg.id, message: err instanceof Error ? err.message : String(err) });
+  });
+});
+
+async function handle(msg: WorkerRequest): Promise<void> {
+  if (msg.type === 'init') {
+    const { name } = await resolveBackend(msg.backend);
+    await useBackend(name);
+    replica = new Replica(planModel(msg.layers), msg.seed);
+    weights = new Float32Array(msg.weights);
+    grads = new Float32Array(msg.grads);
+    reply({ type: 'ready', id: 0 });
+  } else if (msg.type === 'train') {
+    sync(msg.version);
+    const result = replica!.trainShare({ x: msg.x, y: msg.y, first: msg.first, total: msg.total, step: msg.step }, grads!);
+    reply({ type: 'trained', id: msg.id, ...result });
+  } else {
+    sync(msg.version);
+    const probs = replica!.predict(msg.x);
+    reply({ type: 'predicted', id: msg.id, probs }, [probs.buffer as ArrayBuffer]);
+  }
+}

@@ -1,0 +1,82 @@
+// Prediction and explanation requests: a model rebuilt from its layers and a stored checkpoint.
+// Test-time augmentation averages the image with copies shifted by one pixel in each direction.
+
+import type { TrainerRequest } from '../shared/trainer-protocol.js';
+import { createEngine } from './engine/index.js';
+import type { Engine } from './engine/types.js';
+
+const PIXELS = 784;
+const SIDE = 28;
+/** The TTA views: the image itself and one-pixel shifts left, right, up and down. */
+export const TTA_SHIFTS: readonly [number, number][] = [
+  [0, 0],
+  [1, 0],
+  [-1, 0],
+  [0, 1],
+  [0, -1],
+];
+
+type PredictRequest = Extract<TrainerRequest, { type: 'predict' }>;
+type ExplainRequest = Extract<TrainerRequest, { type: 'explain' }>;
+
+async function engineFor(req: PredictRequest | ExplainRequest): Promise<Engine> {
+  const engine = await createEngine({
+    layers: req.model,
+    optimizer: { name: 'adam', learningRate: req.checkpoint.state.learningRate },
+    seed: 0,
+    backend: req.backend ?? undefined,
+    workers: 1,
+  });
+  const c = req.checkpoint;
+  await engine.loadState({ weights: c.weights, optimizer: c.optimizer, step: c.state.step, learningRate: c.state.learningRate });
+  return engine;
+}
+
+/** Pixels scaled to 0–1, moved by (dx, dy) with black filling the uncovered edge. */
+export function shiftedScaled(pixels: Uint8Array, dx: number, dy: number): Float32Array {
+  const n = pixels.length / PIXELS;
+  const out = new Float32Array(pixels.length);
+  for (let i = 0; i < n; i++) {
+    const base = i * PIXELS;
+    for (let y = 0; y < SIDE; y++) {
+      const sy = y - dy;
+      if (sy < 0 || sy >= SIDE) continue;
+      for (let x = 0; x < SIDE; x++) {
+        const sx = x - dx;
+        if (sx >= 0 && sx < SIDE) out[base + y * SIDE + x] = pixels[base + sy * SIDE + sx] / 255;
+      }
+    }
+  }
+  return out;
+}
+
+export async function predict(req: PredictRequest): Promise<Float32Array> {
+  const engine = await engineFor(req);
+  try {
+    const shifts = req.tta ? TTA_SHIFTS : TTA_SHIFTS.slice(0, 1);
+    let sum: Float32Array | null = null;
+    for (const [dx, dy] of shifts) {
+      const probs = await engine.predict(shiftedScaled(req.pixels, dx, dy));
+      if (!sum) sum = Float32Array.from(probs);
+      else for (let i = 0; i < sum.length; i++) sum[i] += probs[i];
+    }
+    const result = sum as Float32Array;
+    if (shifts.length > 1) for (let i = 0; i < result.length; i++) result[i] /= shifts.length;
+    return result;
+  } finally {
+    await engine.dispose();
+  }
+}
+
+export async function explain(req: ExplainRequest): Promise<{ cls: number; probs: Float32Array; saliency: Float32Array }> {
+  const engine = await engineFor(req);
+  try {
+    const x = shiftedScaled(req.pixels, 0, 0);
+    const probs = await engine.predict(x);
+    let cls = req.cls ?? 0;
+    if (req.cls === null) for (let k = 1; k < 10; k++) if (probs[k] > probs[cls]) cls = k;
+    return { cls, probs, saliency: await engine.saliency(x, cls) };
+  } finally {
+    await engine.dispose();
+  }
+}

@@ -1,0 +1,69 @@
+// The trainer process entry. The same file runs under Electron's utilityProcess.fork (process.parentPort) and
+// Node's child_process.fork (process.send, advanced serialization for typed arrays). One run at a time.
+
+import { toErrorData } from '../shared/errors.js';
+import type { TrainerEvent, TrainerRequest } from '../shared/trainer-protocol.js';
+import { createEngine } from './engine/index.js';
+import { trainRun } from './train-loop.js';
+import { explain, predict } from './inference.js';
+
+interface ParentPort {
+  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+  postMessage(message: unknown): void;
+}
+
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+
+function send(event: TrainerEvent): void {
+  if (parentPort) parentPort.postMessage(event);
+  else process.send?.(event);
+}
+
+function onRequest(listener: (req: TrainerRequest) => void): void {
+  if (parentPort) parentPort.on('message', (e) => listener(e.data as TrainerRequest));
+  else process.on('message', (msg) => listener(msg as TrainerRequest));
+}
+
+const stops = new Set<number>();
+let busy = false;
+
+async function handle(req: TrainerRequest): Promise<void> {
+  if (req.type === 'stop') {
+    stops.add(req.runId);
+    return;
+  }
+  if (busy && req.type === 'train') {
+    send({ type: 'error', runId: req.runId, error: { code: 'conflict', message: 'this trainer process is already training a run' } });
+    return;
+  }
+  try {
+    if (req.type === 'train') {
+      busy = true;
+      const hp = req.hyperparams;
+      const engine = await createEngine({
+        layers: hp.model,
+        optimizer: { name: hp.optimizer, learningRate: hp.learningRate, momentum: hp.momentum },
+        seed: hp.seed,
+        backend: req.backend ?? undefined,
+        workers: req.workers ?? undefined,
+      });
+      try {
+        await trainRun(req, engine, { send, stopRequested: () => stops.has(req.runId) });
+      } finally {
+        await engine.dispose();
+        busy = false;
+      }
+    } else if (req.type === 'predict') {
+      send({ type: 'predicted', requestId: req.requestId, probs: await predict(req) });
+    } else if (req.type === 'explain') {
+      send({ type: 'explained', requestId: req.requestId, ...(await explain(req)) });
+    }
+  } catch (err) {
+    const id = req.type === 'train' ? { runId: req.runId } : { requestId: req.requestId };
+    send({ type: 'error', ...id, error: toErrorData(err) });
+  }
+}
+
+onRequest((req) => void handle(req));
+// Tell the supervisor we are ready to take requests (it queues them until then).
+send({ type: 'log', level: 'debug', message: `trainer ${process.pid} ready` });

@@ -1,0 +1,35 @@
+// The process boundaries are enforced by lint: these imports must be reported.
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const eslint = new ESLint({ cwd: process.cwd() });
+
+async function problems(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return result.messages.map((m) => m.message);
+}
+
+describe('boundary lint', () => {
+  it('forbids electron in core, trainer and shared', async () => {
+    for (const file of ['src/core/x.ts', 'src/trainer/x.ts', 'src/shared/x.ts', 'src/cli/x.ts', 'src/server/x.ts']) {
+      expect(await problems(file, "import { app } from 'electron';\nexport const a = app;\n")).toEqual([
+        expect.stringMatching(/Only src\/main and src\/preload may import electron/),
+      ]);
+    }
+  });
+
+  it('forbids Node modules and the core in the renderer', async () => {
+    expect(await problems('src/renderer/x.ts', "import { readFileSync } from 'node:fs';\nexport const a = readFileSync;\n")).toHaveLength(1);
+    expect(await problems('src/renderer/x.ts', "import fs from 'fs';\nexport const a = fs;\n")).toHaveLength(1);
+    expect(await problems('src/renderer/x.ts', "import { Workbench } from '../core/workbench.js';\nexport const a = Workbench;\n")).toHaveLength(1);
+  });
+
+  it('keeps src/shared free of other folders', async () => {
+    expect(await problems('src/shared/x.ts', "import { a } from '../core/y.js';\nexport const b = a;\n")).toHaveLength(1);
+    expect(await problems('src/shared/x.ts', "import { a } from './y.js';\nexport const b = a;\n")).toEqual([]);
+  });
+
+  it('allows electron in main and preload', async () => {
+    expect(await problems('src/main/x.ts', "import { app } from 'electron';\nexport const a = app;\n")).toEqual([]);
+  });
+});

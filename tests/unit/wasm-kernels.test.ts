@@ -1,0 +1,140 @@
+// The project's wasm kernels must agree with tfjs's reference cpu backend on the same inputs.
+
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadBackend } from '../../src/trainer/engine/backend.js';
+import { BIAS_GRAD, RELU_GRAD } from '../../src/trainer/engine/wasm-kernels.js';
+import { mulberry32 } from '../../src/core/datasets/mnist-digits.js';
+
+type Shape4 = [number, number, number, number];
+
+function randomArray(size: number, seed: number): Float32Array {
+  const rng = mulberry32(seed);
+  return Float32Array.from({ length: size }, () => rng() * 2 - 1);
+}
+
+/** Runs `f` on both backends with the same inputs; returns [wasm, cpu] flattened outputs. */
+async function both(f: () => tf.Tensor): Promise<[Float32Array, Float32Array]> {
+  const out: Float32Array[] = [];
+  for (const name of ['wasm', 'cpu']) {
+    await tf.setBackend(name);
+    const t = tf.tidy(f);
+    out.push((await t.data()) as Float32Array);
+    t.dispose();
+  }
+  return [out[0], out[1]];
+}
+
+function expectClose(actual: Float32Array, expected: Float32Array, tol = 1e-4): void {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const scale = Math.max(1, Math.abs(expected[i]));
+    worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / scale);
+  }
+  expect(worst).toBeLessThan(tol);
+}
+
+beforeAll(async () => {
+  expect(await loadBackend('wasm')).toBeNull();
+  expect(await loadBackend('cpu')).toBeNull();
+});
+
+const convCases: { x: Shape4; k: number; co: number; stride: number; pad: 'same' | 'valid' }[] = [
+  { x: [1, 28, 28, 1], k: 5, co: 6, stride: 1, pad: 'same' },
+  { x: [3, 14, 14, 6], k: 5, co: 16, stride: 1, pad: 'valid' },
+  { x: [4, 9, 9, 3], k: 3, co: 8, stride: 2, pad: 'same' },
+  { x: [2, 10, 10, 4], k: 3, co: 5, stride: 2, pad: 'valid' },
+  { x: [5, 8, 8, 2], k: 2, co: 3, stride: 2, pad: 'same' },
+  { x: [2, 7, 7, 32], k: 3, co: 64, stride: 1, pad: 'same' },
+];
+
+describe('Conv2D gradients on wasm', () => {
+  for (const [i, c] of convCases.entries()) {
+    const label = `x ${c.x.join('×')}, ${c.k}×${c.k}→${c.co}, stride ${c.stride}, ${c.pad}`;
+    const filterShape: Shape4 = [c.k, c.k, c.x[3], c.co];
+    const xData = randomArray(c.x.reduce((a, b) => a * b), 10 + i);
+    const wData = randomArray(filterShape.reduce((a, b) => a * b), 20 + i);
+    const dyShape = tf.tidy(() => tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, tf.zeros(filterShape) as tf.Tensor4D, c.stride, c.pad).shape);
+    const dyData = randomArray(dyShape.reduce((a, b) => a * b), 30 + i);
+
+    it(`Conv2DBackpropFilter matches cpu: ${label}`, async () => {
+      const [wasm, cpu] = await both(() => tf.engine().runKernel('Conv2DBackpropFilter',
+        { x: tf.tensor(xData, c.x), dy: tf.tensor(dyData, dyShape) },
+        { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape } as never) as tf.Tensor);
+      expectClose(wasm, cpu);
+    });
+
+    it(`Conv2DBackpropInput matches cpu: ${label}`, async () => {
+      const [wasm, cpu] = await both(() => tf.engine().runKernel('Conv2DBackpropInput',
+        { dy: tf.tensor(dyData, dyShape), filter: tf.tensor(wData, filterShape) },
+        { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x } as never) as tf.Tensor);
+      expectClose(wasm, cpu);
+    });
+  }
+});
+
+describe('MaxPoolGrad on wasm', () => {
+  const cases: { x: Shape4; pool: number; stride: number; pad: 'same' | 'valid' }[] = [
+    { x: [2, 28, 28, 6], pool: 2, stride: 2, pad: 'valid' },
+    { x: [3, 10, 10, 16], pool: 2, stride: 2, pad: 'valid' },
+    { x: [2, 7, 7, 4], pool: 2, stride: 2, pad: 'same' },
+    { x: [1, 9, 9, 3], pool: 3, stride: 1, pad: 'valid' },
+  ];
+  for (const [i, c] of cases.entries()) {
+    it(`matches cpu: x ${c.x.join('×')}, pool ${c.pool}, stride ${c.stride}, ${c.pad}`, async () => {
+      const xData = randomArray(c.x.reduce((a, b) => a * b), 40 + i);
+      const [wasm, cpu] = await both(() => {
+        const x = tf.tensor4d(xData, c.x);
+        const y = tf.maxPool(x, c.pool, c.stride, c.pad);
+        const dy = tf.tensor(randomArray(y.size, 50 + i), y.shape);
+        return tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: y },
+          { filterSize: c.pool, strides: c.stride, pad: c.pad } as never) as tf.Tensor;
+      });
+      expectClose(wasm, cpu);
+    });
+  }
+});
+
+describe('BatchMatMul with transposes on wasm', () => {
+  const cases = [
+    { a: [16, 400], b: [16, 120], ta: true, tb: false },
+    { a: [16, 120], b: [400, 120], ta: false, tb: true },
+    { a: [7, 5], b: [3, 7], ta: true, tb: true },
+    { a: [3, 6, 4], b: [3, 6, 5], ta: true, tb: false },
+    { a: [8, 9], b: [9, 10], ta: false, tb: false },
+  ];
+  for (const [i, c] of cases.entries()) {
+    it(`matches cpu: ${c.a.join('×')}${c.ta ? 'ᵀ' : ''} · ${c.b.join('×')}${c.tb ? 'ᵀ' : ''}`, async () => {
+      const aData = randomArray(c.a.reduce((p, d) => p * d), 60 + i);
+      const bData = randomArray(c.b.reduce((p, d) => p * d), 70 + i);
+      const [wasm, cpu] = await both(() => tf.matMul(tf.tensor(aData, c.a), tf.tensor(bData, c.b), c.ta, c.tb));
+      expectClose(wasm, cpu);
+    });
+  }
+});
+
+describe('ReLU and bias gradients on wasm', () => {
+  for (const shape of [[4, 28, 28, 6], [32, 120], [3, 5, 5, 16]]) {
+    const size = shape.reduce((p, d) => p * d);
+    const dyData = randomArray(size, 80);
+    const yData = randomArray(size, 81).map((v) => Math.max(0, v));
+
+    it(`ReLU gradient matches dy·step(y) on cpu: ${shape.join('×')}`, async () => {
+      await tf.setBackend('wasm');
+      const wasm = tf.tidy(() => tf.engine().runKernel(RELU_GRAD, { dy: tf.tensor(dyData, shape), y: tf.tensor(yData, shape) }, {}) as tf.Tensor).dataSync();
+      await tf.setBackend('cpu');
+      const cpu = tf.tidy(() => tf.mul(tf.tensor(dyData, shape), tf.step(tf.tensor(yData, shape)))).dataSync();
+      expectClose(wasm as Float32Array, cpu as Float32Array);
+    });
+
+    it(`bias gradient matches a sum over all but the last axis on cpu: ${shape.join('×')}`, async () => {
+      const axes = shape.slice(0, -1).map((_, i) => i);
+      await tf.setBackend('wasm');
+      const wasm = tf.tidy(() => tf.engine().runKernel(BIAS_GRAD, { dy: tf.tensor(dyData, shape) }, {}) as tf.Tensor).dataSync();
+      await tf.setBackend('cpu');
+      const cpu = tf.tidy(() => tf.sum(tf.tensor(dyData, shape), axes)).dataSync();
+      expectClose(wasm as Float32Array, cpu as Float32Array);
+    });
+  }
+});
