@@ -1,0 +1,21 @@
+// A small real dataset for trainer tests: the first N sample digits, imported through the real CSV path.
+import { join } from 'node:path';
+import { loadMnistDigits, PIXELS } from '../../src/core/datasets/mnist-digits.js';
+import { writeKaggleCsv } from '../../src/core/datasets/kaggle-csv.js';
+import { mulberry32, shuffleInPlace } from '../../src/shared/random.js';
+import type { Workbench } from '../../src/core/workbench.js';
+
+/** `count` real digits from every class (seeded pick), written as a Kaggle train.csv and imported. */
+export async function importSmallTrainSet(wb: Workbench, dir: string, count = 400, seed = 7): Promise<number> {
+  const digits = loadMnistDigits();
+  const order = shuffleInPlace(Int32Array.from({ length: digits.count }, (_, i) => i), mulberry32(seed)).subarray(0, count);
+  const pixels = new Uint8Array(count * PIXELS);
+  const labels = new Uint8Array(count);
+  order.forEach((src, i) => {
+    pixels.set(digits.pixels.subarray(src * PIXELS, (src + 1) * PIXELS), i * PIXELS);
+    labels[i] = digits.labels[src];
+  });
+  const file = join(dir, `small-${count}-${seed}.csv`);
+  await writeKaggleCsv(file, { pixels, labels });
+  return (await wb.importDataset({ path: file })).dataset.id;
+}

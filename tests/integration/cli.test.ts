@@ -1,0 +1,102 @@
+// The CLI as a user runs it: the real bin, a temp --home, JSON on stdout, messages on stderr, exit codes 0/1/2.
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csvText, rowFields } from '../fixtures/malformed-csv.js';
+import { tempDir } from '../helpers/temp-home.js';
+import { Workbench } from '../../src/core/workbench.js';
+import { importSmallTrainSet } from '../helpers/small-dataset.js';
+
+const bin = join(process.cwd(), 'bin', 'digit-workbench.js');
+let dir: ReturnType<typeof tempDir>;
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, '--home', dir.path, ...args], { timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(() => {
+  dir = tempDir();
+});
+afterAll(() => dir.remove());
+
+describe('digit-workbench', () => {
+  it('lists the bundled sample in a new home', async () => {
+    const r = await cli('datasets', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).map((d: { name: string; kind: string; rows: number }) => [d.name, d.kind, d.rows])).toEqual([
+      ['sample-train', 'train', 8000],
+      ['sample-test', 'test', 2000],
+    ]);
+    const table = await cli('datasets');
+    expect(table.stdout).toMatch(/sample-train\s+train\s+8000/);
+  });
+
+  it('imports with --json → {id, name, kind, rows, sha256}; a bad file exits 1 with FILE:LINE:COLUMN', async () => {
+    const good = join(dir.path, 'digits.csv');
+    writeFileSync(good, csvText('train', [rowFields('train', 1).join(','), rowFields('train', 2).join(',')]));
+    const r = await cli('import', good, '--json', '--name', 'two');
+    expect(r.code).toBe(0);
+    expect(Object.keys(JSON.parse(r.stdout))).toEqual(['id', 'name', 'kind', 'rows', 'sha256']);
+    expect(JSON.parse(r.stdout)).toMatchObject({ name: 'two', kind: 'train', rows: 2 });
+    const bad = join(dir.path, 'bad.csv');
+    writeFileSync(bad, csvText('train', [rowFields('train', 1).join(','), rowFields('train', 2).join(',').replace(/,0,/, ',256,')]));
+    const b = await cli('import', bad);
+    expect(b.code).toBe(1);
+    expect(b.stderr).toMatch(new RegExp(`${bad}:3:\\d+: pixel\\d+ must be an integer 0–255, got "256"`));
+    expect(b.stdout).toBe('');
+    const t = await cli('import', good, '--kind', 'test');
+    expect(t.code).toBe(1);
+    expect(t.stderr).toMatch(/:1:1: --kind test was given/);
+  });
+
+  it('renames and deletes by name or id', async () => {
+    expect((await cli('datasets', 'rename', 'two', 'pair')).code).toBe(0);
+    expect((await cli('datasets', 'delete', 'pair')).code).toBe(0);
+    const missing = await cli('datasets', 'delete', 'pair');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/no dataset named "pair"/);
+  });
+
+  it('exits 2 on usage errors and prints help', async () => {
+    expect((await cli('frobnicate')).code).toBe(2);
+    expect((await cli('import')).code).toBe(2);
+    expect((await cli('train', '--dataset', 'sample-train', '--preset', 'seed-lenet5', '--epochs', 'many')).stderr).toMatch(/--epochs must be a whole number/);
+    const help = await cli('train', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--validation tail:R\|stratified:R/);
+  });
+
+  it('trains and waits: the final run as JSON, progress on stderr; runs --json lists it; bad input exits 1', async () => {
+    const wb = new Workbench({ home: dir.path });
+    await importSmallTrainSet(wb, dir.path, 300);
+    wb.close();
+    const r = await cli('train', '--dataset', 'small-300-7', '--preset', 'seed-lenet5', '--epochs', '2', '--validation', 'stratified:0.2', '--seed', '3', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const run = JSON.parse(r.stdout);
+    expect(Object.keys(run)).toEqual(['id', 'status', 'backend', 'preset', 'epochs', 'bestEpoch', 'bestValAcc']);
+    expect(run).toMatchObject({ status: 'completed', preset: 'seed-lenet5' });
+    expect(['tensorflow', 'wasm', 'cpu']).toContain(run.backend);
+    expect(Object.keys(run.epochs[0])).toEqual(['epoch', 'loss', 'acc', 'valLoss', 'valAcc', 'lr', 'seconds', 'imagesPerSecond']);
+    expect(run.epochs).toHaveLength(2);
+    expect(r.stderr).toMatch(/epoch 2: loss/);
+    const list = JSON.parse((await cli('runs', '--json')).stdout);
+    expect(list.map((x: { id: number }) => x.id)).toEqual([run.id]);
+    const bad = await cli('train', '--dataset', 'small-300-7', '--preset', 'seed-lenet5', '--learning-rate', '0');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/learningRate: must be a number above 0/);
+    const unknown = await cli('stop', '999');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/no run with id 999/);
+    const notStopped = await cli('resume', String(run.id));
+    expect(notStopped.code).toBe(1);
+    expect(notStopped.stderr).toMatch(/is completed: only a stopped, interrupted or failed run can be resumed/);
+  });
+});
