@@ -7,8 +7,9 @@ import { UsageError } from './args.js';
 import type { Command, Context } from './command.js';
 import { datasetsCommand, importCommand } from './commands/datasets.js';
 import { resumeCommand, runsCommand, stopCommand, trainCommand } from './commands/runs.js';
+import { modelCommand } from './commands/model.js';
 
-const commands: Command[] = [importCommand, datasetsCommand, trainCommand, runsCommand, stopCommand, resumeCommand];
+const commands: Command[] = [importCommand, datasetsCommand, trainCommand, runsCommand, stopCommand, resumeCommand, modelCommand];
 
 function mainUsage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

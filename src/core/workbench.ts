@@ -18,6 +18,8 @@ import { previewRun, queueRuns } from './training/start.js';
 import { nodeTrainerSpawner, type TrainerSpawner } from './training/trainer-process.js';
 import { readSettings, writeSettings } from './settings.js';
 import type { BackendChoice } from '../shared/trainer-protocol.js';
+import { TrainerClient } from './inference/trainer-client.js';
+import { exportModel } from './inference/model-export.js';
 
 export interface WorkbenchOptions {
   home?: string;
@@ -37,6 +39,9 @@ export class Workbench {
   readonly home: string;
   readonly db: Db;
   readonly runs: RunManager;
+  /** A trainer process for predictions, explanations and exports (never the caller's thread). */
+  readonly inference: TrainerClient;
+  readonly #backend: BackendChoice | undefined;
   readonly #events = new EventEmitter();
 
   constructor(opts: WorkbenchOptions = {}) {
@@ -45,15 +50,14 @@ export class Workbench {
     this.#events.setMaxListeners(100);
     if (opts.sample !== false) installSample(this.db);
     runs.reconcileInterrupted(this.db);
+    this.#backend = opts.backend;
+    this.inference = new TrainerClient(opts.spawnTrainer ?? nodeTrainerSpawner);
     this.runs = new RunManager({
       db: this.db,
       spawn: opts.spawnTrainer ?? nodeTrainerSpawner,
       emit: (event) => this.emit(event),
       concurrency: () => readSettings(this.db).concurrency,
-      backend: () => {
-        const b = opts.backend ?? readSettings(this.db).backend;
-        return b === 'auto' ? null : b;
-      },
+      backend: () => this.backendChoice(),
       workers: () => opts.workers ?? null,
     });
   }
@@ -65,6 +69,12 @@ export class Workbench {
 
   emit(event: WorkbenchEvent): void {
     this.#events.emit('event', event);
+  }
+
+  /** The forced backend (CLI --backend), else the saved setting; null = automatic. */
+  backendChoice(): BackendChoice | null {
+    const b = this.#backend ?? readSettings(this.db).backend;
+    return b === 'auto' ? null : b;
   }
 
   /** A contract call from outside the process: arguments are validated first. */
@@ -131,12 +141,15 @@ export class Workbench {
       runs.updateRunMeta(this.db, id, { notes, tags });
       return runs.getRun(this.db, id);
     },
+    'runs:export-model': ({ id, out, weights, force }) =>
+      exportModel(this.db, this.inference, { runId: id, out, weights: weights ?? 'best', force, backend: this.backendChoice() }),
     'settings:get': () => ({ ...readSettings(this.db), home: this.home }),
     'settings:set': (changes) => ({ ...writeSettings(this.db, changes), home: this.home }),
   };
 
   close(): void {
     this.runs.close();
+    this.inference.close();
     this.#events.removeAllListeners();
     this.db.close();
   }

@@ -52,6 +52,10 @@ export const contract = {
   'runs:update': method<RunInfo>()(
     s.object({ id: s.id, notes: s.optional(s.str({ max: 10_000 })), tags: s.optional(s.array(s.str({ min: 1, max: 40 }), { max: 20 })) }),
   ),
+  /** Writes model.json + weights.bin (tfjs layers model) into the folder `out`. */
+  'runs:export-model': method<{ path: string; files: string[]; epoch: number }>()(
+    s.object({ id: s.id, out: s.str({ min: 1, max: 4096 }), weights: s.optional(s.oneOf(['best', 'last'] as const)), force: s.optional(s.bool) }),
+  ),
   'settings:get': method<Settings>()(s.none),
   'settings:set': method<Settings>()(
     s.object({ backend: s.optional(s.oneOf(['auto', 'tensorflow', 'wasm', 'cpu'] as const)), concurrency: s.optional(s.int({ min: 1, max: 4 })) }),

@@ -34,7 +34,8 @@ export type TrainerRequest =
     }
   | { type: 'stop'; runId: number }
   | { type: 'predict'; requestId: number; model: LayerSpec[]; checkpoint: CheckpointData; pixels: Uint8Array; tta: boolean; backend: BackendChoice | null }
-  | { type: 'explain'; requestId: number; model: LayerSpec[]; checkpoint: CheckpointData; pixels: Uint8Array; cls: number | null; backend: BackendChoice | null };
+  | { type: 'explain'; requestId: number; model: LayerSpec[]; checkpoint: CheckpointData; pixels: Uint8Array; cls: number | null; backend: BackendChoice | null }
+  | { type: 'export'; requestId: number; model: LayerSpec[]; checkpoint: CheckpointData; backend: BackendChoice | null };
 
 /** Serializable state of the callbacks and schedule, stored with every checkpoint. */
 export interface LoopState {
@@ -63,5 +64,8 @@ export type TrainerEvent =
   | { type: 'done'; runId: number; outcome: 'completed' | 'stopped'; reason: string }
   | { type: 'predicted'; requestId: number; probs: Float32Array }
   | { type: 'explained'; requestId: number; cls: number; probs: Float32Array; saliency: Float32Array }
+  | { type: 'exported'; requestId: number; modelTopology: object; weightSpecs: { name: string; shape: number[]; dtype: 'float32' }[]; weightData: ArrayBuffer }
+  /** Per-batch progress of a long prediction (28,000 test images). */
+  | { type: 'predict-progress'; requestId: number; done: number; total: number }
   | { type: 'error'; runId?: number; requestId?: number; error: ErrorData }
   | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string };

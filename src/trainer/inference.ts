@@ -3,7 +3,7 @@
 
 import type { TrainerRequest } from '../shared/trainer-protocol.js';
 import { createEngine } from './engine/index.js';
-import type { Engine } from './engine/types.js';
+import type { Engine, ModelArtifacts } from './engine/types.js';
 
 const PIXELS = 784;
 const SIDE = 28;
@@ -18,8 +18,9 @@ export const TTA_SHIFTS: readonly [number, number][] = [
 
 type PredictRequest = Extract<TrainerRequest, { type: 'predict' }>;
 type ExplainRequest = Extract<TrainerRequest, { type: 'explain' }>;
+type ExportRequest = Extract<TrainerRequest, { type: 'export' }>;
 
-async function engineFor(req: PredictRequest | ExplainRequest): Promise<Engine> {
+async function engineFor(req: PredictRequest | ExplainRequest | ExportRequest): Promise<Engine> {
   const engine = await createEngine({
     layers: req.model,
     optimizer: { name: 'adam', learningRate: req.checkpoint.state.learningRate },
@@ -76,6 +77,15 @@ export async function explain(req: ExplainRequest): Promise<{ cls: number; probs
     let cls = req.cls ?? 0;
     if (req.cls === null) for (let k = 1; k < 10; k++) if (probs[k] > probs[cls]) cls = k;
     return { cls, probs, saliency: await engine.saliency(x, cls) };
+  } finally {
+    await engine.dispose();
+  }
+}
+
+export async function exportModel(req: ExportRequest): Promise<ModelArtifacts> {
+  const engine = await engineFor(req);
+  try {
+    return await engine.exportArtifacts();
   } finally {
     await engine.dispose();
   }

@@ -5,7 +5,7 @@ import { toErrorData } from '../shared/errors.js';
 import type { TrainerEvent, TrainerRequest } from '../shared/trainer-protocol.js';
 import { createEngine } from './engine/index.js';
 import { trainRun } from './train-loop.js';
-import { explain, predict } from './inference.js';
+import { explain, exportModel, predict } from './inference.js';
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void;
@@ -57,6 +57,8 @@ async function handle(req: TrainerRequest): Promise<void> {
       send({ type: 'predicted', requestId: req.requestId, probs: await predict(req) });
     } else if (req.type === 'explain') {
       send({ type: 'explained', requestId: req.requestId, ...(await explain(req)) });
+    } else if (req.type === 'export') {
+      send({ type: 'exported', requestId: req.requestId, ...(await exportModel(req)) });
     }
   } catch (err) {
     const id = req.type === 'train' ? { runId: req.runId } : { requestId: req.requestId };
