@@ -67,5 +67,7 @@ async function handle(req: TrainerRequest): Promise<void> {
 }
 
 onRequest((req) => void handle(req));
+// A trainer whose parent died (killed app, CLI or serve process) must not train on as an orphan.
+if (!parentPort) process.on('disconnect', () => process.exit(0));
 // Tell the supervisor we are ready to take requests (it queues them until then).
 send({ type: 'log', level: 'debug', message: `trainer ${process.pid} ready` });
