@@ -8,8 +8,9 @@ import type { Command, Context } from './command.js';
 import { datasetsCommand, importCommand } from './commands/datasets.js';
 import { resumeCommand, runsCommand, stopCommand, trainCommand } from './commands/runs.js';
 import { modelCommand } from './commands/model.js';
+import { serveCommand } from './commands/serve.js';
 
-const commands: Command[] = [importCommand, datasetsCommand, trainCommand, runsCommand, stopCommand, resumeCommand, modelCommand];
+const commands: Command[] = [importCommand, datasetsCommand, trainCommand, runsCommand, stopCommand, resumeCommand, modelCommand, serveCommand];
 
 function mainUsage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -144,6 +144,7 @@ export class Workbench {
     'runs:export-model': ({ id, out, weights, force }) =>
       exportModel(this.db, this.inference, { runId: id, out, weights: weights ?? 'best', force, backend: this.backendChoice() }),
     'settings:get': () => ({ ...readSettings(this.db), home: this.home }),
+    'settings:backends': async () => (await this.inference.request({ type: 'backends' }, 'backends')).backends,
     'settings:set': (changes) => ({ ...writeSettings(this.db, changes), home: this.home }),
   };
 

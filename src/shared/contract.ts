@@ -6,6 +6,7 @@ import type { AppInfo, DatasetDetail, DatasetInfo, ImageRecord, ImportResult, Se
 import type { PresetInfo } from './hyperparams.js';
 import type { ModelSummary } from './model-spec.js';
 import type { RunDetail, RunInfo } from './runs.js';
+import type { BackendAvailability } from './trainer-protocol.js';
 
 interface MethodDef<A, R> {
   args: s.Schema<A>;
@@ -57,6 +58,8 @@ export const contract = {
     s.object({ id: s.id, out: s.str({ min: 1, max: 4096 }), weights: s.optional(s.oneOf(['best', 'last'] as const)), force: s.optional(s.bool) }),
   ),
   'settings:get': method<Settings>()(s.none),
+  /** Probes a trainer process: which backends load here, and why tfjs-node does not. */
+  'settings:backends': method<BackendAvailability[]>()(s.none),
   'settings:set': method<Settings>()(
     s.object({ backend: s.optional(s.oneOf(['auto', 'tensorflow', 'wasm', 'cpu'] as const)), concurrency: s.optional(s.int({ min: 1, max: 4 })) }),
   ),

@@ -7,6 +7,13 @@ import type { LayerSpec, ModelSummary } from './model-spec.js';
 import type { Hyperparams } from './hyperparams.js';
 
 export type WeightsSlot = 'best' | 'last';
+
+/** Which tfjs backends load in a trainer process, and why not (tfjs-node's missing native library, say). */
+export interface BackendAvailability {
+  name: BackendChoice;
+  available: boolean;
+  reason: string | null;
+}
 export type BackendChoice = 'tensorflow' | 'wasm' | 'cpu';
 
 /** A checkpoint as stored: engine state (weights, optimizer slots, step) plus the loop's state. */
@@ -35,7 +42,8 @@ export type TrainerRequest =
   | { type: 'stop'; runId: number }
   | { type: 'predict'; requestId: number; model: LayerSpec[]; checkpoint: CheckpointData; pixels: Uint8Array; tta: boolean; backend: BackendChoice | null }
   | { type: 'explain'; requestId: number; model: LayerSpec[]; checkpoint: CheckpointData; pixels: Uint8Array; cls: number | null; backend: BackendChoice | null }
-  | { type: 'export'; requestId: number; model: LayerSpec[]; checkpoint: CheckpointData; backend: BackendChoice | null };
+  | { type: 'export'; requestId: number; model: LayerSpec[]; checkpoint: CheckpointData; backend: BackendChoice | null }
+  | { type: 'backends'; requestId: number };
 
 /** Serializable state of the callbacks and schedule, stored with every checkpoint. */
 export interface LoopState {
@@ -65,6 +73,7 @@ export type TrainerEvent =
   | { type: 'predicted'; requestId: number; probs: Float32Array }
   | { type: 'explained'; requestId: number; cls: number; probs: Float32Array; saliency: Float32Array }
   | { type: 'exported'; requestId: number; modelTopology: object; weightSpecs: { name: string; shape: number[]; dtype: 'float32' }[]; weightData: ArrayBuffer }
+  | { type: 'backends'; requestId: number; backends: BackendAvailability[] }
   /** Per-batch progress of a long prediction (28,000 test images). */
   | { type: 'predict-progress'; requestId: number; done: number; total: number }
   | { type: 'error'; runId?: number; requestId?: number; error: ErrorData }

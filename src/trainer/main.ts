@@ -3,7 +3,7 @@
 
 import { toErrorData } from '../shared/errors.js';
 import type { TrainerEvent, TrainerRequest } from '../shared/trainer-protocol.js';
-import { createEngine } from './engine/index.js';
+import { availableBackends, createEngine } from './engine/index.js';
 import { trainRun } from './train-loop.js';
 import { explain, exportModel, predict } from './inference.js';
 
@@ -57,6 +57,8 @@ async function handle(req: TrainerRequest): Promise<void> {
       send({ type: 'predicted', requestId: req.requestId, probs: await predict(req) });
     } else if (req.type === 'explain') {
       send({ type: 'explained', requestId: req.requestId, ...(await explain(req)) });
+    } else if (req.type === 'backends') {
+      send({ type: 'backends', requestId: req.requestId, backends: await availableBackends() });
     } else if (req.type === 'export') {
       send({ type: 'exported', requestId: req.requestId, ...(await exportModel(req)) });
     }

@@ -14,6 +14,8 @@ export interface ImportOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** How the file is named in messages (an upload's original name rather than its temp path). */
   displayName?: string;
+  /** Where the data came from, as recorded on the dataset (default: the path). */
+  source?: string;
 }
 
 export async function importCsv(db: Db, opts: ImportOptions): Promise<ImportResult> {
@@ -29,7 +31,7 @@ export async function importCsv(db: Db, opts: ImportOptions): Promise<ImportResu
   const dataset = insertDataset(db, {
     name,
     kind: parsed.kind,
-    source: opts.path,
+    source: opts.source ?? opts.path,
     sha256: parsed.sha256,
     pixels: parsed.pixels,
     labels: parsed.labels,

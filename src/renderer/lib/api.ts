@@ -1,0 +1,111 @@
+// The one api transport, chosen at start: the preload bridge in the desktop app, a WebSocket to serve mode in
+// a browser. Both carry the same contract; failures come back as WorkbenchErrors named after the call.
+
+import type { ArgsOf, MethodName, ResultOf } from '../../shared/contract.js';
+import { WorkbenchError, type ErrorData } from '../../shared/errors.js';
+import type { WorkbenchEvent } from '../../shared/events.js';
+import type { ImportResult } from '../../shared/types.js';
+import type { WireMessage } from '../../shared/wire.js';
+
+type Reply = { ok: true; result: unknown } | { ok: false; error: ErrorData };
+
+interface Bridge {
+  methods: Record<string, (args: unknown) => Promise<Reply>>;
+  onEvent(listener: (event: WorkbenchEvent) => void): () => void;
+}
+
+export interface Transport {
+  readonly kind: 'desktop' | 'browser';
+  call<M extends MethodName>(name: M, args: ArgsOf<M>): Promise<ResultOf<M>>;
+  onEvent(listener: (event: WorkbenchEvent) => void): () => void;
+  /** Browser only: import a CSV the user picked or dropped (the desktop app passes a path instead). */
+  upload(file: File, opts?: { kind?: 'train' | 'test'; name?: string }): Promise<ImportResult>;
+  /** 'open' | 'connecting' | 'closed' — for a banner when serve mode goes away. */
+  readonly state: () => 'open' | 'connecting' | 'closed';
+}
+
+function unwrap<T>(name: string, reply: Reply): T {
+  if (reply.ok) return reply.result as T;
+  throw new WorkbenchError(reply.error.code, reply.error.message, reply.error.details ?? { method: name });
+}
+
+function desktop(bridge: Bridge): Transport {
+  return {
+    kind: 'desktop',
+    call: async (name, args) => unwrap(name, await bridge.methods[name](args)),
+    onEvent: (listener) => bridge.onEvent(listener),
+    upload: () => Promise.reject(new WorkbenchError('bad-input', 'uploads are for the browser; the desktop app imports files by path')),
+    state: () => 'open',
+  };
+}
+
+function browser(): Transport {
+  const token = new URLSearchParams(location.search).get('token');
+  const listeners = new Set<(event: WorkbenchEvent) => void>();
+  const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; name: string }>();
+  let nextId = 1;
+  let socket: WebSocket;
+  let state: 'open' | 'connecting' | 'closed' = 'connecting';
+  let ready: Promise<void>;
+  let retry = 500;
+
+  const connect = () => {
+    state = 'connecting';
+    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+    socket = new WebSocket(url);
+    ready = new Promise((resolve) => socket.addEventListener('open', () => resolve(), { once: true }));
+    socket.addEventListener('open', () => {
+      state = 'open';
+      retry = 500;
+    });
+    socket.addEventListener('message', (e) => {
+      const msg = JSON.parse(String(e.data)) as WireMessage;
+      if (msg.type === 'event') for (const l of listeners) l(msg.event);
+      else {
+        const p = pending.get(msg.id);
+        if (!p) return;
+        pending.delete(msg.id);
+        try {
+          p.resolve(unwrap(p.name, msg));
+        } catch (err) {
+          p.reject(err as Error);
+        }
+      }
+    });
+    socket.addEventListener('close', () => {
+      state = 'closed';
+      for (const p of pending.values()) p.reject(new WorkbenchError('io', 'the connection to Digit Workbench was lost'));
+      pending.clear();
+      setTimeout(connect, retry);
+      retry = Math.min(retry * 2, 10_000);
+    });
+  };
+  connect();
+
+  return {
+    kind: 'browser',
+    async call(name, args) {
+      await ready;
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve: resolve as (v: unknown) => void, reject, name });
+        socket.send(JSON.stringify({ id, method: name, args }));
+      });
+    },
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async upload(file, opts = {}) {
+      const params = new URLSearchParams({ name: file.name });
+      if (opts.kind) params.set('kind', opts.kind);
+      if (opts.name) params.set('datasetName', opts.name);
+      const res = await fetch(`/upload?${params}`, { method: 'POST', body: file, credentials: 'same-origin' });
+      return unwrap<ImportResult>('datasets:upload', (await res.json()) as Reply);
+    },
+    state: () => state,
+  };
+}
+
+const bridge = (globalThis as { workbench?: Bridge }).workbench;
+export const api: Transport = bridge ? desktop(bridge) : browser();
