@@ -9,8 +9,9 @@ import { datasetsCommand, importCommand } from './commands/datasets.js';
 import { resumeCommand, runsCommand, stopCommand, trainCommand } from './commands/runs.js';
 import { modelCommand } from './commands/model.js';
 import { serveCommand } from './commands/serve.js';
+import { exportCommand, predictCommand, submissionsCommand } from './commands/submissions.js';
 
-const commands: Command[] = [importCommand, datasetsCommand, trainCommand, runsCommand, stopCommand, resumeCommand, modelCommand, serveCommand];
+const commands: Command[] = [importCommand, datasetsCommand, trainCommand, runsCommand, stopCommand, resumeCommand, modelCommand, exportCommand, submissionsCommand, predictCommand, serveCommand];
 
 function mainUsage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -19,7 +19,10 @@ import { nodeTrainerSpawner, type TrainerSpawner } from './training/trainer-proc
 import { readSettings, writeSettings } from './settings.js';
 import type { BackendChoice } from '../shared/trainer-protocol.js';
 import { TrainerClient } from './inference/trainer-client.js';
-import { exportModel } from './inference/model-export.js';
+import { exportModel, requireCheckpoint } from './inference/model-export.js';
+import { exportSubmission, listSubmissions, setKaggleScore } from './inference/submissions.js';
+import type { PredictContext } from './inference/predictions.js';
+import { badInput } from '../shared/errors.js';
 
 export interface WorkbenchOptions {
   home?: string;
@@ -75,6 +78,22 @@ export class Workbench {
   backendChoice(): BackendChoice | null {
     const b = this.#backend ?? readSettings(this.db).backend;
     return b === 'auto' ? null : b;
+  }
+
+  get predictContext(): PredictContext {
+    return { db: this.db, client: this.inference, backend: this.backendChoice() };
+  }
+
+  async predictImage(runId: number, weights: 'best' | 'last', pixels: Uint8Array): Promise<{ probs: number[]; label: number }> {
+    if (pixels.length !== 784) throw badInput(`pixels: must be 784 bytes (28×28), got ${pixels.length}`);
+    const run = runs.getRunDetail(this.db, runId);
+    const checkpoint = requireCheckpoint(this.db, runId, weights);
+    const reply = await this.inference.request(
+      { type: 'predict', model: run.hyperparams.model, checkpoint, pixels, tta: false, backend: this.backendChoice() },
+      'predicted',
+    );
+    const probs = Array.from(reply.probs);
+    return { probs, label: probs.indexOf(Math.max(...probs)) };
   }
 
   /** A contract call from outside the process: arguments are validated first. */
@@ -143,6 +162,26 @@ export class Workbench {
     },
     'runs:export-model': ({ id, out, weights, force }) =>
       exportModel(this.db, this.inference, { runId: id, out, weights: weights ?? 'best', force, backend: this.backendChoice() }),
+    'submissions:export': async ({ runIds, datasetId, weights, tta, out, force }) => {
+      const result = await exportSubmission(this.predictContext, {
+        runIds,
+        datasetId,
+        weights: weights ?? 'best',
+        tta: tta ?? false,
+        out,
+        force,
+        onProgress: (done, total) => this.emit({ type: 'predict:progress', done, total }),
+      });
+      this.emit({ type: 'submissions:changed' });
+      return result;
+    },
+    'submissions:list': () => listSubmissions(this.db),
+    'submissions:score': ({ id, score }) => {
+      const result = setKaggleScore(this.db, id, score);
+      this.emit({ type: 'submissions:changed' });
+      return result;
+    },
+    'predict:image': ({ runId, weights, pixels }) => this.predictImage(runId, weights ?? 'best', new Uint8Array(Buffer.from(pixels, 'base64'))),
     'settings:get': () => ({ ...readSettings(this.db), home: this.home }),
     'settings:backends': async () => (await this.inference.request({ type: 'backends' }, 'backends')).backends,
     'settings:set': (changes) => ({ ...writeSettings(this.db, changes), home: this.home }),

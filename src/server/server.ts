@@ -14,6 +14,7 @@ import { badInput, toErrorData } from '../shared/errors.js';
 import { TOKEN_COOKIE, type WireCall, type WireMessage } from '../shared/wire.js';
 import { check } from './guard.js';
 import { serveStatic } from './static.js';
+import { handleDownload } from './downloads.js';
 
 const MAX_UPLOAD = 1024 * 1024 * 1024; // a Kaggle train.csv is 76 MB
 
@@ -93,6 +94,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (!verdict.ok) return sendJson(res, verdict.status, { ok: false, error: { code: 'bad-input', message: verdict.reason } });
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     if (req.method === 'POST' && url.pathname === '/upload') return void handleUpload(opts.wb, req, res, url);
+    if (req.method === 'GET' && url.pathname.startsWith('/download/')) return void handleDownload(opts.wb, url, res);
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { ok: false, error: { code: 'bad-input', message: 'method not allowed' } });
     // The token arrives once in the URL; the cookie carries it for the page's own requests afterwards.
     res.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);

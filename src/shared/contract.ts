@@ -7,6 +7,7 @@ import type { PresetInfo } from './hyperparams.js';
 import type { ModelSummary } from './model-spec.js';
 import type { RunDetail, RunInfo } from './runs.js';
 import type { BackendAvailability } from './trainer-protocol.js';
+import type { SubmissionInfo } from './submissions.js';
 
 interface MethodDef<A, R> {
   args: s.Schema<A>;
@@ -20,6 +21,7 @@ function method<R>() {
 
 const datasetName = s.str({ min: 1, max: 120, pattern: /^[^\0]*\S[^\0]*$/, hint: 'a name of 1 to 120 characters' });
 const datasetKind = s.oneOf(['train', 'test'] as const);
+const weightsSlot = s.oneOf(['best', 'last'] as const);
 
 export const contract = {
   'app:info': method<AppInfo>()(s.none),
@@ -56,6 +58,24 @@ export const contract = {
   /** Writes model.json + weights.bin (tfjs layers model) into the folder `out`. */
   'runs:export-model': method<{ path: string; files: string[]; epoch: number }>()(
     s.object({ id: s.id, out: s.str({ min: 1, max: 4096 }), weights: s.optional(s.oneOf(['best', 'last'] as const)), force: s.optional(s.bool) }),
+  ),
+  /** Predicts a test set with one run or the mean of several (an ensemble), writes the Kaggle CSV atomically. */
+  'submissions:export': method<SubmissionInfo>()(
+    s.object({
+      runIds: s.array(s.id, { min: 1, max: 50 }),
+      datasetId: s.id,
+      weights: s.optional(weightsSlot),
+      tta: s.optional(s.bool),
+      out: s.str({ min: 1, max: 4096 }),
+      force: s.optional(s.bool),
+    }),
+  ),
+  'submissions:list': method<SubmissionInfo[]>()(s.none),
+  /** The public score Kaggle gave the file (null clears it). */
+  'submissions:score': method<SubmissionInfo>()(s.object({ id: s.id, score: s.nullable(s.num({ min: 0, max: 1 })) })),
+  /** Class probabilities for one 28×28 image (784 bytes, base64; white digit on black, like Kaggle's). */
+  'predict:image': method<{ probs: number[]; label: number }>()(
+    s.object({ runId: s.id, weights: s.optional(weightsSlot), pixels: s.str({ min: 1044, max: 1048, hint: '784 bytes as base64' }) }),
   ),
   'settings:get': method<Settings>()(s.none),
   /** Probes a trainer process: which backends load here, and why tfjs-node does not. */

@@ -8,6 +8,9 @@ export type WorkbenchEvent =
   | { type: 'run:status'; runId: number; status: RunStatus; error: string | null }
   | { type: 'run:progress'; progress: RunProgress }
   | { type: 'run:epoch'; runId: number; metrics: EpochMetrics }
-  | { type: 'run:log'; runId: number; level: string; message: string };
+  | { type: 'run:log'; runId: number; level: string; message: string }
+  /** Test-set prediction progress (images done over images to do, every run and TTA view counted). */
+  | { type: 'predict:progress'; done: number; total: number }
+  | { type: 'submissions:changed' };
 
 export type WorkbenchEventListener = (event: WorkbenchEvent) => void;

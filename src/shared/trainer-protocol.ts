@@ -40,7 +40,17 @@ export type TrainerRequest =
       workers: number | null;
     }
   | { type: 'stop'; runId: number }
-  | { type: 'predict'; requestId: number; model: LayerSpec[]; checkpoint: CheckpointData; pixels: Uint8Array; tta: boolean; backend: BackendChoice | null }
+  | {
+      type: 'predict';
+      requestId: number;
+      model: LayerSpec[];
+      checkpoint: CheckpointData;
+      pixels: Uint8Array;
+      tta: boolean;
+      /** TTA shift in pixels (default 1); 0 makes every view the plain image. */
+      ttaShift?: number;
+      backend: BackendChoice | null;
+    }
   | { type: 'explain'; requestId: number; model: LayerSpec[]; checkpoint: CheckpointData; pixels: Uint8Array; cls: number | null; backend: BackendChoice | null }
   | { type: 'export'; requestId: number; model: LayerSpec[]; checkpoint: CheckpointData; backend: BackendChoice | null }
   | { type: 'backends'; requestId: number };

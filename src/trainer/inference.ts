@@ -7,7 +7,7 @@ import type { Engine, ModelArtifacts } from './engine/types.js';
 
 const PIXELS = 784;
 const SIDE = 28;
-/** The TTA views: the image itself and one-pixel shifts left, right, up and down. */
+/** The TTA views: the image itself and shifts right, left, down and up (by `ttaShift` pixels, default 1). */
 export const TTA_SHIFTS: readonly [number, number][] = [
   [0, 0],
   [1, 0],
@@ -26,7 +26,8 @@ async function engineFor(req: PredictRequest | ExplainRequest | ExportRequest): 
     optimizer: { name: 'adam', learningRate: req.checkpoint.state.learningRate },
     seed: 0,
     backend: req.backend ?? undefined,
-    workers: 1,
+    // Predictions of a whole test set split across both cores; one image is not worth a second thread.
+    workers: req.type === 'predict' && req.pixels.length > PIXELS * 2048 ? undefined : 1,
   });
   const c = req.checkpoint;
   await engine.loadState({ weights: c.weights, optimizer: c.optimizer, step: c.state.step, learningRate: c.state.learningRate });
@@ -51,17 +52,27 @@ export function shiftedScaled(pixels: Uint8Array, dx: number, dy: number): Float
   return out;
 }
 
-export async function predict(req: PredictRequest): Promise<Float32Array> {
+/** Images per progress step: large enough to keep both threads busy. */
+const CHUNK = 7000;
+
+export async function predict(req: PredictRequest, onProgress?: (done: number, total: number) => void): Promise<Float32Array> {
   const engine = await engineFor(req);
   try {
-    const shifts = req.tta ? TTA_SHIFTS : TTA_SHIFTS.slice(0, 1);
-    let sum: Float32Array | null = null;
+    const n = req.pixels.length / PIXELS;
+    const step = req.ttaShift ?? 1;
+    const shifts = (req.tta ? TTA_SHIFTS : TTA_SHIFTS.slice(0, 1)).map(([dx, dy]) => [dx * step, dy * step]);
+    const result = new Float32Array(n * 10);
+    const total = n * shifts.length;
+    let done = 0;
     for (const [dx, dy] of shifts) {
-      const probs = await engine.predict(shiftedScaled(req.pixels, dx, dy));
-      if (!sum) sum = Float32Array.from(probs);
-      else for (let i = 0; i < sum.length; i++) sum[i] += probs[i];
+      for (let start = 0; start < n; start += CHUNK) {
+        const end = Math.min(n, start + CHUNK);
+        const probs = await engine.predict(shiftedScaled(req.pixels.subarray(start * PIXELS, end * PIXELS), dx, dy));
+        for (let i = 0; i < probs.length; i++) result[start * 10 + i] += probs[i];
+        done += end - start;
+        onProgress?.(done, total);
+      }
     }
-    const result = sum as Float32Array;
     if (shifts.length > 1) for (let i = 0; i < result.length; i++) result[i] /= shifts.length;
     return result;
   } finally {

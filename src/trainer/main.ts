@@ -54,7 +54,8 @@ async function handle(req: TrainerRequest): Promise<void> {
         busy = false;
       }
     } else if (req.type === 'predict') {
-      send({ type: 'predicted', requestId: req.requestId, probs: await predict(req) });
+      const progress = (done: number, total: number) => send({ type: 'predict-progress', requestId: req.requestId, done, total });
+      send({ type: 'predicted', requestId: req.requestId, probs: await predict(req, progress) });
     } else if (req.type === 'explain') {
       send({ type: 'explained', requestId: req.requestId, ...(await explain(req)) });
     } else if (req.type === 'backends') {

@@ -63,6 +63,7 @@ CREATE TABLE predictions (
   run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
   dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
   weights    TEXT    NOT NULL CHECK (weights IN ('best', 'last')),
+  epoch      INTEGER NOT NULL,          -- the checkpoint's epoch: a later checkpoint makes this stale
   tta        INTEGER NOT NULL DEFAULT 0,
   probs      BLOB    NOT NULL,          -- Float32, rows × 10
   created_at TEXT    NOT NULL,
@@ -79,6 +80,7 @@ CREATE TABLE submissions (
   sha256       TEXT    NOT NULL,
   rows         INTEGER NOT NULL,
   accuracy     REAL,                    -- when the answers are known
+  confusion    TEXT,                    -- JSON 10×10 (true × predicted), when the answers are known
   kaggle_score REAL,
   created_at   TEXT    NOT NULL
 );
