@@ -15,9 +15,30 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/core/**', 'src/trainer/**', 'src/server/**', 'src/cli/**'],
+    files: ['src/core/**', 'src/server/**', 'src/cli/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [electron], patterns: [{ group: ['**/main/**', '**/preload/**', '**/renderer/**'], message: 'Node-side code must not reach into the Electron or renderer folders.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electron],
+          patterns: [
+            { group: ['**/main/**', '**/preload/**', '**/renderer/**'], message: 'Node-side code must not reach into the Electron or renderer folders.' },
+            { group: ['**/trainer/**'], message: 'The core talks to the trainer only through the protocol in src/shared.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/trainer/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electron],
+          patterns: [{ group: ['**/core/**', '**/server/**', '**/cli/**', '**/main/**', '**/preload/**', '**/renderer/**'], message: 'The trainer talks only the protocol: it imports src/shared and tfjs, nothing else of the app.' }],
+        },
+      ],
     },
   },
   {

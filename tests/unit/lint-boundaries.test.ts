@@ -24,6 +24,12 @@ describe('boundary lint', () => {
     expect(await problems('src/renderer/x.ts', "import { Workbench } from '../core/workbench.js';\nexport const a = Workbench;\n")).toHaveLength(1);
   });
 
+  it('keeps the trainer and the core apart (they share only the protocol)', async () => {
+    expect(await problems('src/trainer/x.ts', "import { a } from '../core/y.js';\nexport const b = a;\n")).toHaveLength(1);
+    expect(await problems('src/core/x.ts', "import { a } from '../trainer/y.js';\nexport const b = a;\n")).toHaveLength(1);
+    expect(await problems('src/trainer/x.ts', "import { a } from '../shared/y.js';\nexport const b = a;\n")).toEqual([]);
+  });
+
   it('keeps src/shared free of other folders', async () => {
     expect(await problems('src/shared/x.ts', "import { a } from '../core/y.js';\nexport const b = a;\n")).toHaveLength(1);
     expect(await problems('src/shared/x.ts', "import { a } from './y.js';\nexport const b = a;\n")).toEqual([]);

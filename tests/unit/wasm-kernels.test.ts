@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadBackend } from '../../src/trainer/engine/backend.js';
-import { BIAS_GRAD, RELU_GRAD } from '../../src/trainer/engine/wasm-kernels.js';
+import { BIAS_GRAD, RELU_BIAS_GRAD, RELU_GRAD } from '../../src/trainer/engine/wasm-kernels.js';
 import { mulberry32 } from '../../src/core/datasets/mnist-digits.js';
 
 type Shape4 = [number, number, number, number];
@@ -126,6 +126,20 @@ describe('ReLU and bias gradients on wasm', () => {
       await tf.setBackend('cpu');
       const cpu = tf.tidy(() => tf.mul(tf.tensor(dyData, shape), tf.step(tf.tensor(yData, shape)))).dataSync();
       expectClose(wasm as Float32Array, cpu as Float32Array);
+    });
+
+    it(`fused ReLU + bias gradient matches dy·step(y) and its sum on cpu: ${shape.join('×')}`, async () => {
+      const axes = shape.slice(0, -1).map((_, i) => i);
+      await tf.setBackend('wasm');
+      const [dz, db] = tf.engine().runKernel(RELU_BIAS_GRAD, { dy: tf.tensor(dyData, shape), y: tf.tensor(yData, shape) }, {}) as tf.Tensor[];
+      const wasm = [dz.dataSync(), db.dataSync()];
+      tf.dispose([dz, db]);
+      await tf.setBackend('cpu');
+      const cpuDz = tf.tidy(() => tf.mul(tf.tensor(dyData, shape), tf.step(tf.tensor(yData, shape))));
+      const cpuDb = tf.sum(cpuDz, axes);
+      expectClose(wasm[0] as Float32Array, cpuDz.dataSync() as Float32Array);
+      expectClose(wasm[1] as Float32Array, cpuDb.dataSync() as Float32Array);
+      tf.dispose([cpuDz, cpuDb]);
     });
 
     it(`bias gradient matches a sum over all but the last axis on cpu: ${shape.join('×')}`, async () => {

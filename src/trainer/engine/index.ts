@@ -38,9 +38,16 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   weights.set(initialWeights(plan, opts.seed));
   const local = new Replica(plan, opts.seed);
   local.loadWeights(weights);
-  const workers = shared
-    ? await Promise.all(Array.from({ length: count - 1 }, () =>
+  const started = shared
+    ? await Promise.allSettled(Array.from({ length: count - 1 }, () =>
       EngineWorker.start({ layers: opts.layers, seed: opts.seed, backend: name, weights: shared, size: plan.size })))
     : [];
+  const workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    local.dispose();
+    await Promise.all(workers.map((w) => w.terminate()));
+    throw failed.reason;
+  }
   return new TfEngine({ plan, layers: opts.layers, seed: opts.seed, backend: name, backendNote: note, weights, optimizer, local, workers });
 }

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BN_EPSILON, type ModelPlan, type PlannedLayer } from './model.js';
 import { dropoutMask } from './random.js';
-import { BIAS_GRAD, RELU_GRAD } from './wasm-misc-kernels.js';
+import { BIAS_GRAD, RELU_BIAS_GRAD, RELU_GRAD } from './wasm-misc-kernels.js';
 
 export type Mode = 'train' | 'infer';
 
@@ -41,6 +41,16 @@ function reluGrad(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
 function biasGrad(dz: tf.Tensor): tf.Tensor {
   if (tf.getBackend() === 'wasm') return tf.engine().runKernel(BIAS_GRAD, { dy: dz }, {}) as tf.Tensor;
   return tf.sum(dz, dz.shape.slice(0, -1).map((_, i) => i));
+}
+
+/** The pre-activation gradient and, when parameter gradients are wanted, the bias gradient (fused on wasm). */
+function linearGrads(act: string, dy: tf.Tensor, y: tf.Tensor, wantBias: boolean): [tf.Tensor, tf.Tensor | null] {
+  if (act === 'relu' && wantBias && tf.getBackend() === 'wasm') {
+    const [dz, db] = tf.engine().runKernel(RELU_BIAS_GRAD, { dy, y }, {}) as tf.Tensor[];
+    return [dz, db];
+  }
+  const dz = activationGrad(act, dy, y);
+  return [dz, wantBias ? biasGrad(dz) : null];
 }
 
 function softmaxGrad(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
@@ -142,13 +152,13 @@ export function backward(
     let dx: tf.Tensor | null = null;
     switch (spec.type) {
       case 'conv2d': {
-        const dz = activationGrad(act, dy, cache.output);
+        const [dz, db] = linearGrads(act, dy, cache.output, grads !== null);
         const kernel = w.get(layer.params[0].name)!;
         const strides = spec.strides ?? 1;
         if (grads) {
           grads.set(layer.params[0].name, tf.engine().runKernel('Conv2DBackpropFilter', { x: cache.input, dy: dz },
             { strides, pad: spec.padding, dataFormat: 'NHWC', filterShape: kernel.shape } as never) as tf.Tensor);
-          grads.set(layer.params[1].name, biasGrad(dz));
+          grads.set(layer.params[1].name, db!);
         }
         if (needDx) {
           dx = tf.engine().runKernel('Conv2DBackpropInput', { dy: dz, filter: kernel },
@@ -157,11 +167,11 @@ export function backward(
         break;
       }
       case 'dense': {
-        const dz = activationGrad(act, dy, cache.output);
+        const [dz, db] = linearGrads(act, dy, cache.output, grads !== null);
         const kernel = w.get(layer.params[0].name)!;
         if (grads) {
           grads.set(layer.params[0].name, tf.matMul(cache.input as tf.Tensor2D, dz as tf.Tensor2D, true, false));
-          grads.set(layer.params[1].name, biasGrad(dz));
+          grads.set(layer.params[1].name, db!);
         }
         if (needDx) dx = tf.matMul(dz as tf.Tensor2D, kernel as tf.Tensor2D, false, true);
         break;

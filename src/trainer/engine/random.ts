@@ -1,7 +1,7 @@
 // Seeded random streams for weights and dropout. Each draw is keyed by (seed, step, layer, image), so a replica
 // can make its slice of a batch's masks alone and a resumed run continues the exact same stream.
 
-import { mulberry32 } from '../../core/datasets/mnist-digits.js';
+import { mulberry32 } from '../../shared/random.js';
 
 /** Mixes integers into one 32-bit seed (murmur3's finaliser after each word). */
 export function mixSeed(...words: number[]): number {

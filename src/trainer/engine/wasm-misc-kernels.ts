@@ -16,6 +16,7 @@ interface KernelArgs<A> {
 /** Custom kernels (no tfjs op): the trainer calls them through `tf.engine().runKernel` on wasm only. */
 export const RELU_GRAD = 'WorkbenchReluGrad';
 export const BIAS_GRAD = 'WorkbenchBiasGrad';
+export const RELU_BIAS_GRAD = 'WorkbenchReluBiasGrad';
 
 /** dy routed to the first maximum of each window (row-major), as the cpu backend does. */
 export function maxPoolGrad(args: KernelArgs<{ filterSize: number | [number, number]; strides: number | [number, number]; pad: Pad; dimRoundingMode?: 'floor' | 'round' | 'ceil' }>): TensorInfo {
@@ -31,6 +32,10 @@ export function maxPoolGrad(args: KernelArgs<{ filterSize: number | [number, num
   const x = view(backend, input);
   const g = view(backend, dy);
   const dx = view(backend, out);
+  if (fh === 2 && fw === 2 && sh === 2 && sw === 2 && pt === 0 && pl === 0 && H % 2 === 0 && W % 2 === 0) {
+    pool2x2Grad(x, g, dx, N * Ho, Wo, C);
+    return out;
+  }
   dx.fill(0);
   const best = new Float32Array(C);
   const where = new Int32Array(C);
@@ -63,6 +68,37 @@ export function maxPoolGrad(args: KernelArgs<{ filterSize: number | [number, num
   return out;
 }
 
+/**
+ * The common 2×2, stride-2 case (LeNet, most CNNs): windows tile the input, so every input element is written
+ * exactly once (no zero fill, no accumulation). `rows` = batch × output rows.
+ */
+function pool2x2Grad(x: Float32Array, g: Float32Array, dx: Float32Array, rows: number, Wo: number, C: number): void {
+  const rowStride = 2 * Wo * C; // one input row
+  let gi = 0;
+  for (let r = 0; r < rows; r++) {
+    const top = r * 2 * rowStride;
+    for (let ox = 0; ox < Wo; ox++) {
+      const a0 = top + 2 * ox * C;
+      for (let c = 0; c < C; c++, gi++) {
+        const a = a0 + c;
+        const b = a + C;
+        const d = a + rowStride;
+        const e = d + C;
+        // First maximum in row-major window order, as the cpu backend picks it.
+        let at = a;
+        if (x[b] > x[at]) at = b;
+        if (x[d] > x[at]) at = d;
+        if (x[e] > x[at]) at = e;
+        dx[a] = 0;
+        dx[b] = 0;
+        dx[d] = 0;
+        dx[e] = 0;
+        dx[at] = g[gi];
+      }
+    }
+  }
+}
+
 /** dy where y > 0, else 0 (y is the ReLU's output). */
 export function reluGrad(args: KernelArgs<Record<string, never>>): TensorInfo {
   const { dy, y } = args.inputs;
@@ -84,6 +120,27 @@ export function biasGrad(args: KernelArgs<Record<string, never>>): TensorInfo {
   for (let i = 0; i < g.length; i += C) for (let c = 0; c < C; c++) acc[c] += g[i + c];
   view(args.backend, out).set(acc);
   return out;
+}
+
+/** [dz, db]: the ReLU gradient and its sum over all but the last axis, in one pass over memory. */
+export function reluBiasGrad(args: KernelArgs<Record<string, never>>): TensorInfo[] {
+  const { dy, y } = args.inputs;
+  const C = dy.shape[dy.shape.length - 1];
+  const dz = alloc(args.backend, dy.shape);
+  const db = alloc(args.backend, [C]);
+  const g = view(args.backend, dy);
+  const a = view(args.backend, y);
+  const o = view(args.backend, dz);
+  const acc = new Float64Array(C);
+  for (let i = 0; i < g.length; i += C) {
+    for (let c = 0; c < C; c++) {
+      const v = a[i + c] > 0 ? g[i + c] : 0;
+      o[i + c] = v;
+      acc[c] += v;
+    }
+  }
+  view(args.backend, db).set(acc);
+  return [dz, db];
 }
 
 /** BatchMatMul with transposed operands: transpose them on the heap, then the backend's plain (fast) path. */
