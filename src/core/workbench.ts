@@ -23,6 +23,10 @@ import { exportModel, requireCheckpoint } from './inference/model-export.js';
 import { exportSubmission, listSubmissions, setKaggleScore } from './inference/submissions.js';
 import type { PredictContext } from './inference/predictions.js';
 import { badInput } from '../shared/errors.js';
+import { confusionReport, digitPage } from './analysis/errors.js';
+import { compareRuns } from './analysis/compare.js';
+import { diffRuns, ensembleValidation } from './analysis/diff.js';
+import { augmentationPreview, datasetDigit, explainDigit } from './analysis/explain.js';
 
 export interface WorkbenchOptions {
   home?: string;
@@ -182,6 +186,22 @@ export class Workbench {
       return result;
     },
     'predict:image': ({ runId, weights, pixels }) => this.predictImage(runId, weights ?? 'best', new Uint8Array(Buffer.from(pixels, 'base64'))),
+    'analysis:confusion': ({ id }) => confusionReport(this.db, id),
+    'analysis:digits': ({ id, ...q }) => digitPage(this.db, { runId: id, ...q }),
+    'analysis:diff': ({ runA, runB }) => diffRuns(this.db, runA, runB),
+    'analysis:compare': ({ runIds }) => compareRuns(this.db, runIds),
+    'analysis:ensemble': ({ runIds }) => ensembleValidation(this.db, runIds),
+    'analysis:explain': ({ runId, weights, datasetId, idx, pixels, cls }) => {
+      let image: Uint8Array;
+      if (pixels !== undefined) image = new Uint8Array(Buffer.from(pixels, 'base64'));
+      else if (idx !== undefined) image = datasetDigit(this.db, datasetId ?? runs.getRun(this.db, runId).datasetId, idx);
+      else throw badInput('give either pixels or idx (with datasetId, default: the run’s dataset)');
+      if (image.length !== 784) throw badInput(`pixels: must be 784 bytes (28×28), got ${image.length}`);
+      return explainDigit(this.predictContext, { runId, weights: weights ?? 'best', pixels: image, cls: cls ?? null });
+    },
+    'analysis:augment': ({ runId, datasetId, idx, count, seed }) => ({
+      images: augmentationPreview(this.db, { runId, pixels: datasetDigit(this.db, datasetId, idx), count: count ?? 16, seed: seed ?? 1 }),
+    }),
     'settings:get': () => ({ ...readSettings(this.db), home: this.home }),
     'settings:backends': async () => (await this.inference.request({ type: 'backends' }, 'backends')).backends,
     'settings:set': (changes) => ({ ...writeSettings(this.db, changes), home: this.home }),

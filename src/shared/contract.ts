@@ -8,6 +8,7 @@ import type { ModelSummary } from './model-spec.js';
 import type { RunDetail, RunInfo } from './runs.js';
 import type { BackendAvailability } from './trainer-protocol.js';
 import type { SubmissionInfo } from './submissions.js';
+import type { Comparison, ConfusionReport, DigitPage, EnsembleValidation, RunDiff } from './analysis.js';
 
 interface MethodDef<A, R> {
   args: s.Schema<A>;
@@ -22,6 +23,8 @@ function method<R>() {
 const datasetName = s.str({ min: 1, max: 120, pattern: /^[^\0]*\S[^\0]*$/, hint: 'a name of 1 to 120 characters' });
 const datasetKind = s.oneOf(['train', 'test'] as const);
 const weightsSlot = s.oneOf(['best', 'last'] as const);
+const digitClass = s.int({ min: 0, max: 9 });
+const pixels784 = s.str({ min: 1044, max: 1048, hint: '784 bytes as base64' });
 
 export const contract = {
   'app:info': method<AppInfo>()(s.none),
@@ -75,7 +78,39 @@ export const contract = {
   'submissions:score': method<SubmissionInfo>()(s.object({ id: s.id, score: s.nullable(s.num({ min: 0, max: 1 })) })),
   /** Class probabilities for one 28×28 image (784 bytes, base64; white digit on black, like Kaggle's). */
   'predict:image': method<{ probs: number[]; label: number }>()(
-    s.object({ runId: s.id, weights: s.optional(weightsSlot), pixels: s.str({ min: 1044, max: 1048, hint: '784 bytes as base64' }) }),
+    s.object({ runId: s.id, weights: s.optional(weightsSlot), pixels: pixels784 }),
+  ),
+  /** Confusion matrix and per-class precision/recall of a run's validation predictions. */
+  'analysis:confusion': method<ConfusionReport>()(s.object({ id: s.id })),
+  /** Misclassified validation digits, most confidently wrong first; with both classes, one confusion cell. */
+  'analysis:digits': method<DigitPage>()(
+    s.object({
+      id: s.id,
+      trueClass: s.optional(digitClass),
+      predictedClass: s.optional(digitClass),
+      offset: s.int({ min: 0 }),
+      limit: s.int({ min: 1, max: 5000 }),
+    }),
+  ),
+  /** The validation digits run B fixed and broke compared with run A (same validation images). */
+  'analysis:diff': method<RunDiff>()(s.object({ runA: s.id, runB: s.id })),
+  'analysis:compare': method<Comparison>()(s.object({ runIds: s.array(s.id, { min: 1, max: 50 }) })),
+  /** Validation accuracy of the mean of several runs' probabilities (they must share validation images). */
+  'analysis:ensemble': method<EnsembleValidation>()(s.object({ runIds: s.array(s.id, { min: 1, max: 50 }) })),
+  /** Saliency: d(probability of the class)/d(pixels), for a dataset digit or a drawn one. */
+  'analysis:explain': method<{ cls: number; probs: number[]; saliency: number[] }>()(
+    s.object({
+      runId: s.id,
+      weights: s.optional(weightsSlot),
+      datasetId: s.optional(s.id),
+      idx: s.optional(s.int({ min: 0 })),
+      pixels: s.optional(pixels784),
+      cls: s.optional(digitClass),
+    }),
+  ),
+  /** A grid of one digit under the run's augmentation. */
+  'analysis:augment': method<{ images: string[] }>()(
+    s.object({ runId: s.id, datasetId: s.id, idx: s.int({ min: 0 }), count: s.optional(s.int({ min: 1, max: 64 })), seed: s.optional(s.int({ min: 0 })) }),
   ),
   'settings:get': method<Settings>()(s.none),
   /** Probes a trainer process: which backends load here, and why tfjs-node does not. */

@@ -2,9 +2,11 @@
 // scaled to 0–1, and the seeded augmentation of strong Kaggle CNNs (rotation, zoom, shift).
 
 import { mixSeed, mulberry32, shuffleInPlace } from '../shared/random.js';
+import { augmentInto, type Augmentation } from '../shared/augment.js';
 
-const SIDE = 28;
-const PIXELS = SIDE * SIDE;
+export { augmentInto, type Augmentation };
+
+const PIXELS = 784;
 
 /**
  * The order of one epoch. With a buffer, like tf.data's shuffle(n): the first n items fill a buffer, each output
@@ -29,11 +31,6 @@ export function epochOrder(indices: Int32Array, buffer: number | null, seed: num
   return out;
 }
 
-export interface Augmentation {
-  rotation: number; // degrees, ±
-  zoom: number; // fraction, ±
-  shift: number; // fraction of the side, ±
-}
 
 /** Copies the images `order[start..end)` into x (scaled 0–1) and their labels into y. */
 export function fillBatch(opts: {
@@ -61,35 +58,4 @@ export function fillBatch(opts: {
 /** A seeded stream for one batch's augmentation: independent of how many batches ran before (resume-safe). */
 export function batchRandom(seed: number, epoch: number, batch: number): () => number {
   return mulberry32(mixSeed(seed, epoch, batch, 0xa097));
-}
-
-/** One random affine transform (rotate, zoom per axis, shift), bilinear sampling, black outside. */
-export function augmentInto(image: Uint8Array, out: Float32Array, aug: Augmentation, random: () => number): void {
-  const angle = ((random() * 2 - 1) * aug.rotation * Math.PI) / 180;
-  const zx = 1 + (random() * 2 - 1) * aug.zoom;
-  const zy = 1 + (random() * 2 - 1) * aug.zoom;
-  const tx = (random() * 2 - 1) * aug.shift * SIDE;
-  const ty = (random() * 2 - 1) * aug.shift * SIDE;
-  const cos = Math.cos(angle);
-  const sin = Math.sin(angle);
-  const c = (SIDE - 1) / 2;
-  for (let oy = 0; oy < SIDE; oy++) {
-    for (let ox = 0; ox < SIDE; ox++) {
-      // Inverse map: output pixel → source position.
-      const px = ox - c - tx;
-      const py = oy - c - ty;
-      const sx = (cos * px + sin * py) / zx + c;
-      const sy = (-sin * px + cos * py) / zy + c;
-      out[oy * SIDE + ox] = bilinear(image, sx, sy) / 255;
-    }
-  }
-}
-
-function bilinear(image: Uint8Array, x: number, y: number): number {
-  const x0 = Math.floor(x);
-  const y0 = Math.floor(y);
-  const fx = x - x0;
-  const fy = y - y0;
-  const at = (xx: number, yy: number) => (xx < 0 || yy < 0 || xx >= SIDE || yy >= SIDE ? 0 : image[yy * SIDE + xx]);
-  return (at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx) * (1 - fy) + (at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx) * fy;
 }

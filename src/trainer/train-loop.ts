@@ -73,6 +73,8 @@ export async function trainRun(req: TrainRequest, engine: Engine, io: LoopIo): P
     for (let b = 0; b < batches; b++) {
       await yieldToEvents();
       if (io.stopRequested()) {
+        // A stopped run can still be studied: its best epoch's validation predictions are written too.
+        if (bestState) await sendValidationResult(req, engine, io, state, bestState, val);
         io.send({ type: 'done', runId: req.runId, outcome: 'stopped', reason: `stopped by the user during epoch ${epoch}` });
         return;
       }
@@ -154,17 +156,28 @@ async function finish(
     // Like Keras restore_best_weights: the run ends with ("last" holds) the best epoch's weights.
     io.send({ type: 'checkpoint', runId: req.runId, metrics: null, slots: ['last'], checkpoint: best });
   }
-  if (req.valIndices.length > 0) {
-    const source = best ?? null;
-    if (source && source.epoch !== state.epoch) {
-      await engine.loadState({ weights: source.weights, optimizer: source.optimizer, step: source.state.step, learningRate: source.state.learningRate });
-    }
-    const evaluation = await engine.evaluate(val.x, val.y);
-    io.send({ type: 'result', runId: req.runId, epoch: source?.epoch ?? state.epoch, indices: req.valIndices, probs: evaluation.probs });
-  }
+  await sendValidationResult(req, engine, io, state, best, val);
   const reason =
     state.stopReason === 'early-stopping'
       ? `early stopping after epoch ${state.epoch} (${hp.earlyStopping?.monitor} did not improve for ${hp.earlyStopping?.patience} epochs)`
       : `all ${hp.epochs} epochs done`;
   io.send({ type: 'done', runId: req.runId, outcome: 'completed', reason });
+}
+
+/** The validation probabilities of the best weights (the last ones when no epoch had validation). */
+async function sendValidationResult(
+  req: TrainRequest,
+  engine: Engine,
+  io: LoopIo,
+  state: LoopState,
+  best: CheckpointData | null,
+  val: { x: Float32Array; y: Uint8Array },
+): Promise<void> {
+  if (req.valIndices.length === 0) return;
+  // Always from the checkpoint: a stop mid-epoch leaves the engine past the last completed epoch.
+  if (best) {
+    await engine.loadState({ weights: best.weights, optimizer: best.optimizer, step: best.state.step, learningRate: best.state.learningRate });
+  }
+  const evaluation = await engine.evaluate(val.x, val.y);
+  io.send({ type: 'result', runId: req.runId, epoch: best?.epoch ?? state.epoch, indices: req.valIndices, probs: evaluation.probs });
 }
