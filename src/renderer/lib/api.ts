@@ -12,6 +12,17 @@ type Reply = { ok: true; result: unknown } | { ok: false; error: ErrorData };
 interface Bridge {
   methods: Record<string, (args: unknown) => Promise<Reply>>;
   onEvent(listener: (event: WorkbenchEvent) => void): () => void;
+  /** Electron ≥ 32 has no File.path: a preload may expose webUtils.getPathForFile under this name. */
+  pathForFile?(file: File): string;
+}
+
+export type ConnectionState = 'open' | 'connecting' | 'closed';
+
+export interface UploadOptions {
+  kind?: 'train' | 'test';
+  name?: string;
+  /** Bytes sent so far (browser uploads only). */
+  onProgress?(sent: number, total: number): void;
 }
 
 export interface Transport {
@@ -19,9 +30,13 @@ export interface Transport {
   call<M extends MethodName>(name: M, args: ArgsOf<M>): Promise<ResultOf<M>>;
   onEvent(listener: (event: WorkbenchEvent) => void): () => void;
   /** Browser only: import a CSV the user picked or dropped (the desktop app passes a path instead). */
-  upload(file: File, opts?: { kind?: 'train' | 'test'; name?: string }): Promise<ImportResult>;
+  upload(file: File, opts?: UploadOptions): Promise<ImportResult>;
   /** 'open' | 'connecting' | 'closed' — for a banner when serve mode goes away. */
-  readonly state: () => 'open' | 'connecting' | 'closed';
+  readonly state: () => ConnectionState;
+  /** Called on every connection state change (a view reloads after 'open' again: events were missed meanwhile). */
+  onState(listener: (state: ConnectionState) => void): () => void;
+  /** Desktop only: the file's path on disk for 'datasets:import' (null when the shell cannot tell). */
+  pathOf(file: File): string | null;
 }
 
 function unwrap<T>(name: string, reply: Reply): T {
@@ -36,26 +51,53 @@ function desktop(bridge: Bridge): Transport {
     onEvent: (listener) => bridge.onEvent(listener),
     upload: () => Promise.reject(new WorkbenchError('bad-input', 'uploads are for the browser; the desktop app imports files by path')),
     state: () => 'open',
+    onState: () => () => undefined,
+    pathOf: (file) => bridge.pathForFile?.(file) ?? (file as File & { path?: string }).path ?? null,
   };
+}
+
+/** XMLHttpRequest rather than fetch: it reports upload progress. */
+function post(url: string, file: File, onProgress?: (sent: number, total: number) => void): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url);
+    xhr.withCredentials = true;
+    if (onProgress) xhr.upload.addEventListener('progress', (e) => onProgress(e.loaded, e.total || file.size));
+    xhr.addEventListener('load', () => {
+      try {
+        resolve(JSON.parse(xhr.responseText) as Reply);
+      } catch {
+        reject(new WorkbenchError('io', `upload of ${file.name} failed (HTTP ${xhr.status})`));
+      }
+    });
+    xhr.addEventListener('error', () => reject(new WorkbenchError('io', `upload of ${file.name} failed: the connection was lost`)));
+    xhr.send(file);
+  });
 }
 
 function browser(): Transport {
   const token = new URLSearchParams(location.search).get('token');
   const listeners = new Set<(event: WorkbenchEvent) => void>();
+  const stateListeners = new Set<(state: ConnectionState) => void>();
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; name: string }>();
   let nextId = 1;
   let socket: WebSocket;
-  let state: 'open' | 'connecting' | 'closed' = 'connecting';
+  let state: ConnectionState = 'connecting';
+  const setState = (next: ConnectionState) => {
+    if (next === state) return;
+    state = next;
+    for (const l of stateListeners) l(next);
+  };
   let ready: Promise<void>;
   let retry = 500;
 
   const connect = () => {
-    state = 'connecting';
+    setState('connecting');
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
     socket = new WebSocket(url);
     ready = new Promise((resolve) => socket.addEventListener('open', () => resolve(), { once: true }));
     socket.addEventListener('open', () => {
-      state = 'open';
+      setState('open');
       retry = 500;
     });
     socket.addEventListener('message', (e) => {
@@ -73,7 +115,7 @@ function browser(): Transport {
       }
     });
     socket.addEventListener('close', () => {
-      state = 'closed';
+      setState('closed');
       for (const p of pending.values()) p.reject(new WorkbenchError('io', 'the connection to Digit Workbench was lost'));
       pending.clear();
       setTimeout(connect, retry);
@@ -86,6 +128,7 @@ function browser(): Transport {
     kind: 'browser',
     async call(name, args) {
       await ready;
+      if (socket.readyState !== WebSocket.OPEN) throw new WorkbenchError('io', `${name}: not connected to Digit Workbench (reconnecting)`);
       const id = nextId++;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve: resolve as (v: unknown) => void, reject, name });
@@ -100,10 +143,14 @@ function browser(): Transport {
       const params = new URLSearchParams({ name: file.name });
       if (opts.kind) params.set('kind', opts.kind);
       if (opts.name) params.set('datasetName', opts.name);
-      const res = await fetch(`/upload?${params}`, { method: 'POST', body: file, credentials: 'same-origin' });
-      return unwrap<ImportResult>('datasets:upload', (await res.json()) as Reply);
+      return unwrap<ImportResult>('datasets:upload', await post(`/upload?${params}`, file, opts.onProgress));
     },
     state: () => state,
+    onState(listener) {
+      stateListeners.add(listener);
+      return () => stateListeners.delete(listener);
+    },
+    pathOf: () => null,
   };
 }
 

@@ -1,0 +1,102 @@
+// One run's page: its detail from runs:get, epochs appended live from run:epoch, and the in-epoch progress
+// points (fractional epochs) so the charts move before an epoch ends.
+
+import type { EpochMetrics, RunDetail, RunProgress, RunStatus } from '../../shared/runs.js';
+import { api } from './api.js';
+import { connection } from './connection.svelte.js';
+import { message } from './format.js';
+
+/** A point inside an epoch: x = epoch − 1 + batch/batches. */
+export interface ProgressPoint {
+  x: number;
+  loss: number;
+  acc: number;
+}
+
+export class RunPage {
+  readonly id: number;
+  #detail = $state.raw<RunDetail | null>(null);
+  #epochs = $state.raw<EpochMetrics[]>([]);
+  #points = $state.raw<ProgressPoint[]>([]);
+  #progress = $state.raw<RunProgress | null>(null);
+  #error = $state<string | null>(null);
+  #loading = $state(true);
+  #off: (() => void)[] = [];
+
+  constructor(id: number) {
+    this.id = id;
+  }
+
+  get detail(): RunDetail | null {
+    return this.#detail;
+  }
+  get epochs(): EpochMetrics[] {
+    return this.#epochs;
+  }
+  get points(): ProgressPoint[] {
+    return this.#points;
+  }
+  get progress(): RunProgress | null {
+    return this.#progress;
+  }
+  get error(): string | null {
+    return this.#error;
+  }
+  get loading(): boolean {
+    return this.#loading;
+  }
+  get status(): RunStatus | null {
+    return this.#detail?.status ?? null;
+  }
+
+  start(): () => void {
+    this.#off.push(
+      api.onEvent((event) => {
+        if (event.type === 'run:progress' && event.progress.runId === this.id) this.#onProgress(event.progress);
+        else if (event.type === 'run:epoch' && event.runId === this.id) this.#onEpoch(event.metrics);
+        else if (event.type === 'run:status' && event.runId === this.id) this.#onStatus(event.status, event.error);
+      }),
+      connection.onReconnect(() => void this.load()),
+    );
+    void this.load();
+    return () => this.#off.forEach((off) => off());
+  }
+
+  async load(): Promise<void> {
+    try {
+      const detail = await api.call('runs:get', { id: this.id });
+      this.#detail = detail;
+      this.#epochs = detail.epochs;
+      this.#error = null;
+    } catch (err) {
+      this.#error = message(err);
+    } finally {
+      this.#loading = false;
+    }
+  }
+
+  #onProgress(p: RunProgress): void {
+    this.#progress = p;
+    const x = p.epoch - 1 + p.batch / Math.max(1, p.batches);
+    // A resumed run restarts the epoch: drop points past where it starts again.
+    const kept = this.#points.filter((q) => q.x < x);
+    this.#points = [...kept, { x, loss: p.loss, acc: p.acc }];
+    if (this.#detail && this.#detail.status !== 'running') this.#detail = { ...this.#detail, status: 'running' };
+  }
+
+  #onEpoch(m: EpochMetrics): void {
+    this.#epochs = [...this.#epochs.filter((e) => e.epoch !== m.epoch), m].sort((a, b) => a.epoch - b.epoch);
+    if (this.#detail) this.#detail = { ...this.#detail, epochsDone: Math.max(this.#detail.epochsDone, m.epoch) };
+  }
+
+  #onStatus(status: RunStatus, error: string | null): void {
+    if (this.#detail) this.#detail = { ...this.#detail, status, error };
+    if (status !== 'running') this.#progress = null;
+    // Terminal states change best epoch, duration and images/s: read them from the core.
+    void this.load();
+  }
+
+  setDetail(detail: RunDetail): void {
+    this.#detail = detail;
+  }
+}
