@@ -22,7 +22,7 @@ import { TrainerClient } from './inference/trainer-client.js';
 import { exportModel, requireCheckpoint } from './inference/model-export.js';
 import { exportSubmission, listSubmissions, setKaggleScore } from './inference/submissions.js';
 import type { PredictContext } from './inference/predictions.js';
-import { badInput } from '../shared/errors.js';
+import { badInput, conflict } from '../shared/errors.js';
 import { confusionReport, digitPage } from './analysis/errors.js';
 import { compareRuns } from './analysis/compare.js';
 import { diffRuns, ensembleValidation } from './analysis/diff.js';
@@ -158,10 +158,12 @@ export class Workbench {
     },
     'runs:delete': ({ id }) => {
       runs.deleteRun(this.db, id);
+      this.emit({ type: 'run:changed', runId: id, deleted: true });
       return { id };
     },
     'runs:update': ({ id, notes, tags }) => {
       runs.updateRunMeta(this.db, id, { notes, tags });
+      this.emit({ type: 'run:changed', runId: id, deleted: false });
       return runs.getRun(this.db, id);
     },
     'runs:export-model': ({ id, out, weights, force }) =>
@@ -202,9 +204,21 @@ export class Workbench {
     'analysis:augment': ({ runId, datasetId, idx, count, seed }) => ({
       images: augmentationPreview(this.db, { runId, pixels: datasetDigit(this.db, datasetId, idx), count: count ?? 16, seed: seed ?? 1 }),
     }),
+    // Answered by the Electron main process before the core sees them; anywhere else they cannot work.
+    'desktop:open-file': () => {
+      throw conflict('file dialogs are part of the desktop app: in the browser, pick or drop the file to upload it');
+    },
+    'desktop:save-file': () => {
+      throw conflict('save dialogs are part of the desktop app: in the browser the file is downloaded');
+    },
     'settings:get': () => ({ ...readSettings(this.db), home: this.home }),
     'settings:backends': async () => (await this.inference.request({ type: 'backends' }, 'backends')).backends,
-    'settings:set': (changes) => ({ ...writeSettings(this.db, changes), home: this.home }),
+    'settings:set': (changes) => {
+      const saved = writeSettings(this.db, changes);
+      this.emit({ type: 'settings:changed' });
+      if (changes.concurrency !== undefined) this.runs.pump();
+      return { ...saved, home: this.home };
+    },
   };
 
   close(): void {

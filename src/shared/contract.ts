@@ -112,6 +112,12 @@ export const contract = {
   'analysis:augment': method<{ images: string[] }>()(
     s.object({ runId: s.id, datasetId: s.id, idx: s.int({ min: 0 }), count: s.optional(s.int({ min: 1, max: 64 })), seed: s.optional(s.int({ min: 0 })) }),
   ),
+  /** Desktop app only: the native open dialog (the browser uses a file input and uploads instead). */
+  'desktop:open-file': method<{ path: string | null }>()(s.object({ purpose: s.oneOf(['import-csv'] as const) })),
+  /** Desktop app only: the native save dialog (the browser downloads instead). */
+  'desktop:save-file': method<{ path: string | null }>()(
+    s.object({ purpose: s.oneOf(['submission', 'model'] as const), defaultName: s.str({ min: 1, max: 255 }) }),
+  ),
   'settings:get': method<Settings>()(s.none),
   /** Probes a trainer process: which backends load here, and why tfjs-node does not. */
   'settings:backends': method<BackendAvailability[]>()(s.none),

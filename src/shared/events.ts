@@ -9,6 +9,9 @@ export type WorkbenchEvent =
   | { type: 'run:progress'; progress: RunProgress }
   | { type: 'run:epoch'; runId: number; metrics: EpochMetrics }
   | { type: 'run:log'; runId: number; level: string; message: string }
+  /** A run's notes/tags changed, or it was deleted. */
+  | { type: 'run:changed'; runId: number; deleted: boolean }
+  | { type: 'settings:changed' }
   /** Test-set prediction progress (images done over images to do, every run and TTA view counted). */
   | { type: 'predict:progress'; done: number; total: number }
   | { type: 'submissions:changed' };

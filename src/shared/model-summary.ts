@@ -2,6 +2,11 @@
 // view can show it before anything trains. Input is always 28×28×1.
 
 import type { LayerSpec, ModelSummary, SummaryRow } from './model-spec.js';
+import { badInput } from './errors.js';
+
+function layerError(index: number, message: string) {
+  return badInput(`model: ${message}`, { path: `model[${index}]` });
+}
 
 const keras: Record<LayerSpec['type'], [string, string]> = {
   conv2d: ['conv2d', 'Conv2D'],
@@ -17,7 +22,7 @@ function outSize(size: number, kernel: number, stride: number, padding: 'same' |
   return padding === 'same' ? Math.ceil(size / stride) : Math.floor((size - kernel) / stride) + 1;
 }
 
-/** Throws an Error naming the layer when a shape cannot work (e.g. a conv after flatten, a kernel too large). */
+/** Throws a bad-input error naming the layer (details.path model[i]) when a shape cannot work. */
 export function summarize(layers: LayerSpec[]): ModelSummary {
   let shape: number[] = [28, 28, 1];
   const counters = new Map<string, number>();
@@ -34,19 +39,19 @@ export function summarize(layers: LayerSpec[]): ModelSummary {
     const where = `layer ${i + 1} (${layer.type})`;
     switch (layer.type) {
       case 'conv2d': {
-        if (shape.length !== 3) throw new Error(`${where}: a convolution needs an image input, not a flat vector`);
+        if (shape.length !== 3) throw layerError(i, `${where}: a convolution needs an image input, not a flat vector`);
         const s = layer.strides ?? 1;
         const [h, w] = [outSize(shape[0], layer.kernelSize, s, layer.padding), outSize(shape[1], layer.kernelSize, s, layer.padding)];
-        if (h < 1 || w < 1) throw new Error(`${where}: the ${layer.kernelSize}×${layer.kernelSize} kernel is larger than its ${shape[0]}×${shape[1]} input`);
+        if (h < 1 || w < 1) throw layerError(i, `${where}: the ${layer.kernelSize}×${layer.kernelSize} kernel is larger than its ${shape[0]}×${shape[1]} input`);
         params = layer.kernelSize * layer.kernelSize * shape[2] * layer.filters + layer.filters;
         shape = [h, w, layer.filters];
         break;
       }
       case 'maxPool2d': {
-        if (shape.length !== 3) throw new Error(`${where}: pooling needs an image input, not a flat vector`);
+        if (shape.length !== 3) throw layerError(i, `${where}: pooling needs an image input, not a flat vector`);
         const s = layer.strides ?? layer.poolSize;
         const [h, w] = [outSize(shape[0], layer.poolSize, s, 'valid'), outSize(shape[1], layer.poolSize, s, 'valid')];
-        if (h < 1 || w < 1) throw new Error(`${where}: the pool is larger than its ${shape[0]}×${shape[1]} input`);
+        if (h < 1 || w < 1) throw layerError(i, `${where}: the pool is larger than its ${shape[0]}×${shape[1]} input`);
         shape = [h, w, shape[2]];
         break;
       }
@@ -60,7 +65,7 @@ export function summarize(layers: LayerSpec[]): ModelSummary {
         shape = [shape.reduce((a, b) => a * b, 1)];
         break;
       case 'dense':
-        if (shape.length !== 1) throw new Error(`${where}: a dense layer needs a flat input: add a flatten layer before it`);
+        if (shape.length !== 1) throw layerError(i, `${where}: a dense layer needs a flat input: add a flatten layer before it`);
         params = shape[0] * layer.units + layer.units;
         shape = [layer.units];
         break;
@@ -71,8 +76,9 @@ export function summarize(layers: LayerSpec[]): ModelSummary {
     trainable += params - nonTrainable;
     rows.push({ layer: name, outputShape: [null, ...shape], params });
   });
-  if (shape.length !== 1 || shape[0] !== 10) throw new Error('the last layer must output the 10 classes (dense 10 softmax)');
-  const last = layers[layers.length - 1];
-  if (last.type !== 'dense' || last.activation !== 'softmax') throw new Error('the last layer must be dense 10 with softmax');
+  const lastIndex = layers.length - 1;
+  if (shape.length !== 1 || shape[0] !== 10) throw layerError(lastIndex, 'the last layer must output the 10 classes (dense 10 softmax)');
+  const last = layers[lastIndex];
+  if (last.type !== 'dense' || last.activation !== 'softmax') throw layerError(lastIndex, 'the last layer must be dense 10 with softmax');
   return { rows, totalParams: total, trainableParams: trainable };
 }

@@ -60,4 +60,6 @@ export interface RunProgress {
   acc: number;
   imagesPerSecond: number;
   etaSeconds: number;
+  /** The learning rate of this epoch. */
+  lr: number;
 }

@@ -114,6 +114,7 @@ export async function trainRun(req: TrainRequest, engine: Engine, io: LoopIo): P
             acc: correct / end,
             imagesPerSecond: rate,
             etaSeconds: remaining / (imagesDone / ((now - runStart) / 1000)),
+            lr,
           },
         });
       }

@@ -14,11 +14,7 @@ import { createRun } from './runs-repo.js';
 
 export function previewRun(preset: string, overrides?: Record<string, unknown>): { hyperparams: Hyperparams; summary: ModelSummary } {
   const hyperparams = resolveHyperparams(preset, overrides);
-  try {
-    return { hyperparams, summary: summarize(hyperparams.model) };
-  } catch (err) {
-    throw badInput(`model: ${(err as Error).message}`);
-  }
+  return { hyperparams, summary: summarize(hyperparams.model) };
 }
 
 export function queueRuns(db: Db, opts: { datasetId: number; preset: string; hyperparams?: Record<string, unknown>; seeds?: number[] }): number[] {
