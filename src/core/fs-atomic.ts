@@ -3,8 +3,8 @@
 // stand in a full disk.
 
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { conflict, WorkbenchError } from '../shared/errors.js';
+import { basename, dirname, isAbsolute, join, normalize } from 'node:path';
+import { badInput, conflict, WorkbenchError } from '../shared/errors.js';
 
 export const fsSeam = {
   writeSync: (fd: number, data: Uint8Array, offset: number, length: number): number => writeSync(fd, data, offset, length),
@@ -22,8 +22,15 @@ function writeAll(fd: number, data: Uint8Array): void {
   while (offset < data.length) offset += fsSeam.writeSync(fd, data, offset, data.length - offset);
 }
 
-/** Refuses an existing target unless `force`. */
+/**
+ * Refuses an existing target unless `force`. Targets arrive from the WebSocket and IPC too: a relative path would
+ * land wherever the process happens to run, so only plain absolute paths are written.
+ */
 export function checkTarget(target: string, force: boolean): void {
+  const shown = target.length > 200 ? `${target.slice(0, 200)}…` : target;
+  if (target.includes('\0')) throw badInput(`cannot write ${JSON.stringify(shown)}: the path contains a NUL byte`);
+  if (!isAbsolute(target)) throw badInput(`cannot write ${shown}: the path must be absolute`);
+  if (normalize(target) !== target || target.split(/[\\/]/).includes('..')) throw badInput(`cannot write ${shown}: the path must not contain ".." or redundant separators`);
   if (existsSync(target) && !force) throw conflict(`${target} exists already (use --force to replace it)`);
   const folder = dirname(target);
   if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new WorkbenchError('io', `cannot write ${target}: the folder ${folder} does not exist`);
@@ -51,11 +58,20 @@ export function writeFileAtomic(target: string, data: Uint8Array | string, opts:
 export function writeFolderAtomic(target: string, files: Record<string, Uint8Array | string>, opts: { force?: boolean } = {}): void {
   checkTarget(target, opts.force === true);
   const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now()}.tmp`);
+  const old = `${temp}.old`;
   try {
     mkdirSync(temp);
     for (const [name, data] of Object.entries(files)) writeFileAtomic(join(temp, name), data);
-    if (existsSync(target)) rmSync(target, { recursive: true, force: true });
-    renameSync(temp, target);
+    // A folder cannot be renamed over another: the old one steps aside first and comes back if the swap fails.
+    const replacing = existsSync(target);
+    if (replacing) renameSync(target, old);
+    try {
+      renameSync(temp, target);
+    } catch (err) {
+      if (replacing) renameSync(old, target);
+      throw err;
+    }
+    if (replacing) rmSync(old, { recursive: true, force: true });
   } catch (err) {
     rmSync(temp, { recursive: true, force: true });
     throw err instanceof WorkbenchError ? new WorkbenchError(err.code, err.message.replace(join(temp, ''), join(target, '')), err.details) : ioError(target, err);

@@ -136,7 +136,11 @@ export function object<S extends Shape>(shape: S): Schema<ObjectOf<S>> {
       }
       const record = value as Record<string, unknown>;
       for (const key of Object.keys(record)) {
-        if (!(key in shape)) fail(path ? `${path}.${key}` : key, `is not a known field (known: ${Object.keys(shape).join(', ')})`);
+        // Own keys only: "constructor" or "__proto__" must not pass as fields of every object.
+        if (!Object.hasOwn(shape, key)) {
+          const shown = key.length > 40 ? `${key.slice(0, 40)}…` : key;
+          fail(path ? `${path}.${shown}` : shown, `is not a known field (known: ${Object.keys(shape).join(', ')})`);
+        }
       }
       const out: Record<string, unknown> = {};
       for (const [key, schema] of Object.entries(shape)) {
@@ -151,7 +155,8 @@ export function object<S extends Shape>(shape: S): Schema<ObjectOf<S>> {
 export const none: Schema<undefined> = {
   description: 'nothing',
   parse(value, path = '') {
-    if (value !== undefined && value !== null && !(typeof value === 'object' && Object.keys(value).length === 0)) {
+    const emptyObject = typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+    if (value !== undefined && value !== null && !emptyObject) {
       fail(path, 'takes no arguments');
     }
     return undefined;

@@ -116,3 +116,64 @@ describe('serve mode', () => {
     expect(await res.json()).toMatchObject({ ok: false, error: { message: 'no run with id 99' } });
   });
 });
+
+describe('serve mode refuses everything without the token or from a foreign origin', () => {
+  const count = () => wb.db.prepare('SELECT COUNT(*) FROM datasets').pluck().get();
+
+  it('is unreachable on every address but 127.0.0.1', async () => {
+    const { networkInterfaces } = await import('node:os');
+    const others = Object.values(networkInterfaces())
+      .flat()
+      .filter((a) => a && a.address !== '127.0.0.1')
+      .map((a) => (a!.family === 'IPv6' ? `[${a!.address.split('%')[0]}]` : a!.address));
+    for (const host of others) {
+      await expect(fetch(`http://${host}:${server.port}/?token=${server.token}`, { signal: AbortSignal.timeout(2000) }), host).rejects.toThrow();
+    }
+  });
+
+  it('accepts the token only whole, and in the query, the header or its cookie', async () => {
+    const t = server.token;
+    for (const wrong of [t.slice(0, -1), `${t}x`, t.toUpperCase() === t ? t.toLowerCase() : t.toUpperCase(), ` ${t}`, '']) {
+      expect((await fetch(`${base()}/index.html?token=${encodeURIComponent(wrong)}`)).status, wrong).toBe(401);
+      // (HTTP strips a header value's surrounding spaces: " token" is the token there.)
+      if (wrong.trim() === wrong) expect((await fetch(`${base()}/index.html`, { headers: { 'x-workbench-token': wrong } })).status, wrong).toBe(401);
+    }
+    expect((await fetch(`${base()}/index.html`, { headers: { cookie: `other_dw_token=${t}` } })).status).toBe(401);
+    expect((await fetch(`${base()}/index.html`, { headers: { 'x-workbench-token': t } })).status).toBe(200);
+    const refused = await fetch(`${base()}/index.html`);
+    expect(refused.headers.get('set-cookie')).toBeNull();
+    expect(await refused.text()).not.toContain(t);
+    // Every route sits behind the gate, whatever the method.
+    for (const [method, path] of [['GET', '/download/submission?runs=1&dataset=2'], ['POST', '/upload?name=x.csv'], ['DELETE', '/'], ['GET', '/ws']] as const) {
+      expect((await fetch(`${base()}${path}`, { method })).status, `${method} ${path}`).toBe(401);
+    }
+    await expect(socket({}, '?token=wrong')).rejects.toThrow(/401/);
+    await expect(socket({ cookie: `dw_token=${t}x` }, '')).rejects.toThrow(/401/);
+  });
+
+  it('refuses a foreign, opaque or other-port Origin even with the token, and imports nothing for it', async () => {
+    const before = count();
+    const body = csvText('train', [rowFields('train', 5).join(',')]);
+    for (const origin of ['http://evil.example', 'null', `http://127.0.0.1:${server.port + 1}`, `https://127.0.0.1:${server.port}`, `http://127.0.0.1.evil.example:${server.port}`]) {
+      const upload = await fetch(`${base()}/upload?name=csrf.csv&token=${server.token}`, { method: 'POST', body, headers: { Origin: origin } });
+      expect(upload.status, origin).toBe(403);
+      expect((await fetch(`${base()}/download/submission?runs=1&dataset=2&token=${server.token}`, { headers: { Origin: origin } })).status, origin).toBe(403);
+      await expect(socket({ Origin: origin }), origin).rejects.toThrow(/403/);
+    }
+    expect(count()).toBe(before);
+    const ws = await socket({ Origin: `http://localhost:${server.port}` });
+    ws.close();
+  });
+
+  it('answers malformed socket messages without crashing, and unknown methods with an error', async () => {
+    const ws = await socket();
+    try {
+      for (const junk of ['not json', '[]', 'null', '{"id":"1"}', JSON.stringify({ id: 1, method: 'x'.repeat(100_000) })]) ws.send(junk);
+      expect(await call(ws, 7, '__proto__')).toMatchObject({ ok: false, error: { code: 'bad-input', message: 'unknown method __proto__' } });
+      expect(await call(ws, 8, 'constructor')).toMatchObject({ ok: false, error: { code: 'bad-input' } });
+      expect(await call(ws, 9, 'app:info')).toMatchObject({ ok: true });
+    } finally {
+      ws.close();
+    }
+  });
+});

@@ -4,7 +4,7 @@
 import type { Db } from '../db/open.js';
 import { WorkbenchError } from '../../shared/errors.js';
 import type { BackendChoice, CheckpointData, WeightsSlot } from '../../shared/trainer-protocol.js';
-import { writeFolderAtomic } from '../fs-atomic.js';
+import { checkTarget, writeFolderAtomic } from '../fs-atomic.js';
 import { getRunDetail, loadCheckpoint } from '../training/runs-repo.js';
 import type { TrainerClient } from './trainer-client.js';
 import { appVersion } from '../version.js';
@@ -22,6 +22,7 @@ export async function exportModel(
   client: TrainerClient,
   opts: { runId: number; out: string; weights: WeightsSlot; force?: boolean; backend: BackendChoice | null },
 ): Promise<{ path: string; files: string[]; epoch: number }> {
+  checkTarget(opts.out, opts.force === true); // refuse a bad or taken folder before asking a trainer for work
   const run = getRunDetail(db, opts.runId);
   const checkpoint = requireCheckpoint(db, opts.runId, opts.weights);
   const artifacts = await client.request({ type: 'export', model: run.hyperparams.model, checkpoint, backend: opts.backend }, 'exported');

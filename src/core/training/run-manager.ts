@@ -66,7 +66,13 @@ export class RunManager {
   }
 
   #setStatus(runId: number, status: Exclude<RunStatus, 'queued' | 'running'>, error: string | null): void {
-    runs.finishRun(this.#opts.db, runId, status, error);
+    try {
+      runs.finishRun(this.#opts.db, runId, status, error);
+    } catch (err) {
+      // A full or closed database must not crash the process from inside a trainer event; whoever opens the
+      // store next finds the run without a live owner and marks it interrupted.
+      log.error(`run ${runId}: cannot record status ${status}: ${(err as Error).message}`);
+    }
     this.#opts.emit({ type: 'run:status', runId, status, error });
     for (const resolve of this.#waiters.get(runId) ?? []) resolve(status);
     this.#waiters.delete(runId);
@@ -144,8 +150,9 @@ export class RunManager {
           break;
       }
     } catch (err) {
-      log.error(`run ${runId}: cannot record ${event.type}: ${(err as Error).message}`);
-      this.#end(active, 'failed', `could not record ${event.type}: ${(err as Error).message}`);
+      const what = event.type === 'checkpoint' && event.metrics ? `epoch ${event.metrics.epoch} and its checkpoint` : event.type;
+      log.error(`run ${runId}: cannot record ${what}: ${(err as Error).message}`);
+      this.#end(active, 'failed', `could not record ${what}: ${storeErrorText(err)}`);
     }
   }
 
@@ -189,6 +196,13 @@ export class RunManager {
     }
     this.#active.clear();
   }
+}
+
+/** SQLite's "database or disk is full" says neither which nor what to do. */
+function storeErrorText(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  if (code === 'SQLITE_FULL') return 'the database is full (the disk is full or the database reached its size limit); free some space, then resume the run';
+  return (err as Error).message;
 }
 
 function errorText(error: ErrorData): string {

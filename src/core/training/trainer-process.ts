@@ -40,8 +40,10 @@ export function nodeTrainerSpawner(): TrainerHandle {
       if (child.connected) child.send(request);
     },
     onEvent: (listener) => child.on('message', (m) => listener(m as TrainerEvent)),
+    // 'close', not 'exit': it comes after the IPC channel is drained, so every message the trainer sent before it
+    // died (a completed epoch's checkpoint) is handled before its run is failed.
     onExit: (listener) =>
-      child.once('exit', (code, signal) => listener(signal ? `the trainer process was killed by ${signal}` : `the trainer process exited with code ${code}`)),
+      child.once('close', (code, signal) => listener(signal ? `the trainer process was killed by ${signal}` : `the trainer process exited with code ${code}`)),
     kill: () => {
       child.kill('SIGKILL');
     },

@@ -1,0 +1,115 @@
+// Unwritable targets: a model export into a read-only folder (chmod when not root; root ignores permissions, so
+// also the injected failure through fsSeam), and a database that is full when a checkpoint must be written.
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Workbench } from '../../src/core/workbench.js';
+import { fsSeam } from '../../src/core/fs-atomic.js';
+import { WorkbenchError } from '../../src/shared/errors.js';
+import { tempDir } from '../helpers/temp-home.js';
+import { importSmallTrainSet } from '../helpers/small-dataset.js';
+
+let dir: ReturnType<typeof tempDir>;
+let wb: Workbench;
+let datasetId: number;
+let runId: number;
+
+beforeAll(async () => {
+  dir = tempDir();
+  wb = new Workbench({ home: join(dir.path, 'home'), sample: false, backend: 'wasm', workers: 1 });
+  datasetId = await importSmallTrainSet(wb, dir.path, 300);
+  [{ id: runId }] = await wb.call('runs:start', { datasetId, preset: 'seed-lenet5', hyperparams: { epochs: 1 } });
+  expect(await wb.runs.waitFor(runId)).toBe('completed');
+});
+afterAll(() => {
+  wb.close();
+  dir.remove();
+});
+
+async function failure(promise: Promise<unknown>): Promise<WorkbenchError> {
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkbenchError);
+  return err as WorkbenchError;
+}
+
+function withSeam<T>(code: string, body: () => Promise<T>): Promise<T> {
+  const original = fsSeam.writeSync;
+  fsSeam.writeSync = (fd, data, offset, length) => {
+    original(fd, data, offset, Math.min(length, 64)); // half a file on disk, then the failure
+    throw Object.assign(new Error(`${code}: injected`), { code });
+  };
+  return body().finally(() => (fsSeam.writeSync = original));
+}
+
+describe('a model export that cannot be written', () => {
+  it.skipIf(process.getuid?.() === 0)('into a read-only folder: permission denied, nothing left behind', async () => {
+    const locked = join(dir.path, 'locked');
+    mkdirSync(locked);
+    chmodSync(locked, 0o500);
+    try {
+      const err = await failure(wb.call('runs:export-model', { id: runId, out: join(locked, 'model') }));
+      expect(err.code).toBe('io');
+      expect(err.message).toMatch(/^cannot write .*model: permission denied$/);
+    } finally {
+      chmodSync(locked, 0o700);
+    }
+    expect(readdirSync(locked)).toEqual([]);
+  });
+
+  it('a write refused (EACCES) or a full disk (ENOSPC): a clear error, no partial folder, the old export intact', async () => {
+    const folder = join(dir.path, 'exports');
+    mkdirSync(folder);
+    const err = await withSeam('EACCES', () => failure(wb.call('runs:export-model', { id: runId, out: join(folder, 'lenet') })));
+    expect(err.code).toBe('io');
+    expect(err.message).toBe(`cannot write ${join(folder, 'lenet', 'model.json')}: permission denied`);
+    expect(readdirSync(folder)).toEqual([]);
+
+    // A previous export survives a failed --force replacement whole.
+    mkdirSync(join(folder, 'old'));
+    writeFileSync(join(folder, 'old', 'model.json'), '{"old":true}');
+    const full = await withSeam('ENOSPC', () => failure(wb.call('runs:export-model', { id: runId, out: join(folder, 'old'), force: true })));
+    expect(full.message).toMatch(/: the disk is full$/);
+    expect(readdirSync(folder)).toEqual(['old']);
+    expect(readdirSync(join(folder, 'old'))).toEqual(['model.json']);
+    expect(readFileSync(join(folder, 'old', 'model.json'), 'utf8')).toBe('{"old":true}');
+
+    // And once the disk has room again, the same export works.
+    const ok = await wb.call('runs:export-model', { id: runId, out: join(folder, 'old'), force: true });
+    expect(readdirSync(ok.path).sort()).toEqual(['model.json', 'weights.bin']);
+    expect(readdirSync(folder)).toEqual(['old']);
+  });
+});
+
+describe('a checkpoint that cannot be written: the database is full', () => {
+  it('fails the run with a clear error, leaves no partial rows, and the store works once there is room', async () => {
+    const rowsOf = (table: string, id: number) => wb.db.prepare(`SELECT COUNT(*) FROM ${table} WHERE run_id = ?`).pluck().get(id);
+    const pages = wb.db.pragma('page_count', { simple: true }) as number;
+    // Room for the run's row and its model summary, not for a checkpoint (~180 pages of weights and Adam slots).
+    wb.db.pragma(`max_page_count = ${pages + 40}`);
+    const defaultMax = 1073741823;
+    let id: number;
+    try {
+      [{ id }] = await wb.call('runs:start', { datasetId, preset: 'seed-lenet5', hyperparams: { epochs: 2 } });
+      expect(await wb.runs.waitFor(id)).toBe('failed');
+      const run = await wb.call('runs:get', { id });
+      expect(run.error).toMatch(/full/);
+      expect(run.error).toMatch(/epoch 1/);
+      expect(run.epochs).toEqual([]);
+      expect(rowsOf('checkpoints', id)).toBe(0);
+      expect(rowsOf('val_predictions', id)).toBe(0);
+      expect(wb.db.pragma('integrity_check', { simple: true })).toBe('ok');
+      // Reading still works while the database is full.
+      expect((await wb.call('runs:list', undefined)).map((r) => r.status)).toEqual(['completed', 'failed']);
+    } finally {
+      wb.db.pragma(`max_page_count = ${defaultMax}`);
+    }
+    await wb.call('runs:resume', { id: id! });
+    expect(await wb.runs.waitFor(id!)).toBe('completed');
+    expect((await wb.call('runs:get', { id: id! })).epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(rowsOf('checkpoints', id!)).toBeGreaterThan(0);
+    expect(wb.db.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+});

@@ -1,0 +1,197 @@
+// The Electron shell against a mocked `electron`: the window is isolated and sandboxed with a CSP and cannot
+// navigate or open windows, IPC accepts only the app's windows and the contract's methods, and the preload exposes
+// exactly the contract's methods plus onEvent.
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { contract } from '../../src/shared/contract.js';
+import { WorkbenchError } from '../../src/shared/errors.js';
+import type { WorkbenchEvent } from '../../src/shared/events.js';
+
+type Listener = (...args: unknown[]) => unknown;
+
+const electron = vi.hoisted(() => {
+  let nextId = 1;
+  class FakeWebContents {
+    readonly id = nextId++;
+    readonly listeners = new Map<string, Listener[]>();
+    openHandler: Listener | undefined;
+    readonly send = vi.fn();
+    on(event: string, listener: Listener) {
+      this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
+      return this;
+    }
+    setWindowOpenHandler(handler: Listener) {
+      this.openHandler = handler;
+    }
+  }
+  class BrowserWindow {
+    static created: BrowserWindow[] = [];
+    readonly webContents = new FakeWebContents();
+    destroyed = false;
+    readonly loadURL = vi.fn(async () => undefined);
+    readonly loadFile = vi.fn(async () => undefined);
+    readonly show = vi.fn();
+    constructor(readonly options: Record<string, unknown>) {
+      BrowserWindow.created.push(this);
+    }
+    once() {
+      return this;
+    }
+    isDestroyed() {
+      return this.destroyed;
+    }
+  }
+  const handlers = new Map<string, Listener>();
+  return {
+    BrowserWindow,
+    FakeWebContents,
+    handlers,
+    ipcMain: {
+      handle: vi.fn((channel: string, handler: Listener) => {
+        if (handlers.has(channel)) throw new Error(`second handler for ${channel}`);
+        handlers.set(channel, handler);
+      }),
+      removeHandler: vi.fn((channel: string) => handlers.delete(channel)),
+    },
+    session: { defaultSession: { webRequest: { onHeadersReceived: vi.fn() } } },
+    shell: { openExternal: vi.fn(async () => undefined) },
+    contextBridge: { exposeInMainWorld: vi.fn() },
+    ipcRenderer: { invoke: vi.fn(async () => ({ ok: true, result: 'reply' })), on: vi.fn(), removeListener: vi.fn() },
+  };
+});
+vi.mock('electron', () => ({ ...electron, default: electron }));
+
+const { createMainWindow, installCsp, windowOptions, CSP } = await import('../../src/main/window.js');
+const { registerWorkbenchIpc } = await import('../../src/main/ipc.js');
+
+beforeEach(() => {
+  vi.clearAllMocks();
+  electron.BrowserWindow.created.length = 0;
+  electron.handlers.clear();
+});
+
+describe('the app window', () => {
+  it('is isolated and sandboxed, without Node, with web security and the preload', () => {
+    const prefs = windowOptions('/app/out/preload/index.cjs').webPreferences!;
+    expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, preload: '/app/out/preload/index.cjs' });
+    for (const risky of ['nodeIntegrationInWorker', 'nodeIntegrationInSubFrames', 'allowRunningInsecureContent', 'webviewTag', 'experimentalFeatures', 'enableBlinkFeatures']) {
+      expect(prefs[risky as keyof typeof prefs], risky).toBeFalsy();
+    }
+  });
+
+  it('sets a strict Content-Security-Policy on every response', () => {
+    installCsp();
+    const onHeaders = electron.session.defaultSession.webRequest.onHeadersReceived.mock.calls[0][0] as Listener;
+    const callback = vi.fn();
+    onHeaders({ responseHeaders: { 'X-Other': ['1'], 'Content-Security-Policy': ['default-src *'] } }, callback);
+    expect(callback).toHaveBeenCalledWith({ responseHeaders: { 'X-Other': ['1'], 'Content-Security-Policy': [CSP] } });
+    expect(CSP).toMatch(/default-src 'self'/);
+    expect(CSP).toMatch(/script-src 'self'(;|$)/);
+    expect(CSP).toMatch(/object-src 'none'/);
+    expect(CSP).not.toMatch(/unsafe-eval/);
+  });
+
+  it('cannot navigate away, opens no new window, and sends https links to the system browser', () => {
+    delete process.env.ELECTRON_RENDERER_URL;
+    const win = createMainWindow('/app/out') as unknown as InstanceType<typeof electron.BrowserWindow>;
+    expect(win.options).toMatchObject({ webPreferences: { preload: '/app/out/preload/index.cjs', contextIsolation: true, sandbox: true, nodeIntegration: false } });
+    expect(win.loadFile).toHaveBeenCalledWith('/app/out/renderer/index.html');
+
+    const navigate = win.webContents.listeners.get('will-navigate') ?? [];
+    expect(navigate).toHaveLength(1);
+    for (const url of ['https://evil.example/', 'file:///etc/passwd', 'http://127.0.0.1:1/']) {
+      const event = { preventDefault: vi.fn(), url };
+      navigate[0](event, url);
+      expect(event.preventDefault, url).toHaveBeenCalled();
+    }
+
+    const open = win.webContents.openHandler!;
+    expect(open({ url: 'https://www.kaggle.com/competitions/digit-recognizer' })).toEqual({ action: 'deny' });
+    expect(electron.shell.openExternal).toHaveBeenCalledWith('https://www.kaggle.com/competitions/digit-recognizer');
+    for (const url of ['http://evil.example/', 'file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share', 'about:blank']) {
+      expect(open({ url }), url).toEqual({ action: 'deny' });
+    }
+    expect(electron.shell.openExternal).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('registerWorkbenchIpc', () => {
+  function setup() {
+    const listeners = new Set<(e: WorkbenchEvent) => void>();
+    const wb = {
+      call: vi.fn(async (name: string, args: unknown) => {
+        if (name === 'runs:get') throw new WorkbenchError('not-found', 'no run with id 9');
+        if (name === 'runs:list') throw new Error('disk I/O error');
+        return { name, args };
+      }),
+      on: vi.fn((listener: (e: WorkbenchEvent) => void) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      }),
+    };
+    const app = new electron.BrowserWindow({});
+    const other = new electron.BrowserWindow({});
+    const windows = [app, other];
+    const dispose = registerWorkbenchIpc(wb as never, () => windows as never);
+    const handler = electron.handlers.get('workbench:call')!;
+    const invoke = (sender: { id: number }, name: unknown, args?: unknown) => handler({ sender }, name, args);
+    return { wb, app, other, windows, dispose, invoke, listeners };
+  }
+
+  it('maps a contract call from the app window to the facade, and errors to data', async () => {
+    const { wb, app, invoke } = setup();
+    expect(await invoke(app.webContents, 'datasets:get', { id: 3 })).toEqual({ ok: true, result: { name: 'datasets:get', args: { id: 3 } } });
+    expect(wb.call).toHaveBeenCalledWith('datasets:get', { id: 3 });
+    expect(await invoke(app.webContents, 'runs:get', { id: 9 })).toEqual({ ok: false, error: { code: 'not-found', message: 'no run with id 9' } });
+    expect(await invoke(app.webContents, 'runs:list')).toEqual({ ok: false, error: { code: 'internal', message: 'disk I/O error' } });
+  });
+
+  it('rejects an unknown sender, a destroyed window and an unknown method without calling the facade', async () => {
+    const { wb, app, other, invoke } = setup();
+    const stranger = new electron.FakeWebContents();
+    expect(await invoke(stranger, 'datasets:list')).toEqual({ ok: false, error: { code: 'bad-input', message: 'unknown sender' } });
+    other.destroyed = true;
+    expect(await invoke(other.webContents, 'datasets:list')).toMatchObject({ ok: false, error: { message: 'unknown sender' } });
+    for (const name of ['fs:read', '__proto__', 'constructor', 'toString', 42, null]) {
+      expect(await invoke(app.webContents, name), String(name)).toMatchObject({ ok: false, error: { code: 'bad-input', message: `unknown method ${String(name)}` } });
+    }
+    expect(wb.call).not.toHaveBeenCalled();
+  });
+
+  it('forwards events to live windows only, and unregisters cleanly', () => {
+    const { app, other, dispose, listeners } = setup();
+    other.destroyed = true;
+    const event: WorkbenchEvent = { type: 'datasets:changed' };
+    for (const l of listeners) l(event);
+    expect(app.webContents.send).toHaveBeenCalledWith('workbench:event', event);
+    expect(other.webContents.send).not.toHaveBeenCalled();
+    dispose();
+    expect(listeners.size).toBe(0);
+    expect(electron.ipcMain.removeHandler).toHaveBeenCalledWith('workbench:call');
+    expect(electron.handlers.has('workbench:call')).toBe(false);
+  });
+});
+
+describe('the preload', () => {
+  it('exposes exactly the contract’s methods and onEvent, through one channel', async () => {
+    await import('../../src/preload/index.js');
+    expect(electron.contextBridge.exposeInMainWorld).toHaveBeenCalledTimes(1);
+    const [key, api] = electron.contextBridge.exposeInMainWorld.mock.calls[0] as [string, { methods: Record<string, Listener>; onEvent: Listener }];
+    expect(key).toBe('workbench');
+    expect(Object.keys(api).sort()).toEqual(['methods', 'onEvent']);
+    expect(Object.keys(api.methods).sort()).toEqual(Object.keys(contract).sort());
+    for (const fn of Object.values(api.methods)) expect(typeof fn).toBe('function');
+
+    expect(await api.methods['runs:get']({ id: 1 })).toEqual({ ok: true, result: 'reply' });
+    expect(electron.ipcRenderer.invoke).toHaveBeenCalledWith('workbench:call', 'runs:get', { id: 1 });
+
+    // The page's listener gets the event only, never Electron's IpcRendererEvent (which carries the sender).
+    const seen: unknown[][] = [];
+    const off = api.onEvent((...args: unknown[]) => seen.push(args)) as () => void;
+    const [channel, wrapped] = electron.ipcRenderer.on.mock.calls[0] as [string, Listener];
+    expect(channel).toBe('workbench:event');
+    wrapped({ sender: 'ipcRenderer' }, { type: 'datasets:changed' });
+    expect(seen).toEqual([[{ type: 'datasets:changed' }]]);
+    off();
+    expect(electron.ipcRenderer.removeListener).toHaveBeenCalledWith('workbench:event', wrapped);
+  });
+});
