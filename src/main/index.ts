@@ -9,6 +9,7 @@ import type * as HomeModule from '../core/home.js';
 import { registerWorkbenchIpc } from './ipc.js';
 import { utilityTrainerSpawner } from './trainer.js';
 import { createMainWindow, installCsp } from './window.js';
+import { installMenu } from './menu.js';
 
 const root = app.getAppPath();
 const load = <T>(path: string): Promise<T> => import(pathToFileURL(join(root, 'build', 'node', path)).href) as Promise<T>;
@@ -23,6 +24,7 @@ async function start(): Promise<void> {
   installCsp();
   const windows = () => BrowserWindow.getAllWindows();
   registerWorkbenchIpc(wb, windows);
+  installMenu(windows);
   wb.on((event) => {
     if (event.type === 'run:status' && ['completed', 'failed'].includes(event.status) && Notification.isSupported()) {
       new Notification({ title: `Run ${event.runId} ${event.status}`, body: event.error ?? 'Digit Workbench' }).show();

@@ -1,6 +1,7 @@
-// The preload exposes the contract's methods by name, and event subscription; nothing else (never ipcRenderer).
+// The preload exposes the contract's methods by name, event subscription, and the path of a dropped file (Electron
+// no longer puts it on File objects); nothing else (never ipcRenderer).
 
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { contract, type MethodName } from '../shared/contract.js';
 import type { WorkbenchEvent } from '../shared/events.js';
 
@@ -14,5 +15,8 @@ contextBridge.exposeInMainWorld('workbench', {
     const wrapped = (_: unknown, event: WorkbenchEvent) => listener(event);
     ipcRenderer.on('workbench:event', wrapped);
     return () => ipcRenderer.removeListener('workbench:event', wrapped);
+  },
+  pathForFile(file: File): string {
+    return webUtils.getPathForFile(file);
   },
 });

@@ -12,6 +12,8 @@ export type WorkbenchEvent =
   /** A run's notes/tags changed, or it was deleted. */
   | { type: 'run:changed'; runId: number; deleted: boolean }
   | { type: 'settings:changed' }
+  /** The desktop app's menu asks the window to show a view (a hash route such as "#/runs"). */
+  | { type: 'app:navigate'; route: string }
   /** Test-set prediction progress (images done over images to do, every run and TTA view counted). */
   | { type: 'predict:progress'; done: number; total: number }
   | { type: 'submissions:changed' };

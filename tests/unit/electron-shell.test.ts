@@ -1,6 +1,6 @@
 // The Electron shell against a mocked `electron`: the window is isolated and sandboxed with a CSP and cannot
 // navigate or open windows, IPC accepts only the app's windows and the contract's methods, and the preload exposes
-// exactly the contract's methods plus onEvent.
+// exactly the contract's methods plus onEvent and the dropped-file path helper.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { contract } from '../../src/shared/contract.js';
 import { WorkbenchError } from '../../src/shared/errors.js';
@@ -25,6 +25,9 @@ const electron = vi.hoisted(() => {
   }
   class BrowserWindow {
     static created: BrowserWindow[] = [];
+    static fromWebContents(contents: FakeWebContents) {
+      return BrowserWindow.created.find((w) => w.webContents === contents) ?? null;
+    }
     readonly webContents = new FakeWebContents();
     destroyed = false;
     readonly loadURL = vi.fn(async () => undefined);
@@ -55,6 +58,13 @@ const electron = vi.hoisted(() => {
     session: { defaultSession: { webRequest: { onHeadersReceived: vi.fn() } } },
     shell: { openExternal: vi.fn(async () => undefined) },
     contextBridge: { exposeInMainWorld: vi.fn() },
+    webUtils: { getPathForFile: vi.fn(() => '/home/me/train.csv') },
+    dialog: {
+      showOpenDialog: vi.fn(async () => ({ canceled: false, filePaths: ['/home/me/train.csv'] })),
+      showSaveDialog: vi.fn(async () => ({ canceled: true, filePath: '' })),
+    },
+    app: { getVersion: () => '0.1.0' },
+    Menu: { buildFromTemplate: vi.fn((t: unknown) => t), setApplicationMenu: vi.fn() },
     ipcRenderer: { invoke: vi.fn(async () => ({ ok: true, result: 'reply' })), on: vi.fn(), removeListener: vi.fn() },
   };
 });
@@ -157,6 +167,15 @@ describe('registerWorkbenchIpc', () => {
     expect(wb.call).not.toHaveBeenCalled();
   });
 
+  it('answers the desktop dialog methods itself, validated, without the facade', async () => {
+    const { wb, app, invoke } = setup();
+    expect(await invoke(app.webContents, 'desktop:open-file', { purpose: 'import-csv' })).toEqual({ ok: true, result: { path: '/home/me/train.csv' } });
+    expect(electron.dialog.showOpenDialog.mock.calls[0][0]).toBe(app);
+    expect(await invoke(app.webContents, 'desktop:save-file', { purpose: 'submission', defaultName: 'submission.csv' })).toEqual({ ok: true, result: { path: null } });
+    expect(await invoke(app.webContents, 'desktop:save-file', { purpose: 'x' })).toMatchObject({ ok: false, error: { code: 'bad-input', message: expect.stringMatching(/^purpose: must be one of/) } });
+    expect(wb.call).not.toHaveBeenCalled();
+  });
+
   it('forwards events to live windows only, and unregisters cleanly', () => {
     const { app, other, dispose, listeners } = setup();
     other.destroyed = true;
@@ -172,12 +191,16 @@ describe('registerWorkbenchIpc', () => {
 });
 
 describe('the preload', () => {
-  it('exposes exactly the contract’s methods and onEvent, through one channel', async () => {
+  it('exposes exactly the contract’s methods, onEvent and pathForFile, through one channel', async () => {
     await import('../../src/preload/index.js');
     expect(electron.contextBridge.exposeInMainWorld).toHaveBeenCalledTimes(1);
-    const [key, api] = electron.contextBridge.exposeInMainWorld.mock.calls[0] as [string, { methods: Record<string, Listener>; onEvent: Listener }];
+    const [key, api] = electron.contextBridge.exposeInMainWorld.mock.calls[0] as [
+      string,
+      { methods: Record<string, Listener>; onEvent: Listener; pathForFile: Listener },
+    ];
     expect(key).toBe('workbench');
-    expect(Object.keys(api).sort()).toEqual(['methods', 'onEvent']);
+    expect(Object.keys(api).sort()).toEqual(['methods', 'onEvent', 'pathForFile']);
+    expect(api.pathForFile({ name: 'train.csv' })).toBe('/home/me/train.csv');
     expect(Object.keys(api.methods).sort()).toEqual(Object.keys(contract).sort());
     for (const fn of Object.values(api.methods)) expect(typeof fn).toBe('function');
 
@@ -193,5 +216,25 @@ describe('the preload', () => {
     expect(seen).toEqual([[{ type: 'datasets:changed' }]]);
     off();
     expect(electron.ipcRenderer.removeListener).toHaveBeenCalledWith('workbench:event', wrapped);
+  });
+});
+
+describe('the application menu', () => {
+  it('navigates the window to each view with a shortcut', async () => {
+    const { menuTemplate } = await import('../../src/main/menu.js');
+    const sent: WorkbenchEvent[] = [];
+    const items = menuTemplate((e) => sent.push(e), false).flatMap((m) => (Array.isArray(m.submenu) ? m.submenu : []));
+    const byLabel = new Map(items.filter((i) => i.label).map((i) => [i.label!, i]));
+    for (const [label, accelerator, route] of [
+      ['Import CSV…', 'CmdOrCtrl+O', '#/datasets?import=1'],
+      ['New run…', 'CmdOrCtrl+N', '#/new'],
+      ['Runs', 'CmdOrCtrl+2', '#/runs'],
+      ['Settings', 'CmdOrCtrl+,', '#/settings'],
+    ] as const) {
+      const item = byLabel.get(label)!;
+      expect(item.accelerator).toBe(accelerator);
+      (item.click as () => void)();
+      expect(sent.at(-1)).toEqual({ type: 'app:navigate', route });
+    }
   });
 });

@@ -1,0 +1,31 @@
+// Native open and save dialogs: the contract's desktop:* methods, answered here before the core sees them.
+
+import { dialog, type BrowserWindow } from 'electron';
+import type { ArgsOf, ResultOf } from '../shared/contract.js';
+
+type Local = {
+  'desktop:open-file': (args: ArgsOf<'desktop:open-file'>, win: BrowserWindow | null) => Promise<ResultOf<'desktop:open-file'>>;
+  'desktop:save-file': (args: ArgsOf<'desktop:save-file'>, win: BrowserWindow | null) => Promise<ResultOf<'desktop:save-file'>>;
+};
+
+const csv = [{ name: 'Kaggle CSV', extensions: ['csv'] }];
+
+export const dialogHandlers: Local = {
+  async 'desktop:open-file'(_args, win) {
+    const options = { title: 'Import a Kaggle train.csv or test.csv', filters: csv, properties: ['openFile' as const] };
+    const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+    return { path: r.canceled ? null : (r.filePaths[0] ?? null) };
+  },
+  async 'desktop:save-file'(args, win) {
+    const options =
+      args.purpose === 'submission'
+        ? { title: 'Save the Kaggle submission', defaultPath: args.defaultName, filters: csv }
+        : { title: 'Export the model (a folder with model.json and weights.bin)', defaultPath: args.defaultName };
+    const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+    return { path: r.canceled ? null : (r.filePath ?? null) };
+  },
+};
+
+export function isLocalMethod(name: string): name is keyof Local {
+  return Object.hasOwn(dialogHandlers, name);
+}
