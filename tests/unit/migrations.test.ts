@@ -23,6 +23,10 @@ describe('migrations', () => {
     const db = new Database(join(dir.path, 'x.db'));
     expect(migrate(db, 1)).toBe(1);
     expect(tables(db)).toEqual(['datasets', 'images', 'settings']);
+    // Images are stored in chunks (one row per 1,024 images), class counts once on the dataset row.
+    const columns = (table: string) => db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all();
+    expect(columns('images')).toEqual(['dataset_id', 'first', 'count', 'labels', 'pixels']);
+    expect(columns('datasets')).toContain('class_counts');
     db.close();
   });
 
@@ -31,7 +35,7 @@ describe('migrations', () => {
     const db = new Database(join(dir.path, 'x.db'));
     migrate(db, 1);
     db.prepare("INSERT INTO datasets (name, kind, rows, sha256, source, created_at) VALUES ('old', 'train', 1, 'abc', 'f.csv', 'now')").run();
-    db.prepare('INSERT INTO images (dataset_id, idx, label, pixels) VALUES (1, 0, 3, ?)').run(Buffer.alloc(784, 7));
+    db.prepare('INSERT INTO images (dataset_id, first, count, labels, pixels) VALUES (1, 0, 1, ?, ?)').run(Buffer.of(3), Buffer.alloc(784, 7));
     expect(migrate(db)).toBe(2);
     expect(tables(db)).toEqual(
       ['checkpoints', 'datasets', 'epochs', 'images', 'predictions', 'runs', 'settings', 'submissions', 'val_predictions'].sort(),

@@ -35,6 +35,7 @@ export async function importCsv(db: Db, opts: ImportOptions): Promise<ImportResu
     sha256: parsed.sha256,
     pixels: parsed.pixels,
     labels: parsed.labels,
+    packed: parsed.packed,
   });
   return { dataset, existing: false };
 }

@@ -1,8 +1,10 @@
-// Dataset rows and their images in SQLite. Inserts run in one transaction: a dataset appears whole or not at all.
+// Dataset rows and their images in SQLite (chunks of 1,024, see image-chunks.ts). Inserts run in one
+// transaction: a dataset appears whole or not at all.
 
 import type { Db } from '../db/open.js';
-import { conflict, notFound } from '../../shared/errors.js';
+import { badInput, conflict, notFound, WorkbenchError } from '../../shared/errors.js';
 import type { DatasetDetail, DatasetInfo, DatasetKind, ImageRecord } from '../../shared/types.js';
+import { CHUNK_IMAGES, chunkCount, packedChunks, unpackPixels } from './image-chunks.js';
 import { PIXELS } from './mnist-digits.js';
 
 interface DatasetRow {
@@ -13,8 +15,11 @@ interface DatasetRow {
   sha256: string;
   source: string;
   has_answers: number;
+  class_counts: string | null;
   created_at: string;
 }
+
+type ChunkRow = [first: number, count: number, labels: Buffer | null, pixels: Buffer];
 
 function toInfo(row: DatasetRow): DatasetInfo {
   return {
@@ -38,6 +43,8 @@ export interface NewDataset {
   /** Train labels, or a test set's known answers (then hasAnswers). */
   labels: Uint8Array | null;
   hasAnswers?: boolean;
+  /** The pixels' stored chunks when already packed (by the CSV parser); packed here otherwise. */
+  packed?: Buffer[] | null;
 }
 
 export function listDatasets(db: Db): DatasetInfo[] {
@@ -78,29 +85,42 @@ export function datasetDetail(db: Db, id: number): DatasetDetail {
   const info = getDataset(db, id);
   let classCounts: number[] | null = null;
   if (info.kind === 'train' || info.hasAnswers) {
-    classCounts = new Array<number>(10).fill(0);
-    const rows = db.prepare('SELECT label, COUNT(*) AS n FROM images WHERE dataset_id = ? GROUP BY label').all(id) as {
-      label: number;
-      n: number;
-    }[];
-    for (const { label, n } of rows) classCounts[label] = n;
+    const stored = db.prepare('SELECT class_counts FROM datasets WHERE id = ?').pluck().get(id) as string | null;
+    classCounts = stored ? (JSON.parse(stored) as number[]) : new Array<number>(10).fill(0);
   }
   return { ...info, classCounts };
 }
 
+function countLabels(labels: Uint8Array): number[] {
+  const counts = new Array<number>(10).fill(0);
+  for (const label of labels) {
+    if (label > 9) throw badInput(`labels: must be 0–9, got ${label}`);
+    counts[label]++;
+  }
+  return counts;
+}
+
+const asBuffer = (a: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
 export function insertDataset(db: Db, data: NewDataset): DatasetInfo {
   const rows = data.pixels.length / PIXELS;
+  const labels = data.labels;
+  const counts = labels && JSON.stringify(countLabels(labels));
+  // Packed before the write lock is taken (an import hands over what the parser packed while reading).
+  const chunks = data.packed ?? packedChunks(data.pixels);
+  if (chunks.length !== chunkCount(rows)) throw new WorkbenchError('internal', `expected ${chunkCount(rows)} packed chunks, got ${chunks.length}`);
   const insert = db.transaction(() => {
     if (findDatasetByName(db, data.name)) throw conflict(`a dataset named "${data.name}" exists already`);
     const { lastInsertRowid } = db
-      .prepare('INSERT INTO datasets (name, kind, rows, sha256, source, has_answers, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(data.name, data.kind, rows, data.sha256, data.source, data.hasAnswers ? 1 : 0, new Date().toISOString());
+      .prepare('INSERT INTO datasets (name, kind, rows, sha256, source, has_answers, class_counts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(data.name, data.kind, rows, data.sha256, data.source, data.hasAnswers ? 1 : 0, counts, new Date().toISOString());
     const id = Number(lastInsertRowid);
-    const image = db.prepare('INSERT INTO images (dataset_id, idx, label, pixels) VALUES (?, ?, ?, ?)');
-    const bytes = Buffer.from(data.pixels.buffer, data.pixels.byteOffset, data.pixels.byteLength);
-    for (let i = 0; i < rows; i++) {
-      image.run(id, i, data.labels ? data.labels[i] : null, bytes.subarray(i * PIXELS, (i + 1) * PIXELS));
-    }
+    const chunk = db.prepare('INSERT INTO images (dataset_id, first, count, labels, pixels) VALUES (?, ?, ?, ?, ?)');
+    chunks.forEach((packed, k) => {
+      const first = k * CHUNK_IMAGES;
+      const count = Math.min(CHUNK_IMAGES, rows - first);
+      chunk.run(id, first, count, labels ? asBuffer(labels.subarray(first, first + count)) : null, packed);
+    });
     return id;
   });
   return getDataset(db, insert.immediate());
@@ -136,16 +156,39 @@ export function datasetImages(
   const info = getDataset(db, opts.id);
   const hideLabels = info.kind === 'test';
   if (opts.label !== undefined && hideLabels) return { total: 0, images: [] };
-  const where = opts.label === undefined ? 'dataset_id = ?' : 'dataset_id = ? AND label = ?';
-  const params = opts.label === undefined ? [opts.id] : [opts.id, opts.label];
-  const total = db.prepare(`SELECT COUNT(*) FROM images WHERE ${where}`).pluck().get(...params) as number;
-  const rows = db
-    .prepare(`SELECT idx, label, pixels FROM images WHERE ${where} ORDER BY idx LIMIT ? OFFSET ?`)
-    .all(...params, opts.limit, opts.offset) as { idx: number; label: number | null; pixels: Buffer }[];
-  return {
-    total,
-    images: rows.map((r) => ({ idx: r.idx, label: hideLabels ? null : r.label, pixels: r.pixels.toString('base64') })),
-  };
+  const end = opts.offset + opts.limit;
+  let total = info.rows;
+  const page: number[] = [];
+  if (opts.label === undefined) {
+    for (let idx = opts.offset; idx < Math.min(end, total); idx++) page.push(idx);
+  } else {
+    // The labels of every chunk are a few bytes per image: scanning them all beats an index.
+    total = 0;
+    const labelled = db.prepare('SELECT first, labels FROM images WHERE dataset_id = ? ORDER BY first').raw(true);
+    for (const [first, labels] of labelled.iterate(opts.id) as Iterable<[number, Buffer | null]>) {
+      if (!labels) continue;
+      for (let i = 0; i < labels.length; i++) {
+        if (labels[i] !== opts.label) continue;
+        if (total >= opts.offset && total < end) page.push(first + i);
+        total++;
+      }
+    }
+  }
+  const chunkOf = db.prepare('SELECT first, count, labels, pixels FROM images WHERE dataset_id = ? AND first <= ? ORDER BY first DESC LIMIT 1').raw(true);
+  let chunk: { first: number; count: number; labels: Buffer | null; pixels: Buffer } | undefined;
+  const images = page.map((idx): ImageRecord => {
+    if (!chunk || idx < chunk.first || idx >= chunk.first + chunk.count) {
+      const [first, count, labels, packed] = chunkOf.get(opts.id, idx) as ChunkRow;
+      chunk = { first, count, labels, pixels: unpackPixels(packed, count) };
+    }
+    const at = idx - chunk.first;
+    return {
+      idx,
+      label: hideLabels || !chunk.labels ? null : chunk.labels[at],
+      pixels: chunk.pixels.toString('base64', at * PIXELS, (at + 1) * PIXELS),
+    };
+  });
+  return { total, images };
 }
 
 /** All pixels and labels of a dataset in file order, for training and prediction. */
@@ -153,10 +196,10 @@ export function loadDatasetArrays(db: Db, id: number): { pixels: Uint8Array; lab
   const info = getDataset(db, id);
   const pixels = new Uint8Array(info.rows * PIXELS);
   const labels = info.kind === 'train' || info.hasAnswers ? new Uint8Array(info.rows) : null;
-  const stmt = db.prepare('SELECT idx, label, pixels FROM images WHERE dataset_id = ? ORDER BY idx').raw(true);
-  for (const [idx, label, px] of stmt.iterate(id) as Iterable<[number, number | null, Buffer]>) {
-    pixels.set(px, idx * PIXELS);
-    if (labels && label !== null) labels[idx] = label;
+  const stmt = db.prepare('SELECT first, count, labels, pixels FROM images WHERE dataset_id = ? ORDER BY first').raw(true);
+  for (const [first, count, chunkLabels, packed] of stmt.iterate(id) as Iterable<ChunkRow>) {
+    pixels.set(unpackPixels(packed, count), first * PIXELS);
+    if (labels && chunkLabels) labels.set(chunkLabels, first);
   }
   return { pixels, labels, rows: info.rows };
 }

@@ -14,7 +14,7 @@ export async function predictFile(wb: Workbench, opts: { runId: number; weights:
   const ext = extname(opts.file).toLowerCase();
   if (ext === '.png') return [await wb.predictImage(opts.runId, opts.weights, decodePng(opts.file))];
   if (ext !== '.csv') throw badInput(`${opts.file}: give a .png image or a Kaggle-format .csv`);
-  const parsed = await parseKaggleCsv(opts.file);
+  const parsed = await parseKaggleCsv(opts.file, { pack: false }); // predicted, never stored
   const run = getRunDetail(wb.db, opts.runId);
   const checkpoint = requireCheckpoint(wb.db, opts.runId, opts.weights);
   const reply = await wb.inference.request(
