@@ -60,7 +60,7 @@ const electron = vi.hoisted(() => {
     contextBridge: { exposeInMainWorld: vi.fn() },
     webUtils: { getPathForFile: vi.fn(() => '/home/me/train.csv') },
     dialog: {
-      showOpenDialog: vi.fn(async () => ({ canceled: false, filePaths: ['/home/me/train.csv'] })),
+      showOpenDialog: vi.fn(async (..._args: unknown[]) => ({ canceled: false, filePaths: ['/home/me/train.csv'] })),
       showSaveDialog: vi.fn(async () => ({ canceled: true, filePath: '' })),
     },
     app: { getVersion: () => '0.1.0' },
