@@ -24,7 +24,7 @@ async function start(): Promise<void> {
   installCsp();
   const windows = () => BrowserWindow.getAllWindows();
   registerWorkbenchIpc(wb, windows);
-  installMenu(windows);
+  installMenu(windows, wb);
   wb.on((event) => {
     if (event.type === 'run:status' && ['completed', 'failed'].includes(event.status) && Notification.isSupported()) {
       new Notification({ title: `Run ${event.runId} ${event.status}`, body: event.error ?? 'Digit Workbench' }).show();

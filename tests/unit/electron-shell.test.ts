@@ -223,11 +223,16 @@ describe('the application menu', () => {
   it('navigates the window to each view with a shortcut', async () => {
     const { menuTemplate } = await import('../../src/main/menu.js');
     const sent: WorkbenchEvent[] = [];
-    const items = menuTemplate((e) => sent.push(e), false).flatMap((m) => (Array.isArray(m.submenu) ? m.submenu : []));
+    const importCsv = vi.fn();
+    const items = menuTemplate((e) => sent.push(e), importCsv, false).flatMap((m) => (Array.isArray(m.submenu) ? m.submenu : []));
     const byLabel = new Map(items.filter((i) => i.label).map((i) => [i.label!, i]));
+    (byLabel.get('Import CSV…')!.click as () => void)();
+    expect(importCsv).toHaveBeenCalledTimes(1);
+    expect(byLabel.get('Import CSV…')!.accelerator).toBe('CmdOrCtrl+O');
     for (const [label, accelerator, route] of [
-      ['Import CSV…', 'CmdOrCtrl+O', '#/datasets?import=1'],
       ['New run…', 'CmdOrCtrl+N', '#/new'],
+      ['Draw a digit', 'CmdOrCtrl+D', '#/draw'],
+      ['Compare', 'CmdOrCtrl+3', '#/compare'],
       ['Runs', 'CmdOrCtrl+2', '#/runs'],
       ['Settings', 'CmdOrCtrl+,', '#/settings'],
     ] as const) {

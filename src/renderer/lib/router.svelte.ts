@@ -1,22 +1,47 @@
-// Hash routing (#/datasets, #/runs/12, …): a reload keeps the view, and every view has a plain link.
+// Hash routing (#/datasets, #/runs/12, #/compare/3,4, …): a reload keeps the view, and every view has a plain link.
 
 export type Route =
   | { view: 'datasets'; id: number | null }
   | { view: 'new' }
   | { view: 'runs' }
   | { view: 'run'; id: number }
+  | { view: 'compare'; ids: number[] }
+  | { view: 'errors'; id: number | null }
+  | { view: 'diff'; a: number | null; b: number | null }
+  | { view: 'submissions' }
+  | { view: 'draw' }
   | { view: 'settings' };
+
+const positive = (v: string | undefined): number | null => {
+  const n = Number(v);
+  return Number.isInteger(n) && n > 0 ? n : null;
+};
+
+/** "3,4,7" → [3, 4, 7] (anything else dropped). */
+export function idList(v: string | undefined): number[] {
+  return (v ?? '').split(',').map(positive).filter((n): n is number => n !== null);
+}
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
-  const id = Number(parts[1]);
+  const id = positive(parts[1]);
   switch (parts[0]) {
     case 'datasets':
-      return { view: 'datasets', id: Number.isInteger(id) && id > 0 ? id : null };
+      return { view: 'datasets', id };
     case 'new':
       return { view: 'new' };
     case 'runs':
-      return Number.isInteger(id) && id > 0 ? { view: 'run', id } : { view: 'runs' };
+      return id ? { view: 'run', id } : { view: 'runs' };
+    case 'compare':
+      return { view: 'compare', ids: idList(parts[1]) };
+    case 'errors':
+      return { view: 'errors', id };
+    case 'diff':
+      return { view: 'diff', a: id, b: positive(parts[2]) };
+    case 'submissions':
+      return { view: 'submissions' };
+    case 'draw':
+      return { view: 'draw' };
     case 'settings':
       return { view: 'settings' };
     default:
@@ -30,6 +55,12 @@ export function href(route: Route): string {
       return route.id ? `#/datasets/${route.id}` : '#/datasets';
     case 'run':
       return `#/runs/${route.id}`;
+    case 'compare':
+      return route.ids.length ? `#/compare/${route.ids.join(',')}` : '#/compare';
+    case 'errors':
+      return route.id ? `#/errors/${route.id}` : '#/errors';
+    case 'diff':
+      return route.a || route.b ? `#/diff/${route.a ?? 0}/${route.b ?? 0}` : '#/diff';
     default:
       return `#/${route.view}`;
   }
@@ -48,6 +79,14 @@ class Router {
 
   go(route: Route): void {
     location.hash = href(route);
+  }
+
+  /** Rewrites the address without a history entry (a view's selection kept in the hash). */
+  replace(route: Route): void {
+    const next = href(route);
+    if (location.hash === next) return;
+    history.replaceState(null, '', next);
+    this.#hash = next;
   }
 }
 

@@ -1,0 +1,33 @@
+// Which runs the analysis views offer (those with validation predictions), how they are named in pickers, and
+// the series colours for several runs on one chart.
+
+import type { RunInfo } from '../../shared/runs.js';
+import { pct } from './format.js';
+
+/** Runs with at least one validated epoch: they have stored validation predictions to analyse. */
+export function analysable(list: RunInfo[]): RunInfo[] {
+  return list.filter((r) => r.bestEpoch !== null && r.status !== 'running' && r.status !== 'queued').sort((a, b) => b.id - a.id);
+}
+
+export function runLabel(r: RunInfo): string {
+  return `#${r.id} ${r.preset} · seed ${r.seed} · ${pct(r.bestValAcc)}`;
+}
+
+/** The completed run with the best validation accuracy (the Draw view's default model). */
+export function bestRun(list: RunInfo[]): RunInfo | null {
+  return analysable(list).reduce<RunInfo | null>((best, r) => ((r.bestValAcc ?? 0) > (best?.bestValAcc ?? -1) ? r : best), null);
+}
+
+/** Theme variables the Chart wrapper resolves; past eight runs the colours repeat dashed. */
+const PALETTE = ['--chart-1', '--chart-2', '--chart-3', '--violet', '--danger', '--warn', '--fg-muted', '--ok'];
+
+export function seriesColor(i: number): { color: string; dashed: boolean } {
+  return { color: PALETTE[i % PALETTE.length], dashed: i >= PALETTE.length };
+}
+
+/** Seed groups among the runs: groupKey → member runs (only groups of two or more). */
+export function seedGroups(list: RunInfo[]): { key: string; runs: RunInfo[] }[] {
+  const map = new Map<string, RunInfo[]>();
+  for (const r of list) if (r.groupKey) map.set(r.groupKey, [...(map.get(r.groupKey) ?? []), r]);
+  return [...map.entries()].filter(([, runs]) => runs.length > 1).map(([key, runs]) => ({ key, runs: runs.sort((a, b) => a.id - b.id) }));
+}
