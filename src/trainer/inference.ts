@@ -4,6 +4,7 @@
 import type { TrainerRequest } from '../shared/trainer-protocol.js';
 import { createEngine } from './engine/index.js';
 import type { Engine, ModelArtifacts } from './engine/types.js';
+import { engineStateOf } from './checkpoint.js';
 
 const PIXELS = 784;
 const SIDE = 28;
@@ -29,8 +30,7 @@ async function engineFor(req: PredictRequest | ExplainRequest | ExportRequest): 
     // Predictions of a whole test set split across both cores; one image is not worth a second thread.
     workers: req.type === 'predict' && req.pixels.length > PIXELS * 2048 ? undefined : 1,
   });
-  const c = req.checkpoint;
-  await engine.loadState({ weights: c.weights, optimizer: c.optimizer, step: c.state.step, learningRate: c.state.learningRate });
+  await engine.loadState(engineStateOf(req.checkpoint));
   return engine;
 }
 

@@ -7,6 +7,7 @@ import type { CheckpointData, LoopState, TrainerEvent, TrainerRequest } from '..
 import type { EpochMetrics } from '../shared/runs.js';
 import { afterEpoch, initialLoopState, learningRateFor } from './callbacks.js';
 import { batchRandom, epochOrder, fillBatch } from './batches.js';
+import { engineStateOf } from './checkpoint.js';
 
 const PIXELS = 784;
 const PROGRESS_INTERVAL_MS = 250;
@@ -41,7 +42,7 @@ export async function trainRun(req: TrainRequest, engine: Engine, io: LoopIo): P
   let bestState: CheckpointData | null = req.resume?.best ?? null;
   if (req.resume) {
     const last = req.resume.last;
-    await engine.loadState({ weights: last.weights, optimizer: last.optimizer, step: last.state.step, learningRate: last.state.learningRate });
+    await engine.loadState(engineStateOf(last));
   }
   io.send({
     type: 'started',
@@ -177,7 +178,7 @@ async function sendValidationResult(
   if (req.valIndices.length === 0) return;
   // Always from the checkpoint: a stop mid-epoch leaves the engine past the last completed epoch.
   if (best) {
-    await engine.loadState({ weights: best.weights, optimizer: best.optimizer, step: best.state.step, learningRate: best.state.learningRate });
+    await engine.loadState(engineStateOf(best));
   }
   const evaluation = await engine.evaluate(val.x, val.y);
   io.send({ type: 'result', runId: req.runId, epoch: best?.epoch ?? state.epoch, indices: req.valIndices, probs: evaluation.probs });

@@ -9,17 +9,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadMnistDigits, mulberry32 } from '../../build/node/core/datasets/mnist-digits.js';
 import { availableBackends, createEngine } from '../../build/node/trainer/engine/index.js';
+import { presets } from '../../build/node/core/training/presets.js';
 
-const LENET = [
-  { type: 'conv2d', filters: 6, kernelSize: 5, padding: 'same', activation: 'relu' },
-  { type: 'maxPool2d', poolSize: 2 },
-  { type: 'conv2d', filters: 16, kernelSize: 5, padding: 'valid', activation: 'relu' },
-  { type: 'maxPool2d', poolSize: 2 },
-  { type: 'flatten' },
-  { type: 'dense', units: 120, activation: 'relu' },
-  { type: 'dense', units: 84, activation: 'relu' },
-  { type: 'dense', units: 10, activation: 'softmax' },
-];
+// The seed notebook's LeNet-5, exactly as the preset defines it.
+const LENET = presets['seed-lenet5'].hyperparams.model;
 const TRAIN = 42_000;
 const TEST = 28_000;
 const BATCH = 32;

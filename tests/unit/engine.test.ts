@@ -8,18 +8,11 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadMnistDigits, mulberry32 } from '../../src/core/datasets/mnist-digits.js';
 import type { LayerSpec } from '../../src/shared/model-spec.js';
+import { presets } from '../../src/core/training/presets.js';
 import { availableBackends, createEngine, type BackendName, type Engine, type EngineOptions } from '../../src/trainer/engine/index.js';
 
-const LENET: LayerSpec[] = [
-  { type: 'conv2d', filters: 6, kernelSize: 5, padding: 'same', activation: 'relu' },
-  { type: 'maxPool2d', poolSize: 2 },
-  { type: 'conv2d', filters: 16, kernelSize: 5, padding: 'valid', activation: 'relu' },
-  { type: 'maxPool2d', poolSize: 2 },
-  { type: 'flatten' },
-  { type: 'dense', units: 120, activation: 'relu' },
-  { type: 'dense', units: 84, activation: 'relu' },
-  { type: 'dense', units: 10, activation: 'softmax' },
-];
+// The seed notebook's LeNet-5, as the preset defines it.
+const LENET: LayerSpec[] = presets['seed-lenet5'].hyperparams.model;
 
 /** Small enough for the cpu backend, yet it has every layer type (BatchNorm and dropout included). */
 const SMALL: LayerSpec[] = [
