@@ -77,7 +77,7 @@ function expectParsed(got: ParsedCsv, pixels: Uint8Array, labels: Uint8Array | n
   expect(got.kind).toBe(labels ? 'train' : 'test');
   expect(got.rows).toBe(pixels.length / PIXELS);
   expect(got.pixels.length).toBe(pixels.length);
-  expect(got.pixels.buffer.byteLength).toBe(pixels.length);
+  expect(got.pixels.byteLength).toBe(pixels.length);
   expect(Buffer.from(got.pixels).equals(Buffer.from(pixels))).toBe(true);
   expect(got.labels === null ? null : Array.from(got.labels)).toEqual(labels === null ? null : Array.from(labels));
 }

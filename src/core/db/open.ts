@@ -25,6 +25,9 @@ export function openDatabase(home: string, opts: { migrate?: boolean } = {}): Db
   } catch (err) {
     throw new WorkbenchError('io', `cannot open ${join(home, DB_FILE)}: ${(err as Error).message}`);
   }
+  // 64 KiB pages for a new store: images are stored in chunks of 1,024 and checkpoints are large blobs, and big
+  // pages write them several times faster than 4 KiB ones. (Only settable before the first write.)
+  if (db.pragma('page_count', { simple: true }) === 0) db.pragma('page_size = 65536');
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 10000');

@@ -18,7 +18,7 @@ export async function predictFile(wb: Workbench, opts: { runId: number; weights:
   const run = getRunDetail(wb.db, opts.runId);
   const checkpoint = requireCheckpoint(wb.db, opts.runId, opts.weights);
   const reply = await wb.inference.request(
-    { type: 'predict', model: run.hyperparams.model, checkpoint, pixels: parsed.pixels, tta: false, backend: wb.backendChoice() },
+    { type: 'predict', model: run.hyperparams.model, checkpoint, pixels: parsed.pixels.slice(), tta: false, backend: wb.backendChoice() },
     'predicted',
   );
   const labels = argmaxRows(reply.probs);
