@@ -87,8 +87,10 @@ describe('a checkpoint that cannot be written: the database is full', () => {
   it('fails the run with a clear error, leaves no partial rows, and the store works once there is room', async () => {
     const rowsOf = (table: string, id: number) => wb.db.prepare(`SELECT COUNT(*) FROM ${table} WHERE run_id = ?`).pluck().get(id);
     const pages = wb.db.pragma('page_count', { simple: true }) as number;
-    // Room for the run's row and its model summary, not for a checkpoint (~180 pages of weights and Adam slots).
-    wb.db.pragma(`max_page_count = ${pages + 40}`);
+    const pageSize = wb.db.pragma('page_size', { simple: true }) as number;
+    // 256 KB of room: enough for the run's row and its model summary, not for a checkpoint (~740 KB of weights and
+    // Adam slots), whatever the page size.
+    wb.db.pragma(`max_page_count = ${pages + Math.ceil((256 * 1024) / pageSize)}`);
     const defaultMax = 1073741823;
     let id: number;
     try {
