@@ -148,6 +148,7 @@ export class Workbench {
     'runs:stop': ({ id }) => {
       const status = runs.requestStop(this.db, id);
       if (status === 'stopped') this.emit({ type: 'run:status', runId: id, status, error: null });
+      else this.runs.forwardStop(id);
       return runs.getRun(this.db, id);
     },
     'runs:resume': ({ id }) => {

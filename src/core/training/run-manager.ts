@@ -174,6 +174,12 @@ export class RunManager {
     queueMicrotask(() => this.pump());
   }
 
+  /** A stop set in this process reaches its trainer at once; the poller below covers stops set elsewhere. */
+  forwardStop(runId: number): void {
+    const active = this.#active.get(runId);
+    if (active && !active.ended) active.trainer.send({ type: 'stop', runId });
+  }
+
   /** Stop is a flag in the database so any process can set it; the owner forwards it to its trainer. */
   #ensurePoller(): void {
     if (this.#poller) return;
