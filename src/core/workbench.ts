@@ -9,6 +9,7 @@ import { resolveHome } from './home.js';
 import { importCsv, type ImportOptions } from './datasets/import.js';
 import { installSample } from './datasets/sample.js';
 import * as datasets from './datasets/repo.js';
+import { loadDigit } from './datasets/repo.js';
 import { appVersion } from './version.js';
 import type { ImportResult } from '../shared/types.js';
 import { presets } from './training/presets.js';
@@ -23,10 +24,11 @@ import { exportModel, requireCheckpoint } from './inference/model-export.js';
 import { exportSubmission, listSubmissions, setKaggleScore } from './inference/submissions.js';
 import type { PredictContext } from './inference/predictions.js';
 import { badInput, conflict } from '../shared/errors.js';
+import { argmax } from '../shared/digits.js';
 import { confusionReport, digitPage } from './analysis/errors.js';
 import { compareRuns } from './analysis/compare.js';
 import { diffRuns, ensembleValidation } from './analysis/diff.js';
-import { augmentationPreview, datasetDigit, explainDigit } from './analysis/explain.js';
+import { augmentationPreview, explainDigit } from './analysis/explain.js';
 
 export interface WorkbenchOptions {
   home?: string;
@@ -96,8 +98,7 @@ export class Workbench {
       { type: 'predict', model: run.hyperparams.model, checkpoint, pixels, tta: false, backend: this.backendChoice() },
       'predicted',
     );
-    const probs = Array.from(reply.probs);
-    return { probs, label: probs.indexOf(Math.max(...probs)) };
+    return { probs: Array.from(reply.probs), label: argmax(reply.probs) };
   }
 
   /** A contract call from outside the process: arguments are validated first. */
@@ -197,13 +198,13 @@ export class Workbench {
     'analysis:explain': ({ runId, weights, datasetId, idx, pixels, cls }) => {
       let image: Uint8Array;
       if (pixels !== undefined) image = new Uint8Array(Buffer.from(pixels, 'base64'));
-      else if (idx !== undefined) image = datasetDigit(this.db, datasetId ?? runs.getRun(this.db, runId).datasetId, idx);
+      else if (idx !== undefined) image = loadDigit(this.db, datasetId ?? runs.getRun(this.db, runId).datasetId, idx);
       else throw badInput('give either pixels or idx (with datasetId, default: the run’s dataset)');
       if (image.length !== 784) throw badInput(`pixels: must be 784 bytes (28×28), got ${image.length}`);
       return explainDigit(this.predictContext, { runId, weights: weights ?? 'best', pixels: image, cls: cls ?? null });
     },
     'analysis:augment': ({ runId, datasetId, idx, count, seed }) => ({
-      images: augmentationPreview(this.db, { runId, pixels: datasetDigit(this.db, datasetId, idx), count: count ?? 16, seed: seed ?? 1 }),
+      images: augmentationPreview(this.db, { runId, pixels: loadDigit(this.db, datasetId, idx), count: count ?? 16, seed: seed ?? 1 }),
     }),
     // Answered by the Electron main process before the core sees them; anywhere else they cannot work.
     'desktop:open-file': () => {

@@ -3,8 +3,9 @@
 
 import { BrowserWindow, session, shell } from 'electron';
 import { join } from 'node:path';
+import { CSP } from '../shared/csp.js';
 
-export const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+export { CSP };
 
 export function windowOptions(preload: string): Electron.BrowserWindowConstructorOptions {
   return {

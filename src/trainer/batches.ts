@@ -1,12 +1,12 @@
 // Epoch order and batch assembly: tf.data-style buffered shuffle (the seed notebook's shuffle(100)), pixels
 // scaled to 0–1, and the seeded augmentation of strong Kaggle CNNs (rotation, zoom, shift).
 
+import { PIXELS } from '../shared/digits.js';
 import { mixSeed, mulberry32, shuffleInPlace } from '../shared/random.js';
 import { augmentInto, type Augmentation } from '../shared/augment.js';
 
 export { augmentInto, type Augmentation };
 
-const PIXELS = 784;
 
 /**
  * The order of one epoch. With a buffer, like tf.data's shuffle(n): the first n items fill a buffer, each output

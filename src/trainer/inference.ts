@@ -1,12 +1,12 @@
 // Prediction and explanation requests: a model rebuilt from its layers and a stored checkpoint.
 // Test-time augmentation averages the image with copies shifted by one pixel in each direction.
 
+import { argmax, PIXELS } from '../shared/digits.js';
 import type { TrainerRequest } from '../shared/trainer-protocol.js';
 import { createEngine } from './engine/index.js';
 import type { Engine, ModelArtifacts } from './engine/types.js';
 import { engineStateOf } from './checkpoint.js';
 
-const PIXELS = 784;
 const SIDE = 28;
 /** The TTA views: the image itself and shifts right, left, down and up (by `ttaShift` pixels, default 1). */
 export const TTA_SHIFTS: readonly [number, number][] = [
@@ -85,8 +85,7 @@ export async function explain(req: ExplainRequest): Promise<{ cls: number; probs
   try {
     const x = shiftedScaled(req.pixels, 0, 0);
     const probs = await engine.predict(x);
-    let cls = req.cls ?? 0;
-    if (req.cls === null) for (let k = 1; k < 10; k++) if (probs[k] > probs[cls]) cls = k;
+    const cls = req.cls ?? argmax(probs);
     return { cls, probs, saliency: await engine.saliency(x, cls) };
   } finally {
     await engine.dispose();

@@ -2,6 +2,7 @@
 // after every epoch, throttled progress, a stop check before every batch, and the best weights' validation
 // predictions at the end. It only computes and streams events; the core persists them.
 
+import { PIXELS } from '../shared/digits.js';
 import type { Engine, EngineState } from './engine/types.js';
 import type { CheckpointData, LoopState, TrainerEvent, TrainerRequest } from '../shared/trainer-protocol.js';
 import type { EpochMetrics } from '../shared/runs.js';
@@ -9,7 +10,6 @@ import { afterEpoch, initialLoopState, learningRateFor } from './callbacks.js';
 import { batchRandom, epochOrder, fillBatch } from './batches.js';
 import { engineStateOf } from './checkpoint.js';
 
-const PIXELS = 784;
 const PROGRESS_INTERVAL_MS = 250;
 
 type TrainRequest = Extract<TrainerRequest, { type: 'train' }>;

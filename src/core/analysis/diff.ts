@@ -3,6 +3,7 @@
 
 import type { Db } from '../db/open.js';
 import { badInput } from '../../shared/errors.js';
+import { argmax } from '../../shared/digits.js';
 import type { EnsembleValidation, RunDiff } from '../../shared/analysis.js';
 import { loadDatasetArrays } from '../datasets/repo.js';
 import { getRun } from '../training/runs-repo.js';
@@ -42,10 +43,6 @@ export function ensembleValidation(db: Db, runIds: number[]): EnsembleValidation
   const mean = new Float32Array(n * 10);
   for (const s of sets) for (let k = 0; k < mean.length; k++) mean[k] += s.probs[k] / sets.length;
   let correct = 0;
-  for (let r = 0; r < n; r++) {
-    let best = 0;
-    for (let k = 1; k < 10; k++) if (mean[r * 10 + k] > mean[r * 10 + best]) best = k;
-    if (best === sets[0].labels[r]) correct++;
-  }
+  for (let r = 0; r < n; r++) if (argmax(mean, r) === sets[0].labels[r]) correct++;
   return { runIds, total: n, accuracy: correct / n, members: sets.map((s) => ({ runId: s.runId, accuracy: accuracy(s.labels, s.predicted) })) };
 }

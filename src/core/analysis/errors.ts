@@ -1,13 +1,13 @@
 // Confusion matrix, per-class precision/recall, and pages of digits (misclassified first by confidence, or one
 // confusion cell) from a run's stored validation predictions.
 
+import { PIXELS } from '../../shared/digits.js';
 import type { Db } from '../db/open.js';
 import type { ConfusionReport, DigitItem, DigitPage } from '../../shared/analysis.js';
 import { loadDatasetArrays } from '../datasets/repo.js';
 import { getRun } from '../training/runs-repo.js';
 import { loadValSet, type ValSet } from './val-set.js';
 
-const PIXELS = 784;
 
 export function confusionOf(set: ValSet): ConfusionReport {
   const matrix = Array.from({ length: 10 }, () => new Array<number>(10).fill(0));

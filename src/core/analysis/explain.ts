@@ -1,24 +1,16 @@
 // Why a model said what it said: a saliency map (gradient of the predicted class's probability with respect to
 // the pixels, computed in a trainer process) and a preview of the run's augmentation on one digit.
 
+import { PIXELS } from '../../shared/digits.js';
 import type { Db } from '../db/open.js';
-import { badInput, conflict } from '../../shared/errors.js';
+import { conflict } from '../../shared/errors.js';
 import { augmentInto } from '../../shared/augment.js';
 import { mixSeed, mulberry32 } from '../../shared/random.js';
 import type { WeightsSlot } from '../../shared/trainer-protocol.js';
-import { datasetImages, getDataset } from '../datasets/repo.js';
 import { getRunDetail } from '../training/runs-repo.js';
 import { requireCheckpoint } from '../inference/model-export.js';
 import type { PredictContext } from '../inference/predictions.js';
 
-const PIXELS = 784;
-
-export function datasetDigit(db: Db, datasetId: number, idx: number): Uint8Array {
-  const info = getDataset(db, datasetId);
-  if (idx >= info.rows) throw badInput(`idx: dataset ${datasetId} has ${info.rows} images (0–${info.rows - 1}), got ${idx}`);
-  const [image] = datasetImages(db, { id: datasetId, offset: idx, limit: 1 }).images;
-  return new Uint8Array(Buffer.from(image.pixels, 'base64'));
-}
 
 export async function explainDigit(
   ctx: PredictContext,

@@ -4,6 +4,7 @@ import type { Db } from '../db/open.js';
 import { conflict } from '../../shared/errors.js';
 import { getRunDetail } from '../training/runs-repo.js';
 import { loadDatasetArrays } from '../datasets/repo.js';
+import { argmaxRows } from '../../shared/digits.js';
 
 export interface ValSet {
   runId: number;
@@ -30,12 +31,7 @@ export function loadValSet(db: Db, runId: number, data?: { labels: Uint8Array | 
   const probs = new Float32Array(new Uint8Array(row.probs).buffer);
   const all = (data ?? loadDatasetArrays(db, run.datasetId)).labels!;
   const labels = Uint8Array.from(indices, (i) => all[i]);
-  const predicted = new Uint8Array(indices.length);
-  for (let r = 0; r < indices.length; r++) {
-    let best = 0;
-    for (let k = 1; k < 10; k++) if (probs[r * 10 + k] > probs[r * 10 + best]) best = k;
-    predicted[r] = best;
-  }
+  const predicted = argmaxRows(probs);
   return { runId, datasetId: run.datasetId, epoch: row.epoch, indices, probs, labels, predicted };
 }
 

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
-export const PIXELS = 784;
+export { PIXELS } from '../../shared/digits.js';
+import { PIXELS } from '../../shared/digits.js';
 
 export interface Digits {
   /** count × 784 bytes, 0–255, row-major 28×28. */

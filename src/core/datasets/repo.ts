@@ -151,6 +151,34 @@ export function deleteDataset(db: Db, id: number): void {
 }
 
 /** A page of images; test-set answers never leave the core. */
+interface Chunk {
+  first: number;
+  count: number;
+  labels: Buffer | null;
+  pixels: Buffer;
+}
+
+/** The stored chunk that holds image `idx`, unpacked. */
+function chunkHolding(db: Db, datasetId: number, idx: number): Chunk {
+  const row = db
+    .prepare('SELECT first, count, labels, pixels FROM images WHERE dataset_id = ? AND first <= ? ORDER BY first DESC LIMIT 1')
+    .raw(true)
+    .get(datasetId, idx) as ChunkRow;
+  const [first, count, labels, packed] = row;
+  return { first, count, labels, pixels: unpackPixels(packed, count) };
+}
+
+/** One image's 784 bytes (explanations, single-digit views). */
+export function loadDigit(db: Db, datasetId: number, idx: number): Uint8Array {
+  const info = getDataset(db, datasetId);
+  if (!Number.isInteger(idx) || idx < 0 || idx >= info.rows) {
+    throw badInput(`idx: dataset ${datasetId} has ${info.rows} images (0–${info.rows - 1}), got ${idx}`);
+  }
+  const chunk = chunkHolding(db, datasetId, idx);
+  const at = idx - chunk.first;
+  return new Uint8Array(chunk.pixels.subarray(at * PIXELS, (at + 1) * PIXELS));
+}
+
 export function datasetImages(
   db: Db,
   opts: { id: number; offset: number; limit: number; label?: number },
@@ -176,13 +204,9 @@ export function datasetImages(
       }
     }
   }
-  const chunkOf = db.prepare('SELECT first, count, labels, pixels FROM images WHERE dataset_id = ? AND first <= ? ORDER BY first DESC LIMIT 1').raw(true);
-  let chunk: { first: number; count: number; labels: Buffer | null; pixels: Buffer } | undefined;
+  let chunk: Chunk | undefined;
   const images = page.map((idx): ImageRecord => {
-    if (!chunk || idx < chunk.first || idx >= chunk.first + chunk.count) {
-      const [first, count, labels, packed] = chunkOf.get(opts.id, idx) as ChunkRow;
-      chunk = { first, count, labels, pixels: unpackPixels(packed, count) };
-    }
+    if (!chunk || idx < chunk.first || idx >= chunk.first + chunk.count) chunk = chunkHolding(db, opts.id, idx);
     const at = idx - chunk.first;
     return {
       idx,

@@ -7,7 +7,7 @@ import type { Workbench } from '../workbench.js';
 import { parseKaggleCsv } from '../datasets/csv-parser.js';
 import { getRunDetail } from '../training/runs-repo.js';
 import { decodePng } from './image-input.js';
-import { argmaxRows } from './predictions.js';
+import { argmaxRows } from '../../shared/digits.js';
 import { requireCheckpoint } from './model-export.js';
 
 export async function predictFile(wb: Workbench, opts: { runId: number; weights: WeightsSlot; file: string }): Promise<{ label: number; probs: number[] }[]> {

@@ -4,7 +4,7 @@
 
 import type { Db } from '../db/open.js';
 import { badInput } from '../../shared/errors.js';
-import type { BackendChoice, WeightsSlot } from '../../shared/trainer-protocol.js';
+import type { BackendChoice, CheckpointData, WeightsSlot } from '../../shared/trainer-protocol.js';
 import { getDataset, loadDatasetArrays } from '../datasets/repo.js';
 import { getRunDetail } from '../training/runs-repo.js';
 import { requireCheckpoint } from './model-export.js';
@@ -32,15 +32,21 @@ function storedProbs(db: Db, runId: number, datasetId: number, weights: WeightsS
   return blob ? new Float32Array(new Uint8Array(blob).buffer) : null;
 }
 
+/** What a prediction needs, looked up once by the caller: the run's checkpoint and, lazily, the dataset's pixels. */
+interface Inputs {
+  checkpoint?: CheckpointData;
+  pixels: () => Uint8Array;
+}
+
 /** One run's probabilities for every row of the dataset (rows × 10), from the store or freshly predicted. */
-export async function runProbabilities(ctx: PredictContext, runId: number, opts: Omit<PredictOptions, 'runIds'>, pixels?: Uint8Array): Promise<Float32Array> {
+export async function runProbabilities(ctx: PredictContext, runId: number, opts: Omit<PredictOptions, 'runIds'>, inputs?: Inputs): Promise<Float32Array> {
   const run = getRunDetail(ctx.db, runId);
-  const checkpoint = requireCheckpoint(ctx.db, runId, opts.weights);
+  const checkpoint = inputs?.checkpoint ?? requireCheckpoint(ctx.db, runId, opts.weights);
   const cached = storedProbs(ctx.db, runId, opts.datasetId, opts.weights, opts.tta, checkpoint.epoch);
   if (cached) return cached;
-  const data = pixels ?? loadDatasetArrays(ctx.db, opts.datasetId).pixels;
+  const pixels = inputs ? inputs.pixels() : loadDatasetArrays(ctx.db, opts.datasetId).pixels;
   const reply = await ctx.client.request(
-    { type: 'predict', model: run.hyperparams.model, checkpoint, pixels: data, tta: opts.tta, backend: ctx.backend },
+    { type: 'predict', model: run.hyperparams.model, checkpoint, pixels, tta: opts.tta, backend: ctx.backend },
     'predicted',
     opts.onProgress,
   );
@@ -55,27 +61,17 @@ export async function ensembleProbabilities(ctx: PredictContext, opts: PredictOp
   if (opts.runIds.length === 0) throw badInput('runs: pick at least one run');
   if (new Set(opts.runIds).size !== opts.runIds.length) throw badInput('runs: a run is listed twice');
   const dataset = getDataset(ctx.db, opts.datasetId);
-  for (const id of opts.runIds) requireCheckpoint(ctx.db, id, opts.weights); // fail before any work
+  // Every member must have weights before any of them predicts.
+  const checkpoints = opts.runIds.map((id) => requireCheckpoint(ctx.db, id, opts.weights));
   let pixels: Uint8Array | undefined;
+  const lazyPixels = () => (pixels ??= loadDatasetArrays(ctx.db, opts.datasetId).pixels);
   const mean = new Float32Array(dataset.rows * 10);
   for (const [i, runId] of opts.runIds.entries()) {
-    const cached = storedProbs(ctx.db, runId, opts.datasetId, opts.weights, opts.tta, requireCheckpoint(ctx.db, runId, opts.weights).epoch);
-    if (!cached) pixels ??= loadDatasetArrays(ctx.db, opts.datasetId).pixels;
     const progress = opts.onProgress && ((done: number, total: number) => opts.onProgress!(i * total + done, opts.runIds.length * total));
-    const probs = cached ?? (await runProbabilities(ctx, runId, { ...opts, onProgress: progress }, pixels));
+    const probs = await runProbabilities(ctx, runId, { ...opts, onProgress: progress }, { checkpoint: checkpoints[i], pixels: lazyPixels });
     for (let k = 0; k < mean.length; k++) mean[k] += probs[k] / opts.runIds.length;
   }
   return mean;
-}
-
-export function argmaxRows(probs: Float32Array): Uint8Array {
-  const labels = new Uint8Array(probs.length / 10);
-  for (let r = 0; r < labels.length; r++) {
-    let best = 0;
-    for (let k = 1; k < 10; k++) if (probs[r * 10 + k] > probs[r * 10 + best]) best = k;
-    labels[r] = best;
-  }
-  return labels;
 }
 
 /** Accuracy and the confusion matrix (rows: true class, columns: predicted). */

@@ -9,7 +9,8 @@ import { SUSPICIOUS_NOTE, SUSPICIOUS_SCORE, type SubmissionInfo } from '../../sh
 import type { WeightsSlot } from '../../shared/trainer-protocol.js';
 import { getDataset, loadDatasetArrays } from '../datasets/repo.js';
 import { writeFileAtomic } from '../fs-atomic.js';
-import { argmaxRows, ensembleProbabilities, score, type PredictContext } from './predictions.js';
+import { argmaxRows } from '../../shared/digits.js';
+import { ensembleProbabilities, score, type PredictContext } from './predictions.js';
 
 interface SubmissionRow {
   id: number;

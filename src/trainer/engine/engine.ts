@@ -1,6 +1,7 @@
 // The Engine: master weights and optimizer on this thread, gradients from one in-process replica plus optional
 // worker replicas (data parallel: each takes a share of the batch, shares add up to the batch-mean gradient).
 
+import { PIXELS } from '../../shared/digits.js';
 import { badInput } from '../../shared/errors.js';
 import type { LayerSpec, ModelSummary } from '../../shared/model-spec.js';
 import { useBackend } from './backend.js';
@@ -11,7 +12,6 @@ import { Replica, type ShareResult } from './replica.js';
 import type { BackendName, BatchResult, Engine, EngineState, EvalResult, ModelArtifacts } from './types.js';
 import type { EngineWorker } from './worker-pool.js';
 
-const PIXELS = 784;
 /** Below this many images a prediction is not worth splitting across threads. */
 const PARALLEL_PREDICT_MIN = 2048;
 
