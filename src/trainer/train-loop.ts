@@ -56,6 +56,7 @@ export async function trainRun(req: TrainRequest, engine: Engine, io: LoopIo): P
 
   const val = scaled(req.pixels, req.valIndices);
   req.valIndices.forEach((src, i) => (val.y[i] = req.labels[src]));
+  const run: RunContext = { req, engine, io, val };
   const n = req.trainIndices.length;
   const batches = Math.ceil(n / hp.batchSize);
   const x = new Float32Array(hp.batchSize * PIXELS);
@@ -75,7 +76,7 @@ export async function trainRun(req: TrainRequest, engine: Engine, io: LoopIo): P
       await yieldToEvents();
       if (io.stopRequested()) {
         // A stopped run can still be studied: its best epoch's validation predictions are written too.
-        if (bestState) await sendValidationResult(req, engine, io, state, bestState, val);
+        if (bestState) await sendValidationResult(run, state, bestState);
         io.send({ type: 'done', runId: req.runId, outcome: 'stopped', reason: `stopped by the user during epoch ${epoch}` });
         return;
       }
@@ -141,24 +142,26 @@ export async function trainRun(req: TrainRequest, engine: Engine, io: LoopIo): P
     io.send({ type: 'checkpoint', runId: req.runId, metrics, slots: decision.isBest ? ['last', 'best'] : ['last'], checkpoint });
   }
 
-  await finish(req, engine, io, state, bestState, val);
+  await finish(run, state, bestState);
+}
+
+/** What the end-of-run steps share. */
+interface RunContext {
+  req: TrainRequest;
+  engine: Engine;
+  io: LoopIo;
+  val: { x: Float32Array; y: Uint8Array };
 }
 
 /** Validation predictions of the best weights (what error analysis studies), then done. */
-async function finish(
-  req: TrainRequest,
-  engine: Engine,
-  io: LoopIo,
-  state: LoopState,
-  best: CheckpointData | null,
-  val: { x: Float32Array; y: Uint8Array },
-): Promise<void> {
+async function finish(run: RunContext, state: LoopState, best: CheckpointData | null): Promise<void> {
+  const { req, io } = run;
   const hp = req.hyperparams;
   if (hp.earlyStopping?.restoreBest && best && best.epoch !== state.epoch) {
     // Like Keras restore_best_weights: the run ends with ("last" holds) the best epoch's weights.
     io.send({ type: 'checkpoint', runId: req.runId, metrics: null, slots: ['last'], checkpoint: best });
   }
-  await sendValidationResult(req, engine, io, state, best, val);
+  await sendValidationResult(run, state, best);
   const reason =
     state.stopReason === 'early-stopping'
       ? `early stopping after epoch ${state.epoch} (${hp.earlyStopping?.monitor} did not improve for ${hp.earlyStopping?.patience} epochs)`
@@ -167,14 +170,7 @@ async function finish(
 }
 
 /** The validation probabilities of the best weights (the last ones when no epoch had validation). */
-async function sendValidationResult(
-  req: TrainRequest,
-  engine: Engine,
-  io: LoopIo,
-  state: LoopState,
-  best: CheckpointData | null,
-  val: { x: Float32Array; y: Uint8Array },
-): Promise<void> {
+async function sendValidationResult({ req, engine, io, val }: RunContext, state: LoopState, best: CheckpointData | null): Promise<void> {
   if (req.valIndices.length === 0) return;
   // Always from the checkpoint: a stop mid-epoch leaves the engine past the last completed epoch.
   if (best) {
