@@ -186,6 +186,7 @@ export class Machine {
         }
         // Fast path for a whole mid-row pixel of 1–3 digits and its comma, while 4 bytes are at hand; anything
         // else (label, last field, line ends, errors) falls through to the byte-at-a-time machine below.
+        // The decode repeats the one above on purpose: as a shared function the parser measured ~10% slower.
         while (i + 3 < n && col !== last) {
           let v = buf[i] - 48;
           if (v >>> 0 > 9) break;
