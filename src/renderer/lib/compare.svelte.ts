@@ -3,7 +3,7 @@
 
 import type { Comparison, CompareRun } from '../../shared/analysis.js';
 import { api } from './api.js';
-import { message } from './format.js';
+import { Remote } from './remote.svelte.js';
 
 export type Metric = 'loss' | 'acc' | 'valLoss' | 'valAcc' | 'lr';
 export type XAxis = 'epoch' | 'time';
@@ -22,10 +22,7 @@ export function curve(run: CompareRun, metric: Metric, x: XAxis): { x: number; y
 
 export class ComparePage {
   #ids = $state.raw<number[]>([]);
-  #result = $state.raw<Comparison | null>(null);
-  #loading = $state(false);
-  #error = $state<string | null>(null);
-  #seq = 0;
+  readonly #result = new Remote<Comparison>();
 
   constructor(ids: number[]) {
     this.#ids = ids;
@@ -35,13 +32,13 @@ export class ComparePage {
     return this.#ids;
   }
   get result(): Comparison | null {
-    return this.#result;
+    return this.#result.value;
   }
   get loading(): boolean {
-    return this.#loading;
+    return this.#result.loading;
   }
   get error(): string | null {
-    return this.#error;
+    return this.#result.error;
   }
 
   select(ids: number[]): void {
@@ -50,22 +47,9 @@ export class ComparePage {
   }
 
   async load(): Promise<void> {
-    const seq = ++this.#seq;
     const ids = this.#ids;
-    this.#error = null;
-    if (ids.length === 0) {
-      this.#result = null;
-      this.#loading = false;
-      return;
-    }
-    this.#loading = true;
-    try {
-      const result = await api.call('analysis:compare', { runIds: ids });
-      if (seq === this.#seq) this.#result = result;
-    } catch (err) {
-      if (seq === this.#seq) this.#error = message(err);
-    } finally {
-      if (seq === this.#seq) this.#loading = false;
-    }
+    if (ids.length === 0) return this.#result.clear();
+    // The previous comparison stays on screen while the new selection loads.
+    await this.#result.run(() => api.call('analysis:compare', { runIds: ids }), { keep: true });
   }
 }

@@ -5,6 +5,7 @@ import type { DatasetInfo } from '../../shared/types.js';
 import { api } from './api.js';
 import { connection } from './connection.svelte.js';
 import { message } from './format.js';
+import { Remote } from './remote.svelte.js';
 
 export interface ImportState {
   file: string;
@@ -15,34 +16,35 @@ export interface ImportState {
 }
 
 class DatasetsStore {
-  #list = $state.raw<DatasetInfo[]>([]);
-  #loading = $state(false);
-  #loaded = $state(false);
-  #error = $state<string | null>(null);
+  readonly #remote = new Remote<DatasetInfo[]>();
   #import = $state<ImportState | null>(null);
   #started = false;
 
+  get #rows(): DatasetInfo[] {
+    return this.#remote.value ?? [];
+  }
+
   get list(): DatasetInfo[] {
-    return this.#list;
+    return this.#rows;
   }
   get trainSets(): DatasetInfo[] {
-    return this.#list.filter((d) => d.kind === 'train');
+    return this.#rows.filter((d) => d.kind === 'train');
   }
   get loading(): boolean {
-    return this.#loading;
+    return this.#remote.loading;
   }
   get loaded(): boolean {
-    return this.#loaded;
+    return this.#remote.loaded;
   }
   get error(): string | null {
-    return this.#error;
+    return this.#remote.error;
   }
   get importing(): ImportState | null {
     return this.#import;
   }
 
   byId(id: number): DatasetInfo | undefined {
-    return this.#list.find((d) => d.id === id);
+    return this.#rows.find((d) => d.id === id);
   }
 
   /** Loads once and follows changes from then on. */
@@ -60,16 +62,8 @@ class DatasetsStore {
   }
 
   async load(): Promise<void> {
-    this.#loading = true;
-    try {
-      this.#list = await api.call('datasets:list', undefined);
-      this.#error = null;
-      this.#loaded = true;
-    } catch (err) {
-      this.#error = message(err);
-    } finally {
-      this.#loading = false;
-    }
+    // The table stays as it is while it refreshes; a failed refresh shows its error above it.
+    await this.#remote.run(() => api.call('datasets:list', undefined), { keep: true });
   }
 
   async rename(id: number, name: string): Promise<void> {

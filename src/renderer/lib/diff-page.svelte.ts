@@ -4,47 +4,33 @@
 import type { RunDiff } from '../../shared/analysis.js';
 import type { RunDetail } from '../../shared/runs.js';
 import { api } from './api.js';
-import { message } from './format.js';
+import { Remote } from './remote.svelte.js';
 
 export class DiffPage {
-  #diff = $state.raw<RunDiff | null>(null);
-  #details = $state.raw<RunDetail[]>([]);
-  #loading = $state(false);
-  #error = $state<string | null>(null);
-  #seq = 0;
+  readonly #page = new Remote<{ diff: RunDiff; details: RunDetail[] }>();
 
   get diff(): RunDiff | null {
-    return this.#diff;
+    return this.#page.value?.diff ?? null;
   }
   get details(): RunDetail[] {
-    return this.#details;
+    return this.#page.value?.details ?? [];
   }
   get loading(): boolean {
-    return this.#loading;
+    return this.#page.loading;
   }
   get error(): string | null {
-    return this.#error;
+    return this.#page.error;
   }
 
   async load(a: number | null, b: number | null): Promise<void> {
-    const seq = ++this.#seq;
-    this.#diff = null;
-    this.#error = null;
-    if (!a || !b) return;
-    this.#loading = true;
-    try {
+    if (!a || !b) return this.#page.clear();
+    await this.#page.run(async () => {
       const [diff, ...details] = await Promise.all([
         api.call('analysis:diff', { runA: a, runB: b }),
         api.call('runs:get', { id: a }),
         api.call('runs:get', { id: b }),
       ]);
-      if (seq !== this.#seq) return;
-      this.#diff = diff;
-      this.#details = details;
-    } catch (err) {
-      if (seq === this.#seq) this.#error = message(err);
-    } finally {
-      if (seq === this.#seq) this.#loading = false;
-    }
+      return { diff, details };
+    });
   }
 }

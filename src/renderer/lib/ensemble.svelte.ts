@@ -3,37 +3,23 @@
 
 import type { EnsembleValidation } from '../../shared/analysis.js';
 import { api } from './api.js';
-import { message } from './format.js';
+import { Remote } from './remote.svelte.js';
 
 export class EnsembleCheck {
-  #result = $state.raw<EnsembleValidation | null>(null);
-  #loading = $state(false);
-  #error = $state<string | null>(null);
-  #seq = 0;
+  readonly #result = new Remote<EnsembleValidation>();
 
   get result(): EnsembleValidation | null {
-    return this.#result;
+    return this.#result.value;
   }
   get loading(): boolean {
-    return this.#loading;
+    return this.#result.loading;
   }
   get error(): string | null {
-    return this.#error;
+    return this.#result.error;
   }
 
   async load(runIds: number[]): Promise<void> {
-    const seq = ++this.#seq;
-    this.#result = null;
-    this.#error = null;
-    if (runIds.length === 0) return void (this.#loading = false);
-    this.#loading = true;
-    try {
-      const result = await api.call('analysis:ensemble', { runIds });
-      if (seq === this.#seq) this.#result = result;
-    } catch (err) {
-      if (seq === this.#seq) this.#error = message(err);
-    } finally {
-      if (seq === this.#seq) this.#loading = false;
-    }
+    if (runIds.length === 0) return this.#result.clear();
+    await this.#result.run(() => api.call('analysis:ensemble', { runIds }));
   }
 }

@@ -1,10 +1,10 @@
 // One run's error analysis: its confusion report, every misclassified digit (one fetch, most confidently wrong
 // first), and the digits of one confusion cell when one is picked (the diagonal cells hold the correct ones).
 
-import type { ConfusionReport, DigitItem } from '../../shared/analysis.js';
+import type { ConfusionReport, DigitItem, DigitPage } from '../../shared/analysis.js';
 import type { RunDetail } from '../../shared/runs.js';
 import { api } from './api.js';
-import { message } from './format.js';
+import { Remote } from './remote.svelte.js';
 
 /** One fetch covers the whole Kaggle validation split (4,200 digits). */
 export const GALLERY_LIMIT = 5000;
@@ -12,17 +12,9 @@ export const GALLERY_LIMIT = 5000;
 export class ErrorsPage {
   readonly id: number;
   #detail = $state.raw<RunDetail | null>(null);
-  #report = $state.raw<ConfusionReport | null>(null);
-  #wrong = $state.raw<DigitItem[]>([]);
-  #wrongTotal = $state(0);
+  readonly #page = new Remote<{ report: ConfusionReport; wrong: DigitPage }>({ loading: true });
+  readonly #cellPage = new Remote<DigitPage>();
   #cell = $state.raw<{ t: number; p: number } | null>(null);
-  #cellItems = $state.raw<DigitItem[] | null>(null);
-  #cellTotal = $state(0);
-  #loading = $state(true);
-  #cellLoading = $state(false);
-  #error = $state<string | null>(null);
-  #cellError = $state<string | null>(null);
-  #seq = 0;
 
   constructor(id: number) {
     this.id = id;
@@ -32,73 +24,54 @@ export class ErrorsPage {
     return this.#detail;
   }
   get report(): ConfusionReport | null {
-    return this.#report;
+    return this.#page.value?.report ?? null;
   }
   get wrong(): DigitItem[] {
-    return this.#wrong;
+    return this.#page.value?.wrong.items ?? [];
   }
   get wrongTotal(): number {
-    return this.#wrongTotal;
+    return this.#page.value?.wrong.total ?? 0;
   }
   get cell(): { t: number; p: number } | null {
     return this.#cell;
   }
   get cellItems(): DigitItem[] | null {
-    return this.#cellItems;
+    return this.#cellPage.value?.items ?? null;
   }
   get cellTotal(): number {
-    return this.#cellTotal;
+    return this.#cellPage.value?.total ?? 0;
   }
   get loading(): boolean {
-    return this.#loading;
+    return this.#page.loading;
   }
   get cellLoading(): boolean {
-    return this.#cellLoading;
+    return this.#cellPage.loading;
   }
   get error(): string | null {
-    return this.#error;
+    return this.#page.error;
   }
   get cellError(): string | null {
-    return this.#cellError;
+    return this.#cellPage.error;
   }
 
   async load(): Promise<void> {
-    this.#loading = true;
-    try {
-      const [detail, report, page] = await Promise.all([
+    await this.#page.run(async () => {
+      const [detail, report, wrong] = await Promise.all([
         api.call('runs:get', { id: this.id }),
         api.call('analysis:confusion', { id: this.id }),
         api.call('analysis:digits', { id: this.id, offset: 0, limit: GALLERY_LIMIT }),
       ]);
       this.#detail = detail;
-      this.#report = report;
-      this.#wrong = page.items;
-      this.#wrongTotal = page.total;
-      this.#error = null;
-    } catch (err) {
-      this.#error = message(err);
-    } finally {
-      this.#loading = false;
-    }
+      return { report, wrong };
+    }, { keep: true });
   }
 
   /** Picks one confusion cell (null: back to every misclassified digit). */
   async pickCell(cell: { t: number; p: number } | null): Promise<void> {
-    const seq = ++this.#seq;
     this.#cell = cell;
-    this.#cellItems = null;
-    this.#cellError = null;
-    if (!cell) return;
-    this.#cellLoading = true;
-    try {
-      const page = await api.call('analysis:digits', { id: this.id, trueClass: cell.t, predictedClass: cell.p, offset: 0, limit: GALLERY_LIMIT });
-      if (seq !== this.#seq) return;
-      this.#cellItems = page.items;
-      this.#cellTotal = page.total;
-    } catch (err) {
-      if (seq === this.#seq) this.#cellError = message(err);
-    } finally {
-      if (seq === this.#seq) this.#cellLoading = false;
-    }
+    if (!cell) return this.#cellPage.clear();
+    await this.#cellPage.run(() =>
+      api.call('analysis:digits', { id: this.id, trueClass: cell.t, predictedClass: cell.p, offset: 0, limit: GALLERY_LIMIT }),
+    );
   }
 }

@@ -2,7 +2,7 @@
 // loading) and the augmentation preview from 'analysis:augment'. A newer request supersedes an older one.
 
 import { api } from './api.js';
-import { message } from './format.js';
+import { Remote } from './remote.svelte.js';
 
 export interface Explanation {
   runId: number;
@@ -13,70 +13,39 @@ export interface Explanation {
 }
 
 export class DigitWhy {
-  #explanation = $state.raw<Explanation | null>(null);
-  #augmented = $state.raw<string[] | null>(null);
-  #explaining = $state(false);
-  #augmenting = $state(false);
-  #error = $state<string | null>(null);
-  #augmentError = $state<string | null>(null);
-  #seq = 0;
-  #augSeq = 0;
+  readonly #explanation = new Remote<Explanation>();
+  readonly #augmented = new Remote<string[]>();
 
   get explanation(): Explanation | null {
-    return this.#explanation;
+    return this.#explanation.value;
   }
   get augmented(): string[] | null {
-    return this.#augmented;
+    return this.#augmented.value;
   }
   get explaining(): boolean {
-    return this.#explaining;
+    return this.#explanation.loading;
   }
   get augmenting(): boolean {
-    return this.#augmenting;
+    return this.#augmented.loading;
   }
   get error(): string | null {
-    return this.#error;
+    return this.#explanation.error;
   }
   get augmentError(): string | null {
-    return this.#augmentError;
+    return this.#augmented.error;
   }
 
   reset(): void {
-    this.#seq++;
-    this.#augSeq++;
-    this.#explanation = null;
-    this.#augmented = null;
-    this.#error = null;
-    this.#augmentError = null;
-    this.#explaining = false;
-    this.#augmenting = false;
+    this.#explanation.clear();
+    this.#augmented.clear();
   }
 
+  /** The previous map stays visible until the new digit's arrives. */
   async explain(runId: number, datasetId: number, idx: number): Promise<void> {
-    const seq = ++this.#seq;
-    this.#explaining = true;
-    this.#error = null;
-    try {
-      const r = await api.call('analysis:explain', { runId, datasetId, idx });
-      if (seq === this.#seq) this.#explanation = { runId, idx, ...r };
-    } catch (err) {
-      if (seq === this.#seq) this.#error = message(err);
-    } finally {
-      if (seq === this.#seq) this.#explaining = false;
-    }
+    await this.#explanation.run(async () => ({ runId, idx, ...(await api.call('analysis:explain', { runId, datasetId, idx })) }), { keep: true });
   }
 
   async augment(runId: number, datasetId: number, idx: number): Promise<void> {
-    const seq = ++this.#augSeq;
-    this.#augmenting = true;
-    this.#augmentError = null;
-    try {
-      const r = await api.call('analysis:augment', { runId, datasetId, idx, count: 16 });
-      if (seq === this.#augSeq) this.#augmented = r.images;
-    } catch (err) {
-      if (seq === this.#augSeq) this.#augmentError = message(err);
-    } finally {
-      if (seq === this.#augSeq) this.#augmenting = false;
-    }
+    await this.#augmented.run(async () => (await api.call('analysis:augment', { runId, datasetId, idx, count: 16 })).images, { keep: true });
   }
 }

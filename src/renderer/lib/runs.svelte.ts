@@ -4,28 +4,29 @@
 import type { RunInfo, RunProgress } from '../../shared/runs.js';
 import { api } from './api.js';
 import { connection } from './connection.svelte.js';
-import { message } from './format.js';
+import { Remote } from './remote.svelte.js';
 
 class RunsStore {
-  #list = $state.raw<RunInfo[]>([]);
+  readonly #remote = new Remote<RunInfo[]>();
   #progress = $state.raw<Record<number, RunProgress>>({});
-  #loading = $state(false);
-  #loaded = $state(false);
-  #error = $state<string | null>(null);
   #started = false;
   #timer: ReturnType<typeof setTimeout> | null = null;
 
+  get #rows(): RunInfo[] {
+    return this.#remote.value ?? [];
+  }
+
   get list(): RunInfo[] {
-    return this.#list;
+    return this.#rows;
   }
   get loading(): boolean {
-    return this.#loading;
+    return this.#remote.loading;
   }
   get loaded(): boolean {
-    return this.#loaded;
+    return this.#remote.loaded;
   }
   get error(): string | null {
-    return this.#error;
+    return this.#remote.error;
   }
   progressOf(id: number): RunProgress | undefined {
     return this.#progress[id];
@@ -36,8 +37,8 @@ class RunsStore {
     this.#started = true;
     api.onEvent((event) => {
       if (event.type === 'run:status') {
-        const known = this.#list.some((r) => r.id === event.runId);
-        if (known) this.#list = this.#list.map((r) => (r.id === event.runId ? { ...r, status: event.status, error: event.error } : r));
+        const known = this.#rows.some((r) => r.id === event.runId);
+        if (known) this.#remote.set(this.#rows.map((r) => (r.id === event.runId ? { ...r, status: event.status, error: event.error } : r)));
         if (event.status !== 'running' && this.#progress[event.runId]) {
           const { [event.runId]: _gone, ...rest } = this.#progress;
           this.#progress = rest;
@@ -63,21 +64,13 @@ class RunsStore {
   }
 
   async load(): Promise<void> {
-    this.#loading = true;
-    try {
-      this.#list = await api.call('runs:list', undefined);
-      this.#error = null;
-      this.#loaded = true;
-    } catch (err) {
-      this.#error = message(err);
-    } finally {
-      this.#loading = false;
-    }
+    // The table stays as it is while it refreshes; a failed refresh shows its error above it.
+    await this.#remote.run(() => api.call('runs:list', undefined), { keep: true });
   }
 
   /** Replaces one row with the core's answer (stop, resume, update return the run). */
   patch(run: RunInfo): void {
-    this.#list = this.#list.map((r) => (r.id === run.id ? run : r));
+    this.#remote.set(this.#rows.map((r) => (r.id === run.id ? run : r)));
   }
 
   async stop(id: number): Promise<void> {
@@ -88,7 +81,7 @@ class RunsStore {
   }
   async remove(id: number): Promise<void> {
     await api.call('runs:delete', { id });
-    this.#list = this.#list.filter((r) => r.id !== id);
+    this.#remote.set(this.#rows.filter((r) => r.id !== id));
   }
   async update(id: number, changes: { notes?: string; tags?: string[] }): Promise<RunInfo> {
     const run = await api.call('runs:update', { id, ...changes });
