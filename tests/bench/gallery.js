@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium, ms, quantiles } from './browser.js';
 import { Workbench } from '../../build/node/core/workbench.js';
 import { startServer } from '../../build/node/server/server.js';
 import { loadMnistDigits, PIXELS } from '../../build/node/core/datasets/mnist-digits.js';
@@ -18,12 +18,6 @@ const VAL = 4200;
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const home = mkdtempSync(join(tmpdir(), 'dw-bench-gallery-'));
 
-function quantiles(values) {
-  const s = [...values].sort((a, b) => a - b);
-  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
-  return { n: s.length, p50: q(0.5), p95: q(0.95), p99: q(0.99), max: s[s.length - 1] };
-}
-const ms = (v) => `${v.toFixed(1)} ms`;
 
 // 8,400 real digits, interleaved by class; the validation half (the tail) is labelled one class off, so a
 // model trained on the first half gets nearly every validation digit "wrong": a gallery of ~4,200.
@@ -40,11 +34,7 @@ await writeKaggleCsv(csv, { pixels, labels });
 
 const wb = new Workbench({ home });
 const server = await startServer({ wb, webRoot: join(root, 'out', 'web') });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--no-first-run'],
-});
+const browser = await launchChromium();
 
 try {
   const { dataset } = await wb.importDataset({ path: csv });

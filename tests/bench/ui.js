@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { chromium } from 'playwright-core';
+import { launchChromium, ms, quantiles } from './browser.js';
 import { Workbench } from '../../build/node/core/workbench.js';
 import { startServer } from '../../build/node/server/server.js';
 
@@ -20,21 +20,11 @@ const preset = arg('preset', 'seed-lenet5');
 const seconds = Number(arg('seconds', '30'));
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-function quantiles(values) {
-  const s = [...values].sort((a, b) => a - b);
-  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
-  return { n: s.length, p50: q(0.5), p99: q(0.99), max: s[s.length - 1] };
-}
-const ms = (v) => `${v.toFixed(1)} ms`;
 
 const home = mkdtempSync(join(tmpdir(), 'dw-bench-ui-'));
 const wb = new Workbench({ home });
 const server = await startServer({ wb, webRoot: join(root, 'out', 'web') });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--no-first-run'],
-});
+const browser = await launchChromium();
 
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
