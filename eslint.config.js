@@ -7,7 +7,7 @@ const nodeModules = [...builtinModules, ...builtinModules.map((m) => `node:${m}`
 const electron = { name: 'electron', message: 'Only src/main and src/preload may import electron.' };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'build/**', 'dist/**', 'test-output/**', '**/*.svelte'] },
+  { ignores: ['node_modules/**', 'src/trainer/wasm/**', 'out/**', 'build/**', 'dist/**', 'test-output/**', '**/*.svelte'] },
   ...tseslint.configs.recommended,
   {
     rules: {

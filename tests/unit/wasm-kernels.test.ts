@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadBackend } from '../../src/trainer/engine/backend.js';
-import { BIAS_GRAD, RELU_BIAS_GRAD, RELU_GRAD } from '../../src/trainer/engine/wasm-kernels.js';
+import { BIAS_GRAD, POOL_RELU_BIAS_GRAD, RELU_BIAS_GRAD, RELU_GRAD } from '../../src/trainer/engine/wasm-kernels.js';
 import { mulberry32 } from '../../src/core/datasets/mnist-digits.js';
 
 type Shape4 = [number, number, number, number];
@@ -47,6 +47,9 @@ const convCases: { x: Shape4; k: number; co: number; stride: number; pad: 'same'
   { x: [2, 10, 10, 4], k: 3, co: 5, stride: 2, pad: 'valid' },
   { x: [5, 8, 8, 2], k: 2, co: 3, stride: 2, pad: 'same' },
   { x: [2, 7, 7, 32], k: 3, co: 64, stride: 1, pad: 'same' },
+  // Stride 1 with channel counts that fill neither the SIMD kernels' eight-channel groups nor their six-tap blocks.
+  { x: [3, 6, 9, 7], k: 3, co: 5, stride: 1, pad: 'same' },
+  { x: [2, 8, 6, 3], k: 4, co: 12, stride: 1, pad: 'valid' },
 ];
 
 describe('Conv2D gradients on wasm', () => {
@@ -92,6 +95,33 @@ describe('MaxPoolGrad on wasm', () => {
           { filterSize: c.pool, strides: c.stride, pad: c.pad } as never) as tf.Tensor;
       });
       expectClose(wasm, cpu);
+    });
+  }
+});
+
+describe('fused max-pool + ReLU + bias gradient on wasm', () => {
+  // Values on a coarse grid, half of them zero after the ReLU: windows with ties and all-zero windows are common.
+  for (const shape of [[2, 28, 28, 6], [3, 10, 10, 16], [2, 6, 8, 3], [1, 4, 4, 1], [2, 6, 6, 5], [2, 4, 6, 4]] as Shape4[]) {
+    it(`matches MaxPoolGrad, then dy·step(y) and its sum, on cpu: ${shape.join('×')}`, async () => {
+      const size = shape.reduce((p, d) => p * d);
+      const yData = randomArray(size, 90).map((v) => Math.max(0, Math.round(v * 4) / 4));
+      const pooled = [shape[0], shape[1] / 2, shape[2] / 2, shape[3]];
+      const dyData = randomArray(pooled.reduce((p, d) => p * d), 91);
+      await tf.setBackend('wasm');
+      const [dz, db] = tf.engine().runKernel(POOL_RELU_BIAS_GRAD, { dy: tf.tensor(dyData, pooled), y: tf.tensor(yData, shape) }, {}) as tf.Tensor[];
+      const wasm = [dz.dataSync() as Float32Array, db.dataSync() as Float32Array];
+      tf.dispose([dz, db]);
+      await tf.setBackend('cpu');
+      const [cpuDz, cpuDb] = tf.tidy(() => {
+        const y = tf.tensor4d(yData, shape);
+        const dx = tf.engine().runKernel('MaxPoolGrad', { dy: tf.tensor(dyData, pooled), input: y, output: tf.maxPool(y, 2, 2, 'valid') },
+          { filterSize: 2, strides: 2, pad: 'valid' } as never) as tf.Tensor;
+        const g = tf.mul(dx, tf.step(y));
+        return [g, tf.sum(g, [0, 1, 2])];
+      });
+      expectClose(wasm[0], cpuDz.dataSync() as Float32Array);
+      expectClose(wasm[1], cpuDb.dataSync() as Float32Array);
+      tf.dispose([cpuDz, cpuDb]);
     });
   }
 });

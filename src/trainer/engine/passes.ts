@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BN_EPSILON, type ModelPlan, type PlannedLayer } from './model.js';
 import { dropoutMask } from './random.js';
-import { BIAS_GRAD, RELU_BIAS_GRAD, RELU_GRAD } from './wasm-misc-kernels.js';
+import { BIAS_GRAD, POOL_RELU_BIAS_GRAD, RELU_BIAS_GRAD, RELU_GRAD } from './wasm-misc-kernels.js';
 
 export type Mode = 'train' | 'infer';
 
@@ -51,6 +51,21 @@ function linearGrads(act: string, dy: tf.Tensor, y: tf.Tensor, wantBias: boolean
   }
   const dz = activationGrad(act, dy, y);
   return [dz, wantBias ? biasGrad(dz) : null];
+}
+
+/**
+ * On wasm, a ReLU conv followed by a 2×2 stride-2 max pool takes its pre-activation and bias gradients straight
+ * from the pool's gradient in one kernel; null when the pair does not have that shape.
+ */
+function fusedPoolGrads(plan: ModelPlan, i: number, fwd: ForwardResult, dy: tf.Tensor): [tf.Tensor, tf.Tensor] | null {
+  const pool = plan.layers[i].spec;
+  const prev = plan.layers[i - 1]?.spec;
+  if (tf.getBackend() !== 'wasm' || pool.type !== 'maxPool2d' || prev?.type !== 'conv2d' || prev.activation !== 'relu') return null;
+  const strides = pool.strides ?? pool.poolSize;
+  const [, h, w] = fwd.caches[i].input.shape;
+  if (pool.poolSize !== 2 || strides !== 2 || h! % 2 !== 0 || w! % 2 !== 0) return null;
+  const [dz, db] = tf.engine().runKernel(POOL_RELU_BIAS_GRAD, { dy, y: fwd.caches[i].input }, {}) as tf.Tensor[];
+  return [dz, db];
 }
 
 function softmaxGrad(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
@@ -143,6 +158,8 @@ export function backward(
   grads: Map<string, tf.Tensor> | null, wantInput: boolean,
 ): tf.Tensor | null {
   let dy = dlogits;
+  // Set by a fused pool step for the conv layer just below it.
+  let preact: [tf.Tensor, tf.Tensor] | null = null;
   for (let i = plan.layers.length - 1; i >= 0; i--) {
     const layer = plan.layers[i];
     const spec = layer.spec;
@@ -152,7 +169,8 @@ export function backward(
     let dx: tf.Tensor | null = null;
     switch (spec.type) {
       case 'conv2d': {
-        const [dz, db] = linearGrads(act, dy, cache.output, grads !== null);
+        const [dz, db] = preact ?? linearGrads(act, dy, cache.output, grads !== null);
+        preact = null;
         const kernel = w.get(layer.params[0].name)!;
         const strides = spec.strides ?? 1;
         if (grads) {
@@ -177,7 +195,10 @@ export function backward(
         break;
       }
       case 'maxPool2d':
-        if (needDx) {
+        preact = fusedPoolGrads(plan, i, fwd, dy);
+        if (preact) {
+          dx = dy; // unused: the conv below takes `preact`
+        } else if (needDx) {
           const strides = spec.strides ?? spec.poolSize;
           dx = tf.engine().runKernel('MaxPoolGrad', { dy, input: cache.input, output: cache.output },
             { filterSize: spec.poolSize, strides, pad: 'valid' } as never) as tf.Tensor;

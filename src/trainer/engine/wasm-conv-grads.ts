@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { alloc, free, transpose4, view, type BackendWasm } from './wasm-heap.js';
+import { addr, simdKernels } from './wasm-simd.js';
 
 type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
 type Shape4 = [number, number, number, number];
@@ -33,6 +34,103 @@ function conv(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, pads: num
   }) as TensorInfo;
 }
 
+/** Taps per filterGrad6x8 call, and the output channels it handles at once. */
+const TAPS = 6;
+const LANES8 = 8;
+/** Floats per inputGradRow slice. */
+const SLICE = 32;
+
+/**
+ * Stride-1 filter gradient with the SIMD kernel: the input zero-padded once, dy padded to a multiple of eight
+ * channels, then six taps × eight channels per pass over the batch, accumulated in registers.
+ */
+function filterGradSimd(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, kh: number, kw: number, pt: number, pl: number): TensorInfo {
+  const k = simdKernels(backend);
+  const [N, H, W, C] = x.shape;
+  const [, Ho, Wo, Co] = dy.shape;
+  const Hp = Ho + kh - 1;
+  const Wp = Wo + kw - 1;
+  const Co8 = Math.ceil(Co / LANES8) * LANES8;
+  const K = kh * kw * C;
+  const xp = alloc(backend, [N, Hp, Wp, C]);
+  const dzp = Co8 === Co ? dy : alloc(backend, [N, Ho, Wo, Co8]);
+  // TAPS − 1 scratch rows take the unused slots of the last block.
+  const acc = alloc(backend, [K + TAPS - 1, Co8]);
+  const dw = alloc(backend, [kh, kw, C, Co]);
+  const xpA = addr(backend, xp);
+  const dzA = addr(backend, dzp);
+  const accA = addr(backend, acc);
+  k.pad(addr(backend, x), xpA, N, H, W, C, Hp, Wp, C, pt, pl);
+  if (dzp !== dy) k.pad(addr(backend, dy), dzA, N, Ho, Wo, Co, Ho, Wo, Co8, 0, 0);
+  const taps = new Array<number>(TAPS);
+  const outs = new Array<number>(TAPS);
+  for (let g = 0; g < Co8 / LANES8; g++) {
+    for (let first = 0; first < K; first += TAPS) {
+      for (let j = 0; j < TAPS; j++) {
+        const t = first + j;
+        const ci = t % C;
+        const kx = Math.floor(t / C) % kw;
+        const ky = Math.floor(t / (C * kw));
+        taps[j] = t < K ? ((ky * Wp + kx) * C + ci) * 4 : 0;
+        outs[j] = accA + (t * Co8 + g * LANES8) * 4;
+      }
+      k.filterGrad6x8(xpA, dzA + g * LANES8 * 4, N, Ho, Wo, C, Hp, Wp, Co8,
+        taps[0], taps[1], taps[2], taps[3], taps[4], taps[5], outs[0], outs[1], outs[2], outs[3], outs[4], outs[5]);
+    }
+  }
+  k.crop(accA, addr(backend, dw), 1, K, 1, Co, K + TAPS - 1, 1, Co8, 0, 0);
+  free(backend, xp);
+  if (dzp !== dy) free(backend, dzp);
+  free(backend, acc);
+  return dw;
+}
+
+/**
+ * Stride-1 input gradient with the SIMD kernel: each dy pixel scatters its filter-row products straight into a
+ * zero-padded dx (32 floats of a filter row per call), which is then cropped to the input's shape.
+ */
+function inputGradSimd(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, inputShape: Shape4, pt: number, pl: number): TensorInfo {
+  const k = simdKernels(backend);
+  const [N, H, W, C] = inputShape;
+  const [kh, kw] = filter.shape;
+  const [, Ho, Wo, Co] = dy.shape;
+  const Hp = Ho + kh - 1;
+  const Wp = Wo + kw - 1;
+  const R = kw * C;
+  const slices = Math.ceil(R / SLICE);
+  const wt = alloc(backend, [kh, slices, Co, SLICE]);
+  const dxp = alloc(backend, [N * Hp * Wp * C + SLICE]);
+  const dx = alloc(backend, inputShape);
+  {
+    const src = view(backend, filter);
+    const dst = view(backend, wt);
+    let o = 0;
+    for (let ky = 0; ky < kh; ky++) {
+      for (let s = 0; s < slices; s++) {
+        for (let oc = 0; oc < Co; oc++) {
+          for (let l = 0; l < SLICE; l++, o++) {
+            const r = s * SLICE + l;
+            dst[o] = r < R ? src[(ky * R + r) * Co + oc] : 0;
+          }
+        }
+      }
+    }
+  }
+  const dxpA = addr(backend, dxp);
+  const wtA = addr(backend, wt);
+  const dyA = addr(backend, dy);
+  k.zero(dxpA, (N * Hp * Wp * C + SLICE) * 4);
+  for (let ky = 0; ky < kh; ky++) {
+    for (let s = 0; s < slices; s++) {
+      k.inputGradRow(dyA, wtA + (ky * slices + s) * Co * SLICE * 4, dxpA, N, Ho, Wo, Co, C, Hp, Wp, (ky * Wp * C + s * SLICE) * 4);
+    }
+  }
+  k.crop(dxpA, addr(backend, dx), N, H, W, C, Hp, Wp, C, pt, pl);
+  free(backend, wt);
+  free(backend, dxp);
+  return dx;
+}
+
 /**
  * dW[i,j,c,o] = Σ x[n, y·s+i−pt, x·s+j−pl, c] · dy[n,y,x,o]: a convolution of the input with batch and channels
  * swapped (C images of N channels) by dy used as an Ho×Wo filter dilated by the stride.
@@ -45,6 +143,7 @@ export function conv2DBackpropFilter(args: KernelArgs<{ strides: number | [numbe
   const [, Ho, Wo, Co] = dy.shape;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const { top: pt, left: pl } = info.padInfo;
+  if (sh === 1 && sw === 1 && H + pt <= Ho + kh - 1 && W + pl <= Wo + kw - 1) return filterGradSimd(backend, x, dy, kh, kw, pt, pl);
   // Rows and columns past the last window never contribute: crop them instead of padding negatively.
   const spanH = (Ho - 1) * sh + kh - pt;
   const spanW = (Wo - 1) * sw + kw - pl;
@@ -79,6 +178,7 @@ export function conv2DBackpropInput(args: KernelArgs<{ strides: number | [number
   const Wd = (Wo - 1) * sw + 1;
   const pads = [kh - 1 - pt, H - Hd + pt, kw - 1 - pl, W - Wd + pl];
   if (pads.some((p) => p < 0)) return fallback(args as never) as TensorInfo;
+  if (sh === 1 && sw === 1 && H + pt <= Ho + kh - 1 && W + pl <= Wo + kw - 1) return inputGradSimd(backend, dy, filter, attrs.inputShape, pt, pl);
 
   const wf = alloc(backend, [kh, kw, Co, C]);
   {

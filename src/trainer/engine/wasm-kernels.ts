@@ -4,9 +4,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './wasm-conv-grads.js';
-import { batchMatMul, biasGrad, BIAS_GRAD, maxPoolGrad, RELU_BIAS_GRAD, RELU_GRAD, reluBiasGrad, reluGrad } from './wasm-misc-kernels.js';
+import {
+  batchMatMul, biasGrad, BIAS_GRAD, maxPoolGrad, POOL_RELU_BIAS_GRAD, poolReluBiasGrad, RELU_BIAS_GRAD, RELU_GRAD, reluBiasGrad, reluGrad,
+} from './wasm-misc-kernels.js';
 
-export { BIAS_GRAD, RELU_BIAS_GRAD, RELU_GRAD };
+export { BIAS_GRAD, POOL_RELU_BIAS_GRAD, RELU_BIAS_GRAD, RELU_GRAD };
 
 let registered = false;
 
@@ -30,4 +32,5 @@ export function registerWasmKernels(): void {
   replace(RELU_GRAD, () => reluGrad as unknown as KernelFunc);
   replace(BIAS_GRAD, () => biasGrad as unknown as KernelFunc);
   replace(RELU_BIAS_GRAD, () => reluBiasGrad as unknown as KernelFunc);
+  replace(POOL_RELU_BIAS_GRAD, () => poolReluBiasGrad as unknown as KernelFunc);
 }

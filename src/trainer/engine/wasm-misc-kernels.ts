@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { alloc, free, transpose2, view, type BackendWasm } from './wasm-heap.js';
+import { addr, simdKernels } from './wasm-simd.js';
 
 type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -17,6 +18,7 @@ interface KernelArgs<A> {
 export const RELU_GRAD = 'WorkbenchReluGrad';
 export const BIAS_GRAD = 'WorkbenchBiasGrad';
 export const RELU_BIAS_GRAD = 'WorkbenchReluBiasGrad';
+export const POOL_RELU_BIAS_GRAD = 'WorkbenchPoolReluBiasGrad';
 
 /** dy routed to the first maximum of each window (row-major), as the cpu backend does. */
 export function maxPoolGrad(args: KernelArgs<{ filterSize: number | [number, number]; strides: number | [number, number]; pad: Pad; dimRoundingMode?: 'floor' | 'round' | 'ceil' }>): TensorInfo {
@@ -140,6 +142,22 @@ export function reluBiasGrad(args: KernelArgs<Record<string, never>>): TensorInf
     }
   }
   view(args.backend, db).set(acc);
+  return [dz, db];
+}
+
+/**
+ * [dz, db] for a ReLU layer followed by a 2×2, stride-2 max pool, in one branch-free SIMD-module pass: the pool's
+ * gradient `dy` goes to the first maximum of each window (as MaxPoolGrad routes it) when that maximum is positive
+ * (the ReLU's gradient), and the bias gradient is summed on the way. `y` is the ReLU's output, [N, H, W, C] with
+ * H and W even.
+ */
+export function poolReluBiasGrad(args: KernelArgs<Record<string, never>>): TensorInfo[] {
+  const { dy, y } = args.inputs;
+  const backend = args.backend;
+  const [N, H, W, C] = y.shape;
+  const dz = alloc(backend, y.shape);
+  const db = alloc(backend, [C]);
+  simdKernels(backend).poolReluBiasGrad(addr(backend, y), addr(backend, dy), addr(backend, dz), addr(backend, db), (N * H) / 2, W / 2, C);
   return [dz, db];
 }
 

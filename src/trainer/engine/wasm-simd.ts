@@ -1,0 +1,57 @@
+// Loads the project's SIMD kernels (src/trainer/wasm, built to kernels.wasm) onto the tfjs wasm backend's own
+// memory, once per thread, and hands out tensors' heap addresses for them.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { TensorInfo } from '@tensorflow/tfjs';
+import { WorkbenchError } from '../../shared/errors.js';
+import type { BackendWasm } from './wasm-heap.js';
+
+/** The exports of kernels.wasm; pointers are byte offsets in the backend's heap. */
+export interface SimdKernels {
+  zero(dst: number, bytes: number): void;
+  pad(src: number, dst: number, n: number, h: number, w: number, c: number, hp: number, wp: number, cp: number, top: number, left: number): void;
+  crop(src: number, dst: number, n: number, h: number, w: number, c: number, hp: number, wp: number, cp: number, top: number, left: number): void;
+  filterGrad6x8(
+    xp: number, dz: number, n: number, ho: number, wo: number, c: number, hp: number, wp: number, co8: number,
+    tap0: number, tap1: number, tap2: number, tap3: number, tap4: number, tap5: number,
+    out0: number, out1: number, out2: number, out3: number, out4: number, out5: number,
+  ): void;
+  inputGradRow(dz: number, wt: number, dxp: number, n: number, ho: number, wo: number, co: number, c: number, hp: number, wp: number, offset: number): void;
+  poolReluBiasGrad(y: number, dy: number, dz: number, db: number, rows: number, wo: number, c: number): void;
+}
+
+// The ES2023 lib has no WebAssembly types (they come with lib.dom): the two constructors used here.
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
+};
+
+let compiled: object | undefined;
+const instances = new WeakMap<BackendWasm, SimdKernels>();
+
+/** The built module next to this file; under vitest (sources run as .ts) the build/node copy. */
+function moduleFile(): string {
+  const here = new URL('./kernels.wasm', import.meta.url);
+  const url = import.meta.url.endsWith('.ts') ? new URL(here.href.replace('/src/trainer/engine/', '/build/node/trainer/engine/')) : here;
+  const path = fileURLToPath(url);
+  if (!existsSync(path)) throw new WorkbenchError('trainer', `Kernel module ${path} is missing: run npm run build:node`);
+  return path;
+}
+
+/** The kernels bound to this backend's heap (instantiated on first use). */
+export function simdKernels(backend: BackendWasm): SimdKernels {
+  let kernels = instances.get(backend);
+  if (!kernels) {
+    compiled ??= new WebAssembly.Module(readFileSync(moduleFile()));
+    const memory = (backend.wasm as unknown as { asm: { memory: unknown } }).asm.memory;
+    kernels = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as SimdKernels;
+    instances.set(backend, kernels);
+  }
+  return kernels;
+}
+
+/** A tensor's byte address in the backend's heap. */
+export function addr(backend: BackendWasm, info: TensorInfo): number {
+  return backend.dataIdMap.get(info.dataId)!.memoryOffset;
+}

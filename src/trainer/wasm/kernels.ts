@@ -1,0 +1,261 @@
+// The project's training kernels for the tfjs wasm backend, in AssemblyScript with 128-bit SIMD.
+// Compiled by `npm run build:wasm` to build/node/trainer/engine/kernels.wasm, which imports the tfjs backend's
+// own memory: every pointer below is a tensor's offset in that heap (bytes), so no data is copied in or out.
+// The module has no data segments and no allocator: it writes only where its callers point it.
+// NHWC layouts throughout; "stride" arguments are in bytes.
+
+/** Zero `bytes` bytes at `dst`. */
+export function zero(dst: usize, bytes: i32): void {
+  memory.fill(dst, 0, <usize>bytes);
+}
+
+/**
+ * Copies `src` [n, h, w, c] into `dst` [n, hp, wp, cp] at row `top`, column `left` (channels 0..c−1), after
+ * zeroing `dst`: a zero-padded (and channel-padded) copy.
+ */
+export function pad(src: usize, dst: usize, n: i32, h: i32, w: i32, c: i32, hp: i32, wp: i32, cp: i32, top: i32, left: i32): void {
+  memory.fill(dst, 0, <usize>(n * hp * wp * cp) << 2);
+  const rowBytes = <usize>(w * c) << 2;
+  for (let i = 0; i < n; i++) {
+    for (let y = 0; y < h; y++) {
+      const s = src + ((<usize>((i * h + y) * w * c)) << 2);
+      const d = dst + ((<usize>(((i * hp + y + top) * wp + left) * cp)) << 2);
+      if (c == cp) {
+        memory.copy(d, s, rowBytes);
+      } else {
+        for (let x = 0; x < w; x++) {
+          memory.copy(d + ((<usize>(x * cp)) << 2), s + ((<usize>(x * c)) << 2), <usize>c << 2);
+        }
+      }
+    }
+  }
+}
+
+/** The reverse of `pad`: copies the [n, h, w, c] window at (top, left) of `src` [n, hp, wp, cp] to `dst`. */
+export function crop(src: usize, dst: usize, n: i32, h: i32, w: i32, c: i32, hp: i32, wp: i32, cp: i32, top: i32, left: i32): void {
+  const rowBytes = <usize>(w * c) << 2;
+  for (let i = 0; i < n; i++) {
+    for (let y = 0; y < h; y++) {
+      const d = dst + ((<usize>((i * h + y) * w * c)) << 2);
+      const s = src + ((<usize>(((i * hp + y + top) * wp + left) * cp)) << 2);
+      if (c == cp) {
+        memory.copy(d, s, rowBytes);
+      } else {
+        for (let x = 0; x < w; x++) {
+          memory.copy(d + ((<usize>(x * c)) << 2), s + ((<usize>(x * cp)) << 2), <usize>c << 2);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Filter gradient of a stride-1 convolution, six taps × eight output channels at a time:
+ * out[k_j, g·8 .. g·8+7] = Σ over every output pixel p of xp[p + tap_j] · dz[p, g·8 .. g·8+7], j = 0..5.
+ * `xp` is the zero-padded input [n, hp, wp, c]; `dz` [n, ho, wo, co8] has co8 (a multiple of 8) channels.
+ * tap0..tap5 are byte offsets of the six taps from a pixel's window origin in `xp`; out0..out5 the byte addresses
+ * of their eight-float output rows (the caller points unused slots at scratch).
+ */
+export function filterGrad6x8(
+  xp: usize, dz: usize, n: i32, ho: i32, wo: i32, c: i32, hp: i32, wp: i32, co8: i32,
+  tap0: i32, tap1: i32, tap2: i32, tap3: i32, tap4: i32, tap5: i32,
+  out0: usize, out1: usize, out2: usize, out3: usize, out4: usize, out5: usize,
+): void {
+  let a0 = f32x4.splat(0), b0 = f32x4.splat(0);
+  let a1 = f32x4.splat(0), b1 = f32x4.splat(0);
+  let a2 = f32x4.splat(0), b2 = f32x4.splat(0);
+  let a3 = f32x4.splat(0), b3 = f32x4.splat(0);
+  let a4 = f32x4.splat(0), b4 = f32x4.splat(0);
+  let a5 = f32x4.splat(0), b5 = f32x4.splat(0);
+  const pixBytes = <usize>c << 2;
+  const dzBytes = <usize>co8 << 2;
+  let d = dz;
+  for (let i = 0; i < n; i++) {
+    for (let y = 0; y < ho; y++) {
+      let x = xp + ((<usize>((i * hp + y) * wp * c)) << 2);
+      for (let col = 0; col < wo; col++) {
+        const d0 = v128.load(d);
+        const d1 = v128.load(d, 16);
+        let s = v128.load32_splat(x + <usize>tap0);
+        a0 = f32x4.add(a0, f32x4.mul(s, d0));
+        b0 = f32x4.add(b0, f32x4.mul(s, d1));
+        s = v128.load32_splat(x + <usize>tap1);
+        a1 = f32x4.add(a1, f32x4.mul(s, d0));
+        b1 = f32x4.add(b1, f32x4.mul(s, d1));
+        s = v128.load32_splat(x + <usize>tap2);
+        a2 = f32x4.add(a2, f32x4.mul(s, d0));
+        b2 = f32x4.add(b2, f32x4.mul(s, d1));
+        s = v128.load32_splat(x + <usize>tap3);
+        a3 = f32x4.add(a3, f32x4.mul(s, d0));
+        b3 = f32x4.add(b3, f32x4.mul(s, d1));
+        s = v128.load32_splat(x + <usize>tap4);
+        a4 = f32x4.add(a4, f32x4.mul(s, d0));
+        b4 = f32x4.add(b4, f32x4.mul(s, d1));
+        s = v128.load32_splat(x + <usize>tap5);
+        a5 = f32x4.add(a5, f32x4.mul(s, d0));
+        b5 = f32x4.add(b5, f32x4.mul(s, d1));
+        x += pixBytes;
+        d += dzBytes;
+      }
+    }
+  }
+  v128.store(out0, a0);
+  v128.store(out0, b0, 16);
+  v128.store(out1, a1);
+  v128.store(out1, b1, 16);
+  v128.store(out2, a2);
+  v128.store(out2, b2, 16);
+  v128.store(out3, a3);
+  v128.store(out3, b3, 16);
+  v128.store(out4, a4);
+  v128.store(out4, b4, 16);
+  v128.store(out5, a5);
+  v128.store(out5, b5, 16);
+}
+
+/**
+ * Input gradient of a stride-1 convolution for one filter row `ky` and one 32-float slice of it, scattered:
+ * for every pixel p of dz [n, ho, wo, co], dxp[p's window origin + ky row + slice] += Σ_o dz[p, o] · wt[o, 0..31].
+ * `wt` [co, 32] holds that slice of the filter row (kx·c + ci flattened) for each output channel, zero past the
+ * row's end, so the padded lanes add zero to the neighbouring pixel. `dxp` [n, hp, wp, c] is the padded input
+ * gradient, with at least 32 floats of slack past its end.
+ */
+export function inputGradRow(
+  dz: usize, wt: usize, dxp: usize, n: i32, ho: i32, wo: i32, co: i32, c: i32, hp: i32, wp: i32, offset: i32,
+): void {
+  const pixBytes = <usize>c << 2;
+  let d = dz;
+  for (let i = 0; i < n; i++) {
+    for (let y = 0; y < ho; y++) {
+      let dst = dxp + ((<usize>((i * hp + y) * wp * c)) << 2) + <usize>offset;
+      for (let col = 0; col < wo; col++) {
+        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+        let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
+        let w = wt;
+        for (let o = 0; o < co; o++) {
+          const s = v128.load32_splat(d);
+          a0 = f32x4.add(a0, f32x4.mul(s, v128.load(w)));
+          a1 = f32x4.add(a1, f32x4.mul(s, v128.load(w, 16)));
+          a2 = f32x4.add(a2, f32x4.mul(s, v128.load(w, 32)));
+          a3 = f32x4.add(a3, f32x4.mul(s, v128.load(w, 48)));
+          a4 = f32x4.add(a4, f32x4.mul(s, v128.load(w, 64)));
+          a5 = f32x4.add(a5, f32x4.mul(s, v128.load(w, 80)));
+          a6 = f32x4.add(a6, f32x4.mul(s, v128.load(w, 96)));
+          a7 = f32x4.add(a7, f32x4.mul(s, v128.load(w, 112)));
+          d += 4;
+          w += 128;
+        }
+        v128.store(dst, f32x4.add(v128.load(dst), a0));
+        v128.store(dst, f32x4.add(v128.load(dst, 16), a1), 16);
+        v128.store(dst, f32x4.add(v128.load(dst, 32), a2), 32);
+        v128.store(dst, f32x4.add(v128.load(dst, 48), a3), 48);
+        v128.store(dst, f32x4.add(v128.load(dst, 64), a4), 64);
+        v128.store(dst, f32x4.add(v128.load(dst, 80), a5), 80);
+        v128.store(dst, f32x4.add(v128.load(dst, 96), a6), 96);
+        v128.store(dst, f32x4.add(v128.load(dst, 112), a7), 112);
+        dst += pixBytes;
+      }
+    }
+  }
+}
+
+/**
+ * [dz, db] for a ReLU followed by a 2×2, stride-2 max pool: the pool's gradient `dy` [rows, wo, c] goes to the
+ * first maximum of each window of `y` [2·rows, 2·wo, c] (row-major order, as MaxPoolGrad routes it) when that
+ * maximum is positive, else nowhere; `db` [c] receives the sum. Branch-free (V8 turns float selects into jumps,
+ * which mispredict on real data): four channels at a time with SIMD masks, or integer selects below four.
+ */
+export function poolReluBiasGrad(y: usize, dy: usize, dz: usize, db: usize, rows: i32, wo: i32, c: i32): void {
+  memory.fill(db, 0, <usize>c << 2);
+  const cBytes = <usize>c << 2;
+  const rowBytes = <usize>(2 * wo * c) << 2;
+  if (c < 4) {
+    poolReluBiasGradNarrow(y, dy, dz, db, rows, wo, c, cBytes, rowBytes);
+    return;
+  }
+  // A width that is not a multiple of four ends with a chunk overlapping the previous one; its overlapping lanes
+  // rewrite identical dz values but must not add to db twice.
+  const tail = c & 3;
+  const all = i32x4.splat(-1);
+  const fresh = i32x4.gt_s(i32x4(0, 1, 2, 3), i32x4.splat(3 - tail));
+  let g = dy;
+  for (let r = 0; r < rows; r++) {
+    const top = <usize>(2 * r) * rowBytes;
+    for (let ox = 0; ox < wo; ox++) {
+      const base = top + <usize>(2 * ox) * cBytes;
+      let k = 0;
+      for (; k + 4 <= c; k += 4) poolWindow4(y, dz, db, base, g, k, cBytes, rowBytes, all);
+      if (tail != 0) poolWindow4(y, dz, db, base, g, c - 4, cBytes, rowBytes, fresh);
+      g += cBytes;
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function poolWindow4(y: usize, dz: usize, db: usize, base: usize, g: usize, k: i32, cBytes: usize, rowBytes: usize, dbMask: v128): void {
+  const a = base + (<usize>k << 2);
+  const b = a + cBytes;
+  const e = a + rowBytes;
+  const f = e + cBytes;
+  const va = v128.load(y + a);
+  const vb = v128.load(y + b);
+  const ve = v128.load(y + e);
+  const vf = v128.load(y + f);
+  // First maximum wins ties: a later element must be strictly greater.
+  const gb = f32x4.gt(vb, va);
+  let m = v128.bitselect(vb, va, gb);
+  const ge = f32x4.gt(ve, m);
+  m = v128.bitselect(ve, m, ge);
+  const gf = f32x4.gt(vf, m);
+  m = v128.bitselect(vf, m, gf);
+  const v = v128.and(v128.load(g + (<usize>k << 2)), f32x4.gt(m, f32x4.splat(0)));
+  const notF = v128.not(gf);
+  const atE = v128.and(ge, notF);
+  const atB = v128.andnot(v128.and(gb, notF), ge);
+  const atA = v128.not(v128.or(v128.or(gb, ge), gf));
+  v128.store(dz + a, v128.and(v, atA));
+  v128.store(dz + b, v128.and(v, atB));
+  v128.store(dz + e, v128.and(v, atE));
+  v128.store(dz + f, v128.and(v, gf));
+  const acc = db + (<usize>k << 2);
+  v128.store(acc, f32x4.add(v128.load(acc), v128.and(v, dbMask)));
+}
+
+/** One to three channels: integer selects on the bit patterns, which order like the floats for y ≥ 0 (a ReLU's output). */
+function poolReluBiasGradNarrow(y: usize, dy: usize, dz: usize, db: usize, rows: i32, wo: i32, c: i32, cBytes: usize, rowBytes: usize): void {
+  let g = dy;
+  for (let r = 0; r < rows; r++) {
+    const top = <usize>(2 * r) * rowBytes;
+    for (let ox = 0; ox < wo; ox++) {
+      const base = top + <usize>(2 * ox) * cBytes;
+      for (let k = 0; k < c; k++) {
+        const a = base + (<usize>k << 2);
+        const b = a + cBytes;
+        const e = a + rowBytes;
+        const f = e + cBytes;
+        const va = load<i32>(y + a);
+        const vb = load<i32>(y + b);
+        const ve = load<i32>(y + e);
+        const vf = load<i32>(y + f);
+        const bBest = vb > va;
+        let m = select<i32>(vb, va, bBest);
+        let at = select<i32>(1, 0, bBest);
+        const eBest = ve > m;
+        m = select<i32>(ve, m, eBest);
+        at = select<i32>(2, at, eBest);
+        const fBest = vf > m;
+        m = select<i32>(vf, m, fBest);
+        at = select<i32>(3, at, fBest);
+        const v = select<i32>(load<i32>(g), 0, m > 0);
+        store<i32>(dz + a, select<i32>(v, 0, at == 0));
+        store<i32>(dz + b, select<i32>(v, 0, at == 1));
+        store<i32>(dz + e, select<i32>(v, 0, at == 2));
+        store<i32>(dz + f, select<i32>(v, 0, at == 3));
+        const acc = db + (<usize>k << 2);
+        store<f32>(acc, load<f32>(acc) + reinterpret<f32>(v));
+        g += 4;
+      }
+    }
+  }
+}
