@@ -133,6 +133,11 @@ describe('BatchMatMul with transposes on wasm', () => {
     { a: [7, 5], b: [3, 7], ta: true, tb: true },
     { a: [3, 6, 4], b: [3, 6, 5], ta: true, tb: false },
     { a: [8, 9], b: [9, 10], ta: false, tb: false },
+    // Odd row counts, column counts off the SIMD blocks and inner sizes off whole vectors.
+    { a: [5, 10], b: [7, 10], ta: false, tb: true },
+    { a: [2, 3, 7], b: [2, 5, 7], ta: false, tb: true },
+    { a: [9, 7], b: [9, 13], ta: true, tb: false },
+    { a: [3, 84], b: [3, 10], ta: true, tb: false },
   ];
   for (const [i, c] of cases.entries()) {
     it(`matches cpu: ${c.a.join('×')}${c.ta ? 'ᵀ' : ''} · ${c.b.join('×')}${c.tb ? 'ᵀ' : ''}`, async () => {

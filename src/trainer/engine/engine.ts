@@ -82,13 +82,14 @@ export class TfEngine implements Engine {
     this.#syncLocal();
     const results: ShareResult[] = [local.trainShare(share(0), this.#grads)];
     results.push(...(await Promise.all(remote)));
-    // A fixed summation order keeps runs bit-for-bit reproducible for a given worker count.
-    for (let r = 1; r < replicas; r++) {
+    // A fixed summation order keeps runs bit-for-bit reproducible for a given worker count. The last replica's
+    // gradient is added by the optimizer, in the same pass as its update.
+    for (let r = 1; r < replicas - 1; r++) {
       const g = workers[r - 1].grads;
       for (let i = 0; i < g.length; i++) this.#grads[i] += g[i];
     }
     this.#updateMovingStats(results, bounds);
-    optimizer.apply(weights, this.#grads);
+    optimizer.apply(weights, this.#grads, replicas > 1 ? workers[replicas - 2].grads : undefined);
     this.#step++;
     this.#version++;
     const lossSum = results.reduce((a, r) => a + r.lossSum, 0);

@@ -1,15 +1,28 @@
-// Adam, SGD (momentum) and RMSprop as plain loops over the flat weight array, with Keras' update rules and
-// defaults. One update per batch on the main thread keeps data-parallel replicas identical and the state portable.
+// Adam (a wasm SIMD kernel), SGD with momentum and RMSprop (plain loops) over the flat weight array, with
+// Keras' update rules and defaults. One update per batch on the main thread keeps data-parallel replicas identical
+// and the state portable.
 
 import { badInput } from '../../shared/errors.js';
 import type { OptimizerSpec } from '../../shared/model-spec.js';
 import type { ModelPlan } from './model.js';
+import { privateKernels, type SimdKernels } from './wasm-simd.js';
 
 const BETA1 = 0.9;
 const BETA2 = 0.999;
 const RHO = 0.9;
 /** Keras' backend epsilon, also tfjs's default for these optimizers. */
 const EPSILON = 1e-7;
+
+/** Adam's working set in wasm memory: the SIMD kernel updates it in place; slots m and v live there for good. */
+interface AdamHeap {
+  kernels: SimdKernels;
+  w: Float32Array;
+  g: Float32Array;
+  g2: Float32Array;
+  /** Byte addresses of w, g, g2, m, v. */
+  at: [number, number, number, number, number];
+  g2Dirty: boolean;
+}
 
 export class Optimizer {
   readonly name: OptimizerSpec['name'];
@@ -20,6 +33,7 @@ export class Optimizer {
   /** Adam: m, v. SGD: velocity. RMSprop: mean square. Each the plan's length. */
   readonly slots: Float32Array[];
   readonly #ranges: [number, number][];
+  readonly #adam: AdamHeap | null = null;
 
   constructor(spec: OptimizerSpec, plan: ModelPlan) {
     if (!['adam', 'sgd', 'rmsprop'].includes(spec?.name)) throw badInput(`Unknown optimizer "${String(spec?.name)}"`);
@@ -27,28 +41,45 @@ export class Optimizer {
     this.name = spec.name;
     this.learningRate = spec.learningRate;
     this.momentum = spec.momentum ?? 0;
-    const count = spec.name === 'adam' ? 2 : 1;
-    this.slots = Array.from({ length: count }, () => new Float32Array(plan.size));
-    // Moving statistics are not trained: skip their ranges.
-    this.#ranges = plan.params.filter((p) => p.trainable).map((p) => [p.offset, p.offset + p.size]);
+    // Moving statistics are not trained: skip their ranges (adjacent ones merged).
+    this.#ranges = [];
+    for (const p of plan.params.filter((q) => q.trainable)) {
+      const last = this.#ranges[this.#ranges.length - 1];
+      if (last && last[1] === p.offset) last[1] = p.offset + p.size;
+      else this.#ranges.push([p.offset, p.offset + p.size]);
+    }
+    if (spec.name === 'adam') {
+      // w, g, g2, m, v, each padded to whole SIMD vectors.
+      const stride = Math.ceil(plan.size / 4) * 16;
+      const { kernels, buffer } = privateKernels(5 * stride);
+      const region = (i: number) => new Float32Array(buffer, i * stride, plan.size);
+      this.#adam = { kernels, w: region(0), g: region(1), g2: region(2), at: [0, stride, 2 * stride, 3 * stride, 4 * stride], g2Dirty: false };
+      this.slots = [region(3), region(4)];
+    } else {
+      this.slots = [new Float32Array(plan.size)];
+    }
   }
 
-  apply(w: Float32Array, g: Float32Array): void {
+  /** One update of `w` by the gradient `g`, plus `g2` when given (a second replica's share of the batch). */
+  apply(w: Float32Array, g: Float32Array, g2?: Float32Array): void {
     this.iterations++;
     const lr = this.learningRate;
-    if (this.name === 'adam') {
-      const [m, v] = this.slots;
+    const heap = this.#adam;
+    if (heap) {
       const t = this.iterations;
       const step = (lr * Math.sqrt(1 - BETA2 ** t)) / (1 - BETA1 ** t);
-      for (const [from, to] of this.#ranges) {
-        for (let i = from; i < to; i++) {
-          const gi = g[i];
-          m[i] = BETA1 * m[i] + (1 - BETA1) * gi;
-          v[i] = BETA2 * v[i] + (1 - BETA2) * gi * gi;
-          w[i] -= (step * m[i]) / (Math.sqrt(v[i]) + EPSILON);
-        }
-      }
-    } else if (this.name === 'sgd') {
+      heap.w.set(w);
+      heap.g.set(g);
+      if (g2) heap.g2.set(g2);
+      else if (heap.g2Dirty) heap.g2.fill(0);
+      heap.g2Dirty = g2 !== undefined;
+      const [wA, gA, g2A, mA, vA] = heap.at;
+      for (const [from, to] of this.#ranges) heap.kernels.adam(wA, gA, g2A, mA, vA, from, to, BETA1, BETA2, step, EPSILON);
+      w.set(heap.w);
+      return;
+    }
+    if (g2) for (let i = 0; i < g.length; i++) g[i] += g2[i];
+    if (this.name === 'sgd') {
       const [vel] = this.slots;
       const mu = this.momentum;
       for (const [from, to] of this.#ranges) {

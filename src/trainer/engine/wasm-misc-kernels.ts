@@ -161,7 +161,10 @@ export function poolReluBiasGrad(args: KernelArgs<Record<string, never>>): Tenso
   return [dz, db];
 }
 
-/** BatchMatMul with transposed operands: transpose them on the heap, then the backend's plain (fast) path. */
+/**
+ * BatchMatMul with transposed operands: one transposed goes to the SIMD kernels; both transposed are copied
+ * transposed on the heap, then take the backend's plain (fast) path.
+ */
 export function batchMatMul(args: KernelArgs<{ transposeA: boolean; transposeB: boolean }>, original: KernelFunc): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { a, b } = inputs;
@@ -169,6 +172,21 @@ export function batchMatMul(args: KernelArgs<{ transposeA: boolean; transposeB: 
   const batchB = b.shape.slice(0, -2).reduce((p, d) => p * d, 1);
   if ((!attrs.transposeA && !attrs.transposeB) || batchA !== batchB || a.dtype !== 'float32' || b.dtype !== 'float32') {
     return original(args as never) as TensorInfo;
+  }
+  if (attrs.transposeA !== attrs.transposeB) {
+    // One operand transposed (a dense layer's input or weight gradient): the SIMD kernels read it as it is.
+    const k = simdKernels(backend);
+    const [ra, ca] = a.shape.slice(-2);
+    const [rb, cb] = b.shape.slice(-2);
+    const [rows, cols] = attrs.transposeB ? [ra, rb] : [ca, cb];
+    const out = alloc(backend, [...a.shape.slice(0, -2), rows, cols]);
+    const [aA, bA, outA] = [addr(backend, a), addr(backend, b), addr(backend, out)];
+    for (let i = 0; i < batchA; i++) {
+      const [ai, bi, oi] = [aA + i * ra * ca * 4, bA + i * rb * cb * 4, outA + i * rows * cols * 4];
+      if (attrs.transposeB) k.matMulABt(ai, bi, oi, rows, cols, ca);
+      else k.matMulAtB(ai, bi, oi, ra, rows, cols);
+    }
+    return out;
   }
   const flip = (t: TensorInfo, on: boolean): TensorInfo => {
     if (!on) return t;

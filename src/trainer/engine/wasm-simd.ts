@@ -19,10 +19,14 @@ export interface SimdKernels {
   ): void;
   inputGradRow(dz: number, wt: number, dxp: number, n: number, ho: number, wo: number, co: number, c: number, hp: number, wp: number, offset: number): void;
   poolReluBiasGrad(y: number, dy: number, dz: number, db: number, rows: number, wo: number, c: number): void;
+  matMulABt(a: number, b: number, c: number, rows: number, cols: number, k: number): void;
+  matMulAtB(a: number, b: number, c: number, inner: number, rows: number, cols: number): void;
+  adam(w: number, g: number, g2: number, m: number, v: number, from: number, to: number, beta1: number, beta2: number, step: number, eps: number): void;
 }
 
 // The ES2023 lib has no WebAssembly types (they come with lib.dom): the two constructors used here.
 declare const WebAssembly: {
+  Memory: new (descriptor: { initial: number; maximum?: number }) => { buffer: ArrayBuffer };
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
 };
@@ -39,16 +43,26 @@ function moduleFile(): string {
   return path;
 }
 
+function instantiate(memory: unknown): SimdKernels {
+  compiled ??= new WebAssembly.Module(readFileSync(moduleFile()));
+  return new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as SimdKernels;
+}
+
 /** The kernels bound to this backend's heap (instantiated on first use). */
 export function simdKernels(backend: BackendWasm): SimdKernels {
   let kernels = instances.get(backend);
   if (!kernels) {
-    compiled ??= new WebAssembly.Module(readFileSync(moduleFile()));
-    const memory = (backend.wasm as unknown as { asm: { memory: unknown } }).asm.memory;
-    kernels = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as SimdKernels;
+    kernels = instantiate((backend.wasm as unknown as { asm: { memory: unknown } }).asm.memory);
     instances.set(backend, kernels);
   }
   return kernels;
+}
+
+/** The kernels on a fresh memory of their own of `bytes` bytes (it never grows: views on it stay valid). */
+export function privateKernels(bytes: number): { kernels: SimdKernels; buffer: ArrayBuffer } {
+  const pages = Math.max(1, Math.ceil(bytes / 65536));
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+  return { kernels: instantiate(memory), buffer: memory.buffer };
 }
 
 /** A tensor's byte address in the backend's heap. */

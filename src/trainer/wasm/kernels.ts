@@ -259,3 +259,180 @@ function poolReluBiasGradNarrow(y: usize, dy: usize, dz: usize, db: usize, rows:
     }
   }
 }
+
+/**
+ * One Adam step (Keras' rule) over the floats from..to−1, in float32: g (+ g2, a second replica's gradient, or
+ * zeros) → m, v → w. `step` is lr·√(1−β₂ᵗ)/(1−β₁ᵗ).
+ */
+export function adam(w: usize, g: usize, g2: usize, m: usize, v: usize, from: i32, to: i32, beta1: f32, beta2: f32, step: f32, eps: f32): void {
+  const b1 = f32x4.splat(beta1);
+  const c1 = f32x4.splat(1 - beta1);
+  const b2 = f32x4.splat(beta2);
+  const c2 = f32x4.splat(1 - beta2);
+  const s = f32x4.splat(step);
+  const e = f32x4.splat(eps);
+  let i = from;
+  for (; i + 4 <= to; i += 4) {
+    const o = <usize>i << 2;
+    const gv = f32x4.add(v128.load(g + o), v128.load(g2 + o));
+    const mv = f32x4.add(f32x4.mul(b1, v128.load(m + o)), f32x4.mul(c1, gv));
+    const vv = f32x4.add(f32x4.mul(b2, v128.load(v + o)), f32x4.mul(c2, f32x4.mul(gv, gv)));
+    v128.store(m + o, mv);
+    v128.store(v + o, vv);
+    v128.store(w + o, f32x4.sub(v128.load(w + o), f32x4.div(f32x4.mul(s, mv), f32x4.add(f32x4.sqrt(vv), e))));
+  }
+  for (; i < to; i++) {
+    const o = <usize>i << 2;
+    const gi = load<f32>(g + o) + load<f32>(g2 + o);
+    const mi = beta1 * load<f32>(m + o) + (1 - beta1) * gi;
+    const vi = beta2 * load<f32>(v + o) + (1 - beta2) * gi * gi;
+    store<f32>(m + o, mi);
+    store<f32>(v + o, vi);
+    store<f32>(w + o, load<f32>(w + o) - (step * mi) / (sqrt<f32>(vi) + eps));
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function hsum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+/** c[m, n] = Σ_k a[m, k] · b[n, k]: a [rows, k], b [cols, k], c [rows, cols] (a times b transposed). */
+export function matMulABt(a: usize, b: usize, c: usize, rows: i32, cols: i32, k: i32): void {
+  const kv = k & ~3;
+  const rowBytes = <usize>k << 2;
+  let m = 0;
+  for (; m + 2 <= rows; m += 2) {
+    const a0 = a + <usize>m * rowBytes;
+    const a1 = a0 + rowBytes;
+    let n = 0;
+    for (; n + 4 <= cols; n += 4) {
+      const b0 = b + <usize>n * rowBytes;
+      const b1 = b0 + rowBytes;
+      const b2 = b1 + rowBytes;
+      const b3 = b2 + rowBytes;
+      let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s02 = f32x4.splat(0), s03 = f32x4.splat(0);
+      let s10 = f32x4.splat(0), s11 = f32x4.splat(0), s12 = f32x4.splat(0), s13 = f32x4.splat(0);
+      for (let i = 0; i < kv; i += 4) {
+        const o = <usize>i << 2;
+        const x0 = v128.load(a0 + o);
+        const x1 = v128.load(a1 + o);
+        let y = v128.load(b0 + o);
+        s00 = f32x4.add(s00, f32x4.mul(x0, y));
+        s10 = f32x4.add(s10, f32x4.mul(x1, y));
+        y = v128.load(b1 + o);
+        s01 = f32x4.add(s01, f32x4.mul(x0, y));
+        s11 = f32x4.add(s11, f32x4.mul(x1, y));
+        y = v128.load(b2 + o);
+        s02 = f32x4.add(s02, f32x4.mul(x0, y));
+        s12 = f32x4.add(s12, f32x4.mul(x1, y));
+        y = v128.load(b3 + o);
+        s03 = f32x4.add(s03, f32x4.mul(x0, y));
+        s13 = f32x4.add(s13, f32x4.mul(x1, y));
+      }
+      let r00 = hsum(s00), r01 = hsum(s01), r02 = hsum(s02), r03 = hsum(s03);
+      let r10 = hsum(s10), r11 = hsum(s11), r12 = hsum(s12), r13 = hsum(s13);
+      for (let i = kv; i < k; i++) {
+        const o = <usize>i << 2;
+        const x0 = load<f32>(a0 + o);
+        const x1 = load<f32>(a1 + o);
+        r00 += x0 * load<f32>(b0 + o);
+        r01 += x0 * load<f32>(b1 + o);
+        r02 += x0 * load<f32>(b2 + o);
+        r03 += x0 * load<f32>(b3 + o);
+        r10 += x1 * load<f32>(b0 + o);
+        r11 += x1 * load<f32>(b1 + o);
+        r12 += x1 * load<f32>(b2 + o);
+        r13 += x1 * load<f32>(b3 + o);
+      }
+      const c0 = c + ((<usize>(m * cols + n)) << 2);
+      const c1 = c0 + (<usize>cols << 2);
+      store<f32>(c0, r00);
+      store<f32>(c0, r01, 4);
+      store<f32>(c0, r02, 8);
+      store<f32>(c0, r03, 12);
+      store<f32>(c1, r10);
+      store<f32>(c1, r11, 4);
+      store<f32>(c1, r12, 8);
+      store<f32>(c1, r13, 12);
+    }
+    for (; n < cols; n++) {
+      c2dot(a0, b + <usize>n * rowBytes, c + ((<usize>(m * cols + n)) << 2), k, kv);
+      c2dot(a1, b + <usize>n * rowBytes, c + ((<usize>((m + 1) * cols + n)) << 2), k, kv);
+    }
+  }
+  for (; m < rows; m++) {
+    for (let n = 0; n < cols; n++) c2dot(a + <usize>m * rowBytes, b + <usize>n * rowBytes, c + ((<usize>(m * cols + n)) << 2), k, kv);
+  }
+}
+
+/** *out = Σ_i x[i] · y[i] over k floats (kv of them in whole vectors). */
+function c2dot(x: usize, y: usize, out: usize, k: i32, kv: i32): void {
+  let s = f32x4.splat(0);
+  for (let i = 0; i < kv; i += 4) {
+    const o = <usize>i << 2;
+    s = f32x4.add(s, f32x4.mul(v128.load(x + o), v128.load(y + o)));
+  }
+  let r = hsum(s);
+  for (let i = kv; i < k; i++) r += load<f32>(x + (<usize>i << 2)) * load<f32>(y + (<usize>i << 2));
+  store<f32>(out, r);
+}
+
+/**
+ * c[i, n] = Σ_m a[m, i] · b[m, n]: a [inner, rows], b [inner, cols], c [rows, cols] (a transposed times b; the
+ * weight gradient of a dense layer). Four rows × eight columns at a time, summed over `inner` in registers.
+ */
+export function matMulAtB(a: usize, b: usize, c: usize, inner: i32, rows: i32, cols: i32): void {
+  const aRow = <usize>rows << 2;
+  const bRow = <usize>cols << 2;
+  let i = 0;
+  for (; i + 4 <= rows; i += 4) {
+    let n = 0;
+    for (; n + 8 <= cols; n += 8) {
+      let s0 = f32x4.splat(0), t0 = f32x4.splat(0), s1 = f32x4.splat(0), t1 = f32x4.splat(0);
+      let s2 = f32x4.splat(0), t2 = f32x4.splat(0), s3 = f32x4.splat(0), t3 = f32x4.splat(0);
+      let pa = a + (<usize>i << 2);
+      let pb = b + (<usize>n << 2);
+      for (let m = 0; m < inner; m++) {
+        const y0 = v128.load(pb);
+        const y1 = v128.load(pb, 16);
+        let x = v128.load32_splat(pa);
+        s0 = f32x4.add(s0, f32x4.mul(x, y0));
+        t0 = f32x4.add(t0, f32x4.mul(x, y1));
+        x = v128.load32_splat(pa, 4);
+        s1 = f32x4.add(s1, f32x4.mul(x, y0));
+        t1 = f32x4.add(t1, f32x4.mul(x, y1));
+        x = v128.load32_splat(pa, 8);
+        s2 = f32x4.add(s2, f32x4.mul(x, y0));
+        t2 = f32x4.add(t2, f32x4.mul(x, y1));
+        x = v128.load32_splat(pa, 12);
+        s3 = f32x4.add(s3, f32x4.mul(x, y0));
+        t3 = f32x4.add(t3, f32x4.mul(x, y1));
+        pa += aRow;
+        pb += bRow;
+      }
+      const c0 = c + ((<usize>(i * cols + n)) << 2);
+      v128.store(c0, s0);
+      v128.store(c0, t0, 16);
+      v128.store(c0 + bRow, s1);
+      v128.store(c0 + bRow, t1, 16);
+      v128.store(c0 + 2 * bRow, s2);
+      v128.store(c0 + 2 * bRow, t2, 16);
+      v128.store(c0 + 3 * bRow, s3);
+      v128.store(c0 + 3 * bRow, t3, 16);
+    }
+    for (; n < cols; n++) {
+      for (let r = i; r < i + 4; r++) atbOne(a, b, c, inner, rows, cols, r, n);
+    }
+  }
+  for (; i < rows; i++) {
+    for (let n = 0; n < cols; n++) atbOne(a, b, c, inner, rows, cols, i, n);
+  }
+}
+
+function atbOne(a: usize, b: usize, c: usize, inner: i32, rows: i32, cols: i32, r: i32, n: i32): void {
+  let s: f32 = 0;
+  for (let m = 0; m < inner; m++) s += load<f32>(a + ((<usize>(m * rows + r)) << 2)) * load<f32>(b + ((<usize>(m * cols + n)) << 2));
+  store<f32>(c + ((<usize>(r * cols + n)) << 2), s);
+}
