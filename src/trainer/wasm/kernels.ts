@@ -15,35 +15,33 @@ export function zero(dst: usize, bytes: i32): void {
  */
 export function pad(src: usize, dst: usize, n: i32, h: i32, w: i32, c: i32, hp: i32, wp: i32, cp: i32, top: i32, left: i32): void {
   memory.fill(dst, 0, <usize>(n * hp * wp * cp) << 2);
-  const rowBytes = <usize>(w * c) << 2;
-  for (let i = 0; i < n; i++) {
-    for (let y = 0; y < h; y++) {
-      const s = src + ((<usize>((i * h + y) * w * c)) << 2);
-      const d = dst + ((<usize>(((i * hp + y + top) * wp + left) * cp)) << 2);
-      if (c == cp) {
-        memory.copy(d, s, rowBytes);
-      } else {
-        for (let x = 0; x < w; x++) {
-          memory.copy(d + ((<usize>(x * cp)) << 2), s + ((<usize>(x * c)) << 2), <usize>c << 2);
-        }
-      }
-    }
-  }
+  copyWindow(src, dst, n, h, w, c, hp, wp, cp, top, left, true);
 }
 
 /** The reverse of `pad`: copies the [n, h, w, c] window at (top, left) of `src` [n, hp, wp, cp] to `dst`. */
 export function crop(src: usize, dst: usize, n: i32, h: i32, w: i32, c: i32, hp: i32, wp: i32, cp: i32, top: i32, left: i32): void {
+  copyWindow(dst, src, n, h, w, c, hp, wp, cp, top, left, false);
+}
+
+/** Copies between `dense` [n, h, w, c] and the window at (top, left) of `framed` [n, hp, wp, cp], either way. */
+function copyWindow(
+  dense: usize, framed: usize, n: i32, h: i32, w: i32, c: i32, hp: i32, wp: i32, cp: i32, top: i32, left: i32, intoFrame: bool,
+): void {
   const rowBytes = <usize>(w * c) << 2;
   for (let i = 0; i < n; i++) {
     for (let y = 0; y < h; y++) {
-      const d = dst + ((<usize>((i * h + y) * w * c)) << 2);
-      const s = src + ((<usize>(((i * hp + y + top) * wp + left) * cp)) << 2);
+      const d = dense + ((<usize>((i * h + y) * w * c)) << 2);
+      const f = framed + ((<usize>(((i * hp + y + top) * wp + left) * cp)) << 2);
       if (c == cp) {
-        memory.copy(d, s, rowBytes);
-      } else {
-        for (let x = 0; x < w; x++) {
-          memory.copy(d + ((<usize>(x * c)) << 2), s + ((<usize>(x * cp)) << 2), <usize>c << 2);
-        }
+        if (intoFrame) memory.copy(f, d, rowBytes);
+        else memory.copy(d, f, rowBytes);
+        continue;
+      }
+      for (let x = 0; x < w; x++) {
+        const dx = d + ((<usize>(x * c)) << 2);
+        const fx = f + ((<usize>(x * cp)) << 2);
+        if (intoFrame) memory.copy(fx, dx, <usize>c << 2);
+        else memory.copy(dx, fx, <usize>c << 2);
       }
     }
   }
