@@ -50,6 +50,9 @@ const convCases: { x: Shape4; k: number; co: number; stride: number; pad: 'same'
   // Stride 1 with channel counts that fill neither the SIMD kernels' eight-channel groups nor their six-tap blocks.
   { x: [3, 6, 9, 7], k: 3, co: 5, stride: 1, pad: 'same' },
   { x: [2, 8, 6, 3], k: 4, co: 12, stride: 1, pad: 'valid' },
+  // Strided with enough channels for the scatter kernel's input gradient.
+  { x: [2, 9, 9, 8], k: 5, co: 12, stride: 2, pad: 'same' },
+  { x: [3, 12, 10, 16], k: 3, co: 8, stride: 2, pad: 'same' },
 ];
 
 describe('Conv2D gradients on wasm', () => {

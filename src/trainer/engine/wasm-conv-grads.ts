@@ -40,16 +40,50 @@ const LANES8 = 8;
 /** Floats per inputGradRow slice. */
 const SLICE = 32;
 
+/** Where the SIMD kernels see a convolution: its filter, strides, and the zero-padded frame the windows tile. */
+interface Frame {
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  pt: number;
+  pl: number;
+  /** The frame's height and width: every window lies inside, (Ho − 1)·sh + kh by (Wo − 1)·sw + kw. */
+  Hp: number;
+  Wp: number;
+}
+
+/** The frame of a conv, or null when some input rows or columns lie past the last window (the kernels' copies assume none). */
+function frameOf(info: tf.backend_util.Conv2DInfo): Frame | null {
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, inHeight: H, inWidth: W, outHeight: Ho, outWidth: Wo } = info;
+  const { top: pt, left: pl } = info.padInfo;
+  const Hp = (Ho - 1) * sh + kh;
+  const Wp = (Wo - 1) * sw + kw;
+  if (info.dilationHeight !== 1 || info.dilationWidth !== 1 || H + pt > Hp || W + pl > Wp) return null;
+  return { kh, kw, sh, sw, pt, pl, Hp, Wp };
+}
+
 /**
- * Stride-1 filter gradient with the SIMD kernel: the input zero-padded once, dy padded to a multiple of eight
- * channels, then six taps × eight channels per pass over the batch, accumulated in registers.
+ * Whether the scatter kernel beats XNNPACK's Conv2D on the flipped filter for an input gradient with C channels.
+ * Measured per 32 images: it wins on strided convs with many channels, where the Conv2D route also multiplies the
+ * zeros interleaved into dy (5×5/2 over 32 and 64 channels: 16 vs 44 ms, 21 vs 50 ms), and at stride 1 on a few
+ * channels that fill most of its 32-float slices but not XNNPACK's 8-channel tiles (LeNet's 5×5 over 6: 1.3 vs
+ * 2.0 ms). XNNPACK wins at stride 1 from 8 channels up (2–3×) and on narrow rows (3×3 over 6 channels, strided or
+ * not; a single channel).
  */
-function filterGradSimd(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, kh: number, kw: number, pt: number, pl: number): TensorInfo {
+function preferScatter(C: number, kw: number, sh: number, sw: number): boolean {
+  return sh * sw > 1 ? C >= 8 : C < 8 && kw * C >= 24;
+}
+
+/**
+ * Filter gradient with the SIMD kernel: the input zero-padded once, dy padded to a multiple of eight channels,
+ * then six taps × eight channels per pass over the batch, accumulated in registers.
+ */
+function filterGradSimd(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, f: Frame): TensorInfo {
   const k = simdKernels(backend);
   const [N, H, W, C] = x.shape;
   const [, Ho, Wo, Co] = dy.shape;
-  const Hp = Ho + kh - 1;
-  const Wp = Wo + kw - 1;
+  const { kh, kw, sh, sw, pt, pl, Hp, Wp } = f;
   const Co8 = Math.ceil(Co / LANES8) * LANES8;
   const K = kh * kw * C;
   const xp = alloc(backend, [N, Hp, Wp, C]);
@@ -74,7 +108,7 @@ function filterGradSimd(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, kh:
         taps[j] = t < K ? ((ky * Wp + kx) * C + ci) * 4 : 0;
         outs[j] = accA + (t * Co8 + g * LANES8) * 4;
       }
-      k.filterGrad6x8(xpA, dzA + g * LANES8 * 4, N, Ho, Wo, C, Hp, Wp, Co8,
+      k.filterGrad6x8(xpA, dzA + g * LANES8 * 4, N, Ho, Wo, C, Hp, Wp, Co8, sh, sw,
         taps[0], taps[1], taps[2], taps[3], taps[4], taps[5], outs[0], outs[1], outs[2], outs[3], outs[4], outs[5]);
     }
   }
@@ -86,16 +120,15 @@ function filterGradSimd(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, kh:
 }
 
 /**
- * Stride-1 input gradient with the SIMD kernel: each dy pixel scatters its filter-row products straight into a
- * zero-padded dx (32 floats of a filter row per call), which is then cropped to the input's shape.
+ * Input gradient with the SIMD kernel: each dy pixel scatters its filter-row products straight into a zero-padded
+ * dx (32 floats of a filter row per call), which is then cropped to the input's shape. Strided convs cost no more
+ * than stride 1 here (no zero-interleaved dy).
  */
-function inputGradSimd(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, inputShape: Shape4, pt: number, pl: number): TensorInfo {
+function inputGradSimd(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, inputShape: Shape4, f: Frame): TensorInfo {
   const k = simdKernels(backend);
   const [N, H, W, C] = inputShape;
-  const [kh, kw] = filter.shape;
   const [, Ho, Wo, Co] = dy.shape;
-  const Hp = Ho + kh - 1;
-  const Wp = Wo + kw - 1;
+  const { kh, kw, sh, sw, pt, pl, Hp, Wp } = f;
   const R = kw * C;
   const slices = Math.ceil(R / SLICE);
   const wt = alloc(backend, [kh, slices, Co, SLICE]);
@@ -122,7 +155,7 @@ function inputGradSimd(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo,
   k.zero(dxpA, (N * Hp * Wp * C + SLICE) * 4);
   for (let ky = 0; ky < kh; ky++) {
     for (let s = 0; s < slices; s++) {
-      k.inputGradRow(dyA, wtA + (ky * slices + s) * Co * SLICE * 4, dxpA, N, Ho, Wo, Co, C, Hp, Wp, (ky * Wp * C + s * SLICE) * 4);
+      k.inputGradRow(dyA, wtA + (ky * slices + s) * Co * SLICE * 4, dxpA, N, Ho, Wo, Co, C, Hp, Wp, sh, sw, (ky * Wp * C + s * SLICE) * 4);
     }
   }
   k.crop(dxpA, addr(backend, dx), N, H, W, C, Hp, Wp, C, pt, pl);
@@ -143,7 +176,8 @@ export function conv2DBackpropFilter(args: KernelArgs<{ strides: number | [numbe
   const [, Ho, Wo, Co] = dy.shape;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const { top: pt, left: pl } = info.padInfo;
-  if (sh === 1 && sw === 1 && H + pt <= Ho + kh - 1 && W + pl <= Wo + kw - 1) return filterGradSimd(backend, x, dy, kh, kw, pt, pl);
+  const frame = frameOf(info);
+  if (frame) return filterGradSimd(backend, x, dy, frame);
   // Rows and columns past the last window never contribute: crop them instead of padding negatively.
   const spanH = (Ho - 1) * sh + kh - pt;
   const spanW = (Wo - 1) * sw + kw - pl;
@@ -178,7 +212,8 @@ export function conv2DBackpropInput(args: KernelArgs<{ strides: number | [number
   const Wd = (Wo - 1) * sw + 1;
   const pads = [kh - 1 - pt, H - Hd + pt, kw - 1 - pl, W - Wd + pl];
   if (pads.some((p) => p < 0)) return fallback(args as never) as TensorInfo;
-  if (sh === 1 && sw === 1 && H + pt <= Ho + kh - 1 && W + pl <= Wo + kw - 1) return inputGradSimd(backend, dy, filter, attrs.inputShape, pt, pl);
+  const frame = frameOf(info);
+  if (frame && preferScatter(C, kw, sh, sw)) return inputGradSimd(backend, dy, filter, attrs.inputShape, frame);
 
   const wf = alloc(backend, [kh, kw, Co, C]);
   {

@@ -48,14 +48,15 @@ function copyWindow(
 }
 
 /**
- * Filter gradient of a stride-1 convolution, six taps × eight output channels at a time:
- * out[k_j, g·8 .. g·8+7] = Σ over every output pixel p of xp[p + tap_j] · dz[p, g·8 .. g·8+7], j = 0..5.
+ * Filter gradient of a convolution (strides sh, sw), six taps × eight output channels at a time:
+ * out[k_j, g·8 .. g·8+7] = Σ over every output pixel p of xp[origin(p) + tap_j] · dz[p, g·8 .. g·8+7], j = 0..5,
+ * where origin(p) is the top-left of p's window.
  * `xp` is the zero-padded input [n, hp, wp, c]; `dz` [n, ho, wo, co8] has co8 (a multiple of 8) channels.
  * tap0..tap5 are byte offsets of the six taps from a pixel's window origin in `xp`; out0..out5 the byte addresses
  * of their eight-float output rows (the caller points unused slots at scratch).
  */
 export function filterGrad6x8(
-  xp: usize, dz: usize, n: i32, ho: i32, wo: i32, c: i32, hp: i32, wp: i32, co8: i32,
+  xp: usize, dz: usize, n: i32, ho: i32, wo: i32, c: i32, hp: i32, wp: i32, co8: i32, sh: i32, sw: i32,
   tap0: i32, tap1: i32, tap2: i32, tap3: i32, tap4: i32, tap5: i32,
   out0: usize, out1: usize, out2: usize, out3: usize, out4: usize, out5: usize,
 ): void {
@@ -65,12 +66,12 @@ export function filterGrad6x8(
   let a3 = f32x4.splat(0), b3 = f32x4.splat(0);
   let a4 = f32x4.splat(0), b4 = f32x4.splat(0);
   let a5 = f32x4.splat(0), b5 = f32x4.splat(0);
-  const pixBytes = <usize>c << 2;
+  const pixBytes = <usize>(c * sw) << 2;
   const dzBytes = <usize>co8 << 2;
   let d = dz;
   for (let i = 0; i < n; i++) {
     for (let y = 0; y < ho; y++) {
-      let x = xp + ((<usize>((i * hp + y) * wp * c)) << 2);
+      let x = xp + ((<usize>((i * hp + y * sh) * wp * c)) << 2);
       for (let col = 0; col < wo; col++) {
         const d0 = v128.load(d);
         const d1 = v128.load(d, 16);
@@ -112,20 +113,20 @@ export function filterGrad6x8(
 }
 
 /**
- * Input gradient of a stride-1 convolution for one filter row `ky` and one 32-float slice of it, scattered:
+ * Input gradient of a convolution (strides sh, sw) for one filter row `ky` and one 32-float slice of it, scattered:
  * for every pixel p of dz [n, ho, wo, co], dxp[p's window origin + ky row + slice] += Σ_o dz[p, o] · wt[o, 0..31].
  * `wt` [co, 32] holds that slice of the filter row (kx·c + ci flattened) for each output channel, zero past the
  * row's end, so the padded lanes add zero to the neighbouring pixel. `dxp` [n, hp, wp, c] is the padded input
  * gradient, with at least 32 floats of slack past its end.
  */
 export function inputGradRow(
-  dz: usize, wt: usize, dxp: usize, n: i32, ho: i32, wo: i32, co: i32, c: i32, hp: i32, wp: i32, offset: i32,
+  dz: usize, wt: usize, dxp: usize, n: i32, ho: i32, wo: i32, co: i32, c: i32, hp: i32, wp: i32, sh: i32, sw: i32, offset: i32,
 ): void {
-  const pixBytes = <usize>c << 2;
+  const pixBytes = <usize>(c * sw) << 2;
   let d = dz;
   for (let i = 0; i < n; i++) {
     for (let y = 0; y < ho; y++) {
-      let dst = dxp + ((<usize>((i * hp + y) * wp * c)) << 2) + <usize>offset;
+      let dst = dxp + ((<usize>((i * hp + y * sh) * wp * c)) << 2) + <usize>offset;
       for (let col = 0; col < wo; col++) {
         let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
         let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
