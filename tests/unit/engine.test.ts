@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadMnistDigits, mulberry32 } from '../../src/core/datasets/mnist-digits.js';
 import type { LayerSpec } from '../../src/shared/model-spec.js';
 import { presets } from '../../src/core/training/presets.js';
-import { availableBackends, createEngine, type BackendName, type Engine, type EngineOptions } from '../../src/trainer/engine/index.js';
+import { availableBackends, createEngine, planModel, type BackendName, type Engine, type EngineOptions } from '../../src/trainer/engine/index.js';
 
 // The seed notebook's LeNet-5, as the preset defines it.
 const LENET: LayerSpec[] = presets['seed-lenet5'].hyperparams.model;
@@ -165,6 +165,45 @@ describe('LeNet-5 on wasm', () => {
     expect(await losses(await engine({ ...opts, workers: 2 }), data, 0, 5, 32)).toEqual(a);
     // Same updates up to float summation order.
     a.forEach((loss, i) => expect(loss).toBeCloseTo(one[i], 4));
+  });
+
+  it('with 2 workers: shares of changing size and predictions between them cross the share channel', async () => {
+    const opts = { backend: 'wasm' as const, layers: LENET, optimizer: { name: 'adam' as const, learningRate: 1e-3 } };
+    const [one, two] = [await engine({ ...opts, workers: 1 }), await engine({ ...opts, workers: 2 })];
+    let k = 0;
+    // 8 → 32 → 64 images: the channel is replaced twice, the worker moving over while it waits.
+    for (const size of [8, 8, 32, 64, 16]) {
+      const b = { x: data.x.subarray(k * 784, (k + size) * 784), y: data.y.subarray(k, k + size) };
+      k += size;
+      const [r1, r2] = [await one.trainBatch(b.x, b.y), await two.trainBatch(b.x, b.y)];
+      expect(r2.correct).toBe(r1.correct);
+      expect(r2.loss).toBeCloseTo(r1.loss, 4);
+    }
+    // A message (a prediction of 2,048+ images, split over both threads) reaches the worker waiting on the channel.
+    const many = digits(2100, 5).x;
+    const [p1, p2] = [await one.predict(many), await two.predict(many)];
+    expect(p2.length).toBe(p1.length);
+    p1.forEach((p, i) => expect(p2[i]).toBeCloseTo(p, 4));
+  });
+
+  it('with 2 workers: BatchNorm batch statistics come back from the worker and pool into the moving statistics', async () => {
+    // After one step from the same weights, the first BatchNorm layer's moving statistics follow the whole batch's
+    // (its input does not depend on how the batch was split), so 1 and 2 workers must agree.
+    const opts = { backend: 'wasm' as const, layers: SMALL };
+    const [one, two] = [await engine({ ...opts, workers: 1 }), await engine({ ...opts, workers: 2 })];
+    const b = batch(data, 2, 32);
+    await one.trainBatch(b.x, b.y);
+    await two.trainBatch(b.x, b.y);
+    const slots = planModel(SMALL).params.filter((p) => /^batch_normalization[^/]*\/moving_/.test(p.name)).slice(0, 2);
+    expect(slots.map((p) => p.name.split('/')[1])).toEqual(['moving_mean', 'moving_variance']);
+    const [w1, w2] = [new Float32Array((await one.saveState()).weights.buffer), new Float32Array((await two.saveState()).weights.buffer)];
+    for (const p of slots) {
+      const initial = p.name.endsWith('mean') ? 0 : 1;
+      for (let i = p.offset; i < p.offset + p.size; i++) {
+        expect(w2[i]).not.toBe(initial);
+        expect(w2[i]).toBeCloseTo(w1[i], 5);
+      }
+    }
   });
 
   it('setLearningRate takes effect on the next step', async () => {
