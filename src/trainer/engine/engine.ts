@@ -78,7 +78,7 @@ export class TfEngine implements Engine {
       total: n,
       step: this.#step,
     });
-    const remote = workers.slice(0, replicas - 1).map((w, i) => w.train(share(i + 1), this.#version));
+    const remote = workers.slice(0, replicas - 1).map((w, i) => w.train({ type: 'train', version: this.#version, ...share(i + 1) }));
     this.#syncLocal();
     const results: ShareResult[] = [local.trainShare(share(0), this.#grads)];
     results.push(...(await Promise.all(remote)));

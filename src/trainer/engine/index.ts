@@ -40,7 +40,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   local.loadWeights(weights);
   const started = shared
     ? await Promise.allSettled(Array.from({ length: count - 1 }, () =>
-      EngineWorker.start({ layers: opts.layers, seed: opts.seed, backend: name, weights: shared, size: plan.size, bnChannels: plan.bnChannels })))
+      EngineWorker.start({ layers: opts.layers, seed: opts.seed, backend: name, weights: shared, size: plan.size })))
     : [];
   const workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = started.find((s) => s.status === 'rejected');

@@ -1,5 +1,5 @@
 // Messages between the engine and its data-parallel worker threads. Weights and gradients live in
-// SharedArrayBuffers; batch shares travel through a Channel (channel.ts), messages carry the rest.
+// SharedArrayBuffers; messages carry only the batch share and small results.
 
 import type { LayerSpec } from '../../shared/model-spec.js';
 import type { BackendName } from './types.js';
@@ -15,12 +15,16 @@ export interface InitRequest {
   grads: SharedArrayBuffer;
 }
 
-/** A new share channel (the first, or a bigger one); the worker serves shares from it from then on. */
-export interface ChannelRequest {
-  type: 'channel';
-  buffer: SharedArrayBuffer;
-  capacity: number;
-  statsLength: number;
+export interface TrainRequest {
+  type: 'train';
+  id: number;
+  /** Bumped whenever the master weights change; a worker reloads its tensors when it differs. */
+  version: number;
+  x: Float32Array;
+  y: Uint8Array;
+  first: number;
+  total: number;
+  step: number;
 }
 
 export interface PredictRequest {
@@ -30,9 +34,10 @@ export interface PredictRequest {
   x: Float32Array;
 }
 
-export type WorkerRequest = InitRequest | ChannelRequest | PredictRequest;
+export type WorkerRequest = InitRequest | TrainRequest | PredictRequest;
 
 export type WorkerReply =
   | { type: 'ready'; id: 0 }
+  | { type: 'trained'; id: number; lossSum: number; correct: number; bnStats: Float32Array[] }
   | { type: 'predicted'; id: number; probs: Float32Array }
   | { type: 'error'; id: number; message: string };
