@@ -60,6 +60,7 @@ export function filterGrad6x8(
   tap0: i32, tap1: i32, tap2: i32, tap3: i32, tap4: i32, tap5: i32,
   out0: usize, out1: usize, out2: usize, out3: usize, out4: usize, out5: usize,
 ): void {
+  // Written out tap by tap on purpose: twelve named accumulators stay in registers, an array of them would not.
   let a0 = f32x4.splat(0), b0 = f32x4.splat(0);
   let a1 = f32x4.splat(0), b1 = f32x4.splat(0);
   let a2 = f32x4.splat(0), b2 = f32x4.splat(0);
