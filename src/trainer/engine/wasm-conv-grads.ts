@@ -3,8 +3,8 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { alloc, free, transpose4, view, type BackendWasm } from './wasm-heap.js';
-import { addr, simdKernels } from './wasm-simd.js';
+import { addr, alloc, free, transpose4, view, type BackendWasm } from './wasm-heap.js';
+import { simdKernels } from './wasm-simd.js';
 
 type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
 type Shape4 = [number, number, number, number];

@@ -14,6 +14,11 @@ export function view(backend: BackendWasm, info: TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(info) as Float32Array;
 }
 
+/** A tensor's byte address in the heap (for the SIMD kernels, which work on it in place). */
+export function addr(backend: BackendWasm, info: TensorInfo): number {
+  return backend.dataIdMap.get(info.dataId)!.memoryOffset;
+}
+
 export function free(backend: BackendWasm, info: TensorInfo): void {
   backend.disposeData(info.dataId);
 }

@@ -3,8 +3,8 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { alloc, free, transpose2, view, type BackendWasm } from './wasm-heap.js';
-import { addr, simdKernels } from './wasm-simd.js';
+import { addr, alloc, free, transpose2, view, type BackendWasm } from './wasm-heap.js';
+import { simdKernels } from './wasm-simd.js';
 
 type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
 

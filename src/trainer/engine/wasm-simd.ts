@@ -1,10 +1,8 @@
 // Loads the project's SIMD kernels (src/trainer/wasm, built to kernels.wasm) onto the tfjs wasm backend's own
-// memory, once per thread, and hands out tensors' heap addresses for them.
+// memory, once per thread, or onto a memory of their own.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { TensorInfo } from '@tensorflow/tfjs';
-import { WorkbenchError } from '../../shared/errors.js';
+import { readFileSync } from 'node:fs';
+import { builtFile } from './built-file.js';
 import type { BackendWasm } from './wasm-heap.js';
 
 /** The exports of kernels.wasm; pointers are byte offsets in the backend's heap. */
@@ -37,17 +35,8 @@ declare const WebAssembly: {
 let compiled: object | undefined;
 const instances = new WeakMap<BackendWasm, SimdKernels>();
 
-/** The built module next to this file; under vitest (sources run as .ts) the build/node copy. */
-function moduleFile(): string {
-  const here = new URL('./kernels.wasm', import.meta.url);
-  const url = import.meta.url.endsWith('.ts') ? new URL(here.href.replace('/src/trainer/engine/', '/build/node/trainer/engine/')) : here;
-  const path = fileURLToPath(url);
-  if (!existsSync(path)) throw new WorkbenchError('trainer', `Kernel module ${path} is missing: run npm run build:node`);
-  return path;
-}
-
 function instantiate(memory: unknown): SimdKernels {
-  compiled ??= new WebAssembly.Module(readFileSync(moduleFile()));
+  compiled ??= new WebAssembly.Module(readFileSync(builtFile('kernels.wasm', 'Kernel module')));
   return new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as SimdKernels;
 }
 
@@ -66,9 +55,4 @@ export function privateKernels(bytes: number): { kernels: SimdKernels; buffer: A
   const pages = Math.max(1, Math.ceil(bytes / 65536));
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
   return { kernels: instantiate(memory), buffer: memory.buffer };
-}
-
-/** A tensor's byte address in the backend's heap. */
-export function addr(backend: BackendWasm, info: TensorInfo): number {
-  return backend.dataIdMap.get(info.dataId)!.memoryOffset;
 }

@@ -1,28 +1,15 @@
 // The engine's side of its worker threads: starts them, sends batch shares, matches replies to requests,
 // and fails every pending call if a worker dies.
 
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { WorkbenchError } from '../../shared/errors.js';
 import type { LayerSpec } from '../../shared/model-spec.js';
+import { builtFile } from './built-file.js';
 import type { PredictRequest, TrainRequest, WorkerReply } from './protocol.js';
 import type { BackendName } from './types.js';
 
 type Pending = { resolve: (reply: WorkerReply) => void; reject: (err: Error) => void };
 type Body<T> = T extends { id: number } ? Omit<T, 'id'> : never;
-
-/** The compiled worker next to this file; under vitest (sources run as .ts) the build/node copy of it. */
-function workerFile(): URL {
-  const here = new URL('./worker.js', import.meta.url);
-  const url = import.meta.url.endsWith('.ts')
-    ? new URL(here.href.replace('/src/trainer/engine/', '/build/node/trainer/engine/'))
-    : here;
-  if (!existsSync(fileURLToPath(url))) {
-    throw new WorkbenchError('trainer', `Engine worker ${fileURLToPath(url)} is missing: run npm run build:node`);
-  }
-  return url;
-}
 
 export class EngineWorker {
   readonly grads: Float32Array;
@@ -53,7 +40,7 @@ export class EngineWorker {
 
   static async start(opts: { layers: LayerSpec[]; seed: number; backend: BackendName; weights: SharedArrayBuffer; size: number }): Promise<EngineWorker> {
     const grads = new SharedArrayBuffer(opts.size * 4);
-    const worker = new Worker(workerFile());
+    const worker = new Worker(builtFile('worker.js', 'Engine worker'));
     const client = new EngineWorker(worker, grads);
     // Referenced only while a request is pending: an idle engine must not keep the process alive.
     const ready = new Promise<WorkerReply>((resolve, reject) => client.#pending.set(0, { resolve, reject }));
