@@ -26,6 +26,9 @@ export const dialogHandlers: Local = {
   },
 };
 
+/** What the user's choice in each dialog lets the renderer do with that path (see path-grants.ts). */
+export const dialogAccess = { 'desktop:open-file': 'read', 'desktop:save-file': 'write' } as const satisfies Record<keyof Local, 'read' | 'write'>;
+
 export function isLocalMethod(name: string): name is keyof Local {
   return Object.hasOwn(dialogHandlers, name);
 }

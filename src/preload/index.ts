@@ -1,5 +1,6 @@
 // The preload exposes the contract's methods by name, event subscription, and the path of a dropped file (Electron
-// no longer puts it on File objects); nothing else (never ipcRenderer).
+// no longer puts it on File objects), which it also reports to main as chosen by the user; nothing else (never
+// ipcRenderer).
 
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { contract, type MethodName } from '../shared/contract.js';
@@ -17,6 +18,10 @@ contextBridge.exposeInMainWorld('workbench', {
     return () => ipcRenderer.removeListener('workbench:event', wrapped);
   },
   pathForFile(file: File): string {
-    return webUtils.getPathForFile(file);
+    // getPathForFile knows only real files the user dropped or picked (a page-made File gives ""); telling main
+    // from here, not from the page, is what lets main accept this path and no other.
+    const path = webUtils.getPathForFile(file);
+    if (path) ipcRenderer.send('workbench:dropped-path', path);
+    return path;
   },
 });

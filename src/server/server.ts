@@ -15,6 +15,7 @@ import { TOKEN_COOKIE, type WireCall, type WireMessage } from '../shared/wire.js
 import { check } from './guard.js';
 import { serveStatic } from './static.js';
 import { handleDownload } from './downloads.js';
+import { remotePathRefusal } from './remote-paths.js';
 
 const MAX_UPLOAD = 1024 * 1024 * 1024; // a Kaggle train.csv is 76 MB
 
@@ -78,6 +79,8 @@ function attachSocket(wb: Workbench, socket: WebSocket): void {
     if (!isMethodName(call.method)) {
       return send({ type: 'reply', id: call.id, ok: false, error: { code: 'bad-input', message: `unknown method ${String(call.method).slice(0, 60)}` } });
     }
+    const refusal = remotePathRefusal(call.method);
+    if (refusal) return send({ type: 'reply', id: call.id, ok: false, error: refusal });
     try {
       send({ type: 'reply', id: call.id, ok: true, result: await wb.call(call.method, call.args) });
     } catch (err) {

@@ -10,14 +10,26 @@ import type { BackendAvailability } from './trainer-protocol.js';
 import type { SubmissionInfo } from './submissions.js';
 import type { Comparison, ConfusionReport, DigitPage, EnsembleValidation, RunDiff } from './analysis.js';
 
+/**
+ * A method whose arguments name files on the machine that runs the core. Only a local caller may give them (the
+ * CLI, or the desktop app for a path the user picked); serve mode's browser is a remote client and is refused.
+ */
+export interface ServerPaths {
+  /** Argument fields holding a path, and whether the core reads or writes it. */
+  fields: Readonly<Record<string, 'read' | 'write'>>;
+  /** What a browser does instead, for the refusal's message. */
+  instead: string;
+}
+
 interface MethodDef<A, R> {
   args: s.Schema<A>;
+  serverPaths?: ServerPaths;
   /** Phantom: only carries the result type. */
   result?: R;
 }
 
 function method<R>() {
-  return <A>(args: s.Schema<A>): MethodDef<A, R> => ({ args });
+  return <A>(args: s.Schema<A>, serverPaths?: ServerPaths): MethodDef<A, R> => ({ args, serverPaths });
 }
 
 const datasetName = s.str({ min: 1, max: 120, pattern: /^[^\0]*\S[^\0]*$/, hint: 'a name of 1 to 120 characters' });
@@ -32,6 +44,7 @@ export const contract = {
   'datasets:get': method<DatasetDetail>()(s.object({ id: s.id })),
   'datasets:import': method<ImportResult>()(
     s.object({ path: s.str({ min: 1, max: 4096 }), name: s.optional(datasetName), kind: s.optional(datasetKind) }),
+    { fields: { path: 'read' }, instead: 'upload the file instead (Datasets › Import CSV in the page, or POST /upload)' },
   ),
   'datasets:rename': method<DatasetInfo>()(s.object({ id: s.id, name: datasetName })),
   'datasets:delete': method<{ id: number }>()(s.object({ id: s.id })),
@@ -61,6 +74,7 @@ export const contract = {
   /** Writes model.json + weights.bin (tfjs layers model) into the folder `out`. */
   'runs:export-model': method<{ path: string; files: string[]; epoch: number }>()(
     s.object({ id: s.id, out: s.str({ min: 1, max: 4096 }), weights: s.optional(s.oneOf(['best', 'last'] as const)), force: s.optional(s.bool) }),
+    { fields: { out: 'write' }, instead: 'export the model on the machine that runs serve mode: digit-workbench model export --run ID --out DIR' },
   ),
   /** Predicts a test set with one run or the mean of several (an ensemble), writes the Kaggle CSV atomically. */
   'submissions:export': method<SubmissionInfo>()(
@@ -72,6 +86,7 @@ export const contract = {
       out: s.str({ min: 1, max: 4096 }),
       force: s.optional(s.bool),
     }),
+    { fields: { out: 'write' }, instead: 'download the submission instead (Submissions › Export in the page, or GET /download/submission)' },
   ),
   'submissions:list': method<SubmissionInfo[]>()(s.none),
   /** The public score Kaggle gave the file (null clears it). */
@@ -136,6 +151,11 @@ export type Api = { [M in MethodName]: (args: ArgsOf<M>) => Promise<ResultOf<M>>
 
 export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(contract, name);
+}
+
+/** The method's path arguments, when it has any (see ServerPaths). */
+export function serverPathsOf(name: MethodName): ServerPaths | undefined {
+  return (contract[name] as MethodDef<unknown, unknown>).serverPaths;
 }
 
 /** Validates a call crossing a process boundary. */

@@ -1,6 +1,7 @@
 // Serve mode without a browser: 127.0.0.1 only, the token on every request and the WebSocket, a foreign Origin
-// refused, contract calls and events over the socket, CSV upload, and a submission download.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// refused, contract calls and events over the socket, CSV upload, a submission download, and no server path taken
+// from the browser.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -9,6 +10,7 @@ import { startServer, type RunningServer } from '../../src/server/server.js';
 import { csvText, rowFields } from '../fixtures/malformed-csv.js';
 import { tempDir } from '../helpers/temp-home.js';
 import type { WireMessage } from '../../src/shared/wire.js';
+import { startServeProcess, WireClient, type ServeProcess } from '../helpers/serve-process.js';
 
 let dir: ReturnType<typeof tempDir>;
 let wb: Workbench;
@@ -175,5 +177,59 @@ describe('serve mode refuses everything without the token or from a foreign orig
     } finally {
       ws.close();
     }
+  });
+});
+
+describe('serve mode never takes a server path from its browser (a real serve process)', () => {
+  // The browser is a remote client: imports arrive by upload and exports leave by download. A path in a
+  // contract call would let any page holding the token read or overwrite the server's files.
+  let home: ReturnType<typeof tempDir>;
+  let serve: ServeProcess;
+  let client: WireClient;
+  beforeAll(async () => {
+    home = tempDir();
+    serve = await startServeProcess(home.path);
+    client = await WireClient.connect(serve.port, serve.token);
+  });
+  afterAll(async () => {
+    client.close();
+    await serve.stop();
+    home.remove();
+  });
+
+  it('refuses datasets:import with a path, without reading the file or quoting it', async () => {
+    const secret = join(home.path, 'passwd');
+    writeFileSync(secret, 'root:x:0:0:root-secret-7f3a:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/usr/sbin/nologin\n');
+    for (const path of ['/etc/passwd', secret]) {
+      const reply = await client.request('datasets:import', { path });
+      expect(reply, path).toMatchObject({ ok: false, error: { code: 'bad-input', message: expect.stringMatching(/^datasets:import: paths cannot be given over serve mode .*upload/) } });
+      const message = JSON.stringify(reply);
+      for (const leak of ['root:', 'secret-7f3a', '/bin/bash', 'nologin']) expect(message, path).not.toContain(leak);
+    }
+    expect((await client.call<{ name: string }[]>('datasets:list')).map((d) => d.name)).toEqual(['sample-train', 'sample-test']);
+  });
+
+  it('refuses runs:export-model and submissions:export with an out path, force or not, touching nothing', async () => {
+    const folder = join(home.path, 'my-folder');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'thesis.tex'), 'years of work');
+    const csv = join(home.path, 'notes.csv');
+    writeFileSync(csv, 'a,b\n1,2\n');
+    for (const force of [true, false]) {
+      const model = await client.request('runs:export-model', { id: 1, out: folder, force });
+      expect(model).toMatchObject({ ok: false, error: { code: 'bad-input', message: expect.stringMatching(/^runs:export-model: paths cannot be given over serve mode .*model export/) } });
+      const sub = await client.request('submissions:export', { runIds: [1], datasetId: 2, out: csv, force });
+      expect(sub).toMatchObject({ ok: false, error: { code: 'bad-input', message: expect.stringMatching(/^submissions:export: paths cannot be given over serve mode .*download/) } });
+    }
+    expect(readdirSync(folder)).toEqual(['thesis.tex']);
+    expect(readFileSync(join(folder, 'thesis.tex'), 'utf8')).toBe('years of work');
+    expect(readFileSync(csv, 'utf8')).toBe('a,b\n1,2\n');
+  });
+
+  it('still imports by upload and answers path-free calls', async () => {
+    const body = csvText('test', [rowFields('test', 1).join(',')]);
+    const res = await fetch(`http://127.0.0.1:${serve.port}/upload?name=up.csv&token=${serve.token}`, { method: 'POST', body });
+    expect(await res.json()).toMatchObject({ ok: true, result: { dataset: { name: 'up', rows: 1, kind: 'test' } } });
+    expect(await client.request('app:info')).toMatchObject({ ok: true });
   });
 });

@@ -1,7 +1,9 @@
 // Predictions and submissions on the bundled sample-test with short real runs: the Kaggle file's exact shape,
 // agreement with the stored probabilities and the known answers, ensembles, TTA, single images, and refusals.
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../../src/core/workbench.js';
 import { loadDatasetArrays } from '../../src/core/datasets/repo.js';
@@ -138,7 +140,9 @@ describe('refusals leave no file behind', () => {
       fsSeam.writeSync = original;
     }
     expect(readdirSync(locked)).toEqual([]);
-    writeFileSync(join(locked, 'keep.csv'), 'old');
+    // A previous submission (the only kind --force replaces) survives a failed replacement whole.
+    const previous = await wb.call('submissions:export', { runIds: [runA], datasetId: TEST, out: join(locked, 'keep.csv') });
+    const old = readFileSync(previous.path, 'utf8');
     fsSeam.writeSync = () => {
       throw Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' });
     };
@@ -147,7 +151,62 @@ describe('refusals leave no file behind', () => {
     } finally {
       fsSeam.writeSync = original;
     }
-    expect(readFileSync(join(locked, 'keep.csv'), 'utf8')).toBe('old');
+    expect(readFileSync(join(locked, 'keep.csv'), 'utf8')).toBe(old);
     expect(readdirSync(locked)).toEqual(['keep.csv']);
+  });
+});
+
+describe('--force replaces only a submission the app wrote (one in the ledger, unchanged)', () => {
+  const bin = join(process.cwd(), 'bin', 'digit-workbench.js');
+  async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, '--home', dir.path, ...args], { timeout: 120_000 });
+      return { code: 0, stdout, stderr };
+    } catch (err) {
+      const e = err as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  }
+  const exportTo = (out: string, ...more: string[]) => cli('export', '--run', String(runA), '--test', String(TEST), '--out', out, ...more);
+
+  it('the CLI refuses the user’s CSV, another tool’s submission and an edited one, and replaces its own', async () => {
+    const mine = join(dir.path, 'budget.csv');
+    writeFileSync(mine, 'month,amount\njan,12\n');
+    const r = await exportTo(mine, '--force');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${mine} is not a submission Digit Workbench wrote`);
+    expect(readFileSync(mine, 'utf8')).toBe('month,amount\njan,12\n');
+
+    // A well-formed submission from someone else's notebook is still the user's file.
+    const theirs = join(dir.path, 'theirs.csv');
+    const text = `ImageId,Label\n${Array.from({ length: 2000 }, (_, i) => `${i + 1},7`).join('\n')}\n`;
+    writeFileSync(theirs, text);
+    expect((await exportTo(theirs, '--force')).code).toBe(1);
+    expect(readFileSync(theirs, 'utf8')).toBe(text);
+
+    const own = join(dir.path, 'own.csv');
+    expect((await exportTo(own)).code).toBe(0);
+    const before = (await wb.call('submissions:list', undefined)).length;
+    const again = await exportTo(own, '--force', '--tta');
+    expect(again.code, again.stderr).toBe(0);
+    expect((await wb.call('submissions:list', undefined)).length).toBe(before + 1);
+    // Edited by hand after the export: the user's now.
+    writeFileSync(own, `${readFileSync(own, 'utf8')}# checked by hand\n`);
+    const edited = await exportTo(own, '--force');
+    expect(edited.code).toBe(1);
+    expect(edited.stderr).toContain(`${own} is not a submission Digit Workbench wrote`);
+    expect(readFileSync(own, 'utf8')).toMatch(/# checked by hand\n$/);
+  });
+
+  it('the contract refuses a folder or a symlink in place of the file', async () => {
+    const folder = join(dir.path, 'folder.csv');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'inside'), 'mine');
+    await expect(wb.call('submissions:export', { runIds: [runA], datasetId: TEST, out: folder, force: true })).rejects.toThrow(`${folder} is not a regular file`);
+    expect(readdirSync(folder)).toEqual(['inside']);
+    const first = await wb.call('submissions:export', { runIds: [runA], datasetId: TEST, out: join(dir.path, 'target.csv') });
+    const link = join(dir.path, 'link.csv');
+    symlinkSync(first.path, link);
+    await expect(wb.call('submissions:export', { runIds: [runA], datasetId: TEST, out: link, force: true })).rejects.toThrow(`${link} is a symbolic link`);
   });
 });

@@ -1,9 +1,12 @@
 // Bad CSVs, generated: seeded mutations of a valid 2,000-row train.csv (so errors land on either side of the
 // parser's 1 MiB chunk boundaries) and a 200 MB unterminated line. Each is rejected with FILE:LINE:COLUMN at the
-// line the mutation touched, in bounded memory, and nothing reaches the store or the data folder.
+// line the mutation touched, in bounded memory, and nothing reaches the store or the data folder. Files that are
+// not Kaggle CSVs at all (a password file, a PNG, a binary) are named as such without quoting a byte of them.
+import { execFile } from 'node:child_process';
 import { createWriteStream, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../../src/core/workbench.js';
 import { kaggleCsvHeader } from '../../src/core/datasets/kaggle-csv.js';
@@ -203,5 +206,63 @@ describe('a generated corpus of malformed CSVs', () => {
       rmSync(file);
     }
     expect(snapshot()).toEqual(before);
+  });
+});
+
+describe('a file that is not a Kaggle CSV', () => {
+  const random = mulberry32(77);
+  const noise = (n: number) => Buffer.from(Array.from({ length: n }, () => Math.floor(random() * 256)));
+  /** Each file, and words of it that must never reach a message. */
+  const strangers: { name: string; bytes: Buffer; leaks: string[] }[] = [
+    { name: 'passwd', bytes: Buffer.from('root:x:0:0:root-secret-7f3a:/root:/bin/bash\nalice:x:1000:1000:Alice Secret,Room 7,,:/home/alice:/bin/bash\n'), leaks: ['root', 'secret', 'alice', 'bash', ':x:'] },
+    { name: 'passwd-gecos-first', bytes: Buffer.from('alice:x:1000:1000:Alice Secret,Room 7,,:/home/alice:/bin/bash\n'), leaks: ['alice', 'Secret', ':x:'] },
+    { name: 'shadow', bytes: Buffer.from('root:$6$saltsalt$hashhashhash:19000:0:99999:7:::\n'), leaks: ['root', '$6$', 'salt', 'hash'] },
+    { name: 'one word a line', bytes: Buffer.from('Password123\nhunter2\n'), leaks: ['Password', 'hunter'] },
+    { name: 'json', bytes: Buffer.from('{"apiKey":"sk-secret-99"}\n'), leaks: ['apiKey', 'sk-secret', '{'] },
+    { name: 'png', bytes: Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('\0\0\0\rIHDR'), noise(300)]), leaks: ['PNG', 'IHDR', '\ufffd', '\\u00'] },
+    { name: 'elf', bytes: Buffer.concat([Buffer.from('\x7fELF\x02\x01\x01\0'), noise(200)]), leaks: ['ELF', '\ufffd', '\\u00'] },
+    { name: 'noise', bytes: noise(4096), leaks: ['\ufffd', '\\u00'] },
+    { name: 'label then a password line', bytes: Buffer.from('label,root:x:0:0:root-secret-7f3a:/root\n'), leaks: ['root', 'secret'] },
+  ];
+  const clean = (message: string, file: string, leaks: string[], what: string) => {
+    const words = message.slice(file.length); // the path is ours to name; what follows must not quote the file
+    expect(message.startsWith(file), `${what}: ${message}`).toBe(true);
+    expect(words, what).toMatch(/^:\d+:\d+: /);
+    for (const leak of leaks) expect(words, `${what}: ${message}`).not.toContain(leak);
+    // Printable ASCII plus the message's own typography only: no byte of the file comes through.
+    expect(words, `${what}: ${message}`).toMatch(/^[\x20-\x7e…–×]*$/);
+  };
+
+  it('the contract names it without quoting it, whatever its bytes', async () => {
+    const before = snapshot();
+    for (const s of strangers) {
+      const file = join(files.path, `${s.name}.csv`);
+      writeFileSync(file, s.bytes);
+      const err = await wb.call('datasets:import', { path: file }).then(() => null, (e: Error) => e);
+      expect(err, s.name).not.toBeNull();
+      clean(err!.message, file, s.leaks, s.name);
+      expect(JSON.stringify((err as { details?: unknown }).details ?? null), s.name).not.toMatch(/root|secret|PNG|ELF/);
+      rmSync(file);
+    }
+    const passwd = await wb.call('datasets:import', { path: '/etc/passwd' }).then(() => null, (e: Error) => e);
+    clean(passwd!.message, '/etc/passwd', ['root', 'nologin', 'bash'], '/etc/passwd');
+    expect(passwd!.message).toMatch(/^\/etc\/passwd:1:1: not a Kaggle CSV/);
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('the CLI’s stderr does not quote it either', async () => {
+    const bin = join(process.cwd(), 'bin', 'digit-workbench.js');
+    for (const s of strangers.filter((x) => ['passwd', 'png', 'noise'].includes(x.name))) {
+      const file = join(files.path, `cli-${s.name}.csv`);
+      writeFileSync(file, s.bytes);
+      const r = await promisify(execFile)(process.execPath, [bin, '--home', join(files.path, 'cli-home'), 'import', file], { timeout: 60_000 }).then(
+        () => null,
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(r?.code, s.name).toBe(1);
+      const line = r!.stderr.trim().split('\n').find((l) => l.includes(file)) ?? '';
+      clean(line.slice(line.indexOf(file)), file, s.leaks, s.name);
+      for (const leak of s.leaks) expect(r!.stderr, s.name).not.toContain(leak);
+    }
   });
 });

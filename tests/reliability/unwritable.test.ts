@@ -1,6 +1,6 @@
 // Unwritable targets: a model export into a read-only folder (chmod when not root; root ignores permissions, so
 // also the injected failure through fsSeam), and a database that is full when a checkpoint must be written.
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../../src/core/workbench.js';
@@ -68,17 +68,17 @@ describe('a model export that cannot be written', () => {
     expect(readdirSync(folder)).toEqual([]);
 
     // A previous export survives a failed --force replacement whole.
-    mkdirSync(join(folder, 'old'));
-    writeFileSync(join(folder, 'old', 'model.json'), '{"old":true}');
+    const previous = await wb.call('runs:export-model', { id: runId, out: join(folder, 'old') });
+    const oldJson = readFileSync(join(previous.path, 'model.json'), 'utf8');
     const full = await withSeam('ENOSPC', () => failure(wb.call('runs:export-model', { id: runId, out: join(folder, 'old'), force: true })));
     expect(full.message).toMatch(/: the disk is full$/);
     expect(readdirSync(folder)).toEqual(['old']);
-    expect(readdirSync(join(folder, 'old'))).toEqual(['model.json']);
-    expect(readFileSync(join(folder, 'old', 'model.json'), 'utf8')).toBe('{"old":true}');
+    expect(readdirSync(join(folder, 'old')).sort()).toEqual(['.digit-workbench-model.json', 'model.json', 'weights.bin']);
+    expect(readFileSync(join(folder, 'old', 'model.json'), 'utf8')).toBe(oldJson);
 
     // And once the disk has room again, the same export works.
     const ok = await wb.call('runs:export-model', { id: runId, out: join(folder, 'old'), force: true });
-    expect(readdirSync(ok.path).sort()).toEqual(['model.json', 'weights.bin']);
+    expect(readdirSync(ok.path).sort()).toEqual(['.digit-workbench-model.json', 'model.json', 'weights.bin']);
     expect(readdirSync(folder)).toEqual(['old']);
   });
 });

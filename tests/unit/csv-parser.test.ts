@@ -184,7 +184,7 @@ describe('bounded memory on a 200 MB single line', () => {
 
   const cases = [
     { name: 'a header that never ends', first: kaggleCsvHeader('train'), block: ',pixel', column: 786, message: /header has more than 785 fields/ },
-    { name: 'one 200 MB field of digits', first: '', block: '1234567890', column: 1, message: /header must start with "label".*got "1234567890123456…"/ },
+    { name: 'one 200 MB field of digits', first: '', block: '1234567890', column: 1, message: /not a Kaggle CSV: .*; this file starts with a number: is the header line missing\?$/ },
   ];
   for (const c of cases) {
     it(`rejects ${c.name} after reading only its start`, async () => {

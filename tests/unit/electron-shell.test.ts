@@ -1,6 +1,7 @@
 // The Electron shell against a mocked `electron`: the window is isolated and sandboxed with a CSP and cannot
-// navigate or open windows, IPC accepts only the app's windows and the contract's methods, and the preload exposes
-// exactly the contract's methods plus onEvent and the dropped-file path helper.
+// navigate or open windows, IPC accepts only the app's windows and the contract's methods, a path only when the
+// user chose it (a dialog or a drop), and the preload exposes exactly the contract's methods plus onEvent and the
+// dropped-file path helper (which reports the drop to main itself).
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { contract } from '../../src/shared/contract.js';
 import { WorkbenchError } from '../../src/shared/errors.js';
@@ -44,11 +45,15 @@ const electron = vi.hoisted(() => {
     }
   }
   const handlers = new Map<string, Listener>();
+  const mainListeners = new Map<string, Listener>();
   return {
     BrowserWindow,
     FakeWebContents,
     handlers,
+    mainListeners,
     ipcMain: {
+      on: vi.fn((channel: string, listener: Listener) => mainListeners.set(channel, listener)),
+      removeListener: vi.fn((channel: string, listener: Listener) => mainListeners.get(channel) === listener && mainListeners.delete(channel)),
       handle: vi.fn((channel: string, handler: Listener) => {
         if (handlers.has(channel)) throw new Error(`second handler for ${channel}`);
         handlers.set(channel, handler);
@@ -65,7 +70,7 @@ const electron = vi.hoisted(() => {
     },
     app: { getVersion: () => '0.1.0' },
     Menu: { buildFromTemplate: vi.fn((t: unknown) => t), setApplicationMenu: vi.fn() },
-    ipcRenderer: { invoke: vi.fn(async () => ({ ok: true, result: 'reply' })), on: vi.fn(), removeListener: vi.fn() },
+    ipcRenderer: { invoke: vi.fn(async () => ({ ok: true, result: 'reply' })), send: vi.fn(), on: vi.fn(), removeListener: vi.fn() },
   };
 });
 vi.mock('electron', () => ({ ...electron, default: electron }));
@@ -77,6 +82,7 @@ beforeEach(() => {
   vi.clearAllMocks();
   electron.BrowserWindow.created.length = 0;
   electron.handlers.clear();
+  electron.mainListeners.clear();
 });
 
 describe('the app window', () => {
@@ -144,7 +150,9 @@ describe('registerWorkbenchIpc', () => {
     const dispose = registerWorkbenchIpc(wb as never, () => windows as never);
     const handler = electron.handlers.get('workbench:call')!;
     const invoke = (sender: { id: number }, name: unknown, args?: unknown) => handler({ sender }, name, args);
-    return { wb, app, other, windows, dispose, invoke, listeners };
+    // What the preload sends when the page asks for a dropped file's path.
+    const drop = (sender: { id: number }, path: unknown) => electron.mainListeners.get('workbench:dropped-path')!({ sender }, path);
+    return { wb, app, other, windows, dispose, invoke, drop, listeners };
   }
 
   it('maps a contract call from the app window to the facade, and errors to data', async () => {
@@ -176,6 +184,61 @@ describe('registerWorkbenchIpc', () => {
     expect(wb.call).not.toHaveBeenCalled();
   });
 
+  it('refuses a path the user never chose, for every path-bearing method, without calling the facade', async () => {
+    const { wb, app, invoke } = setup();
+    const calls: [string, Record<string, unknown>][] = [
+      ['datasets:import', { path: '/etc/passwd' }],
+      ['runs:export-model', { id: 1, out: '/home/me/thesis', force: true }],
+      ['submissions:export', { runIds: [1], datasetId: 2, out: '/home/me/budget.csv', force: true }],
+    ];
+    for (const [name, args] of calls) {
+      const field = 'path' in args ? 'path' : 'out';
+      expect(await invoke(app.webContents, name, args), name).toEqual({
+        ok: false,
+        error: { code: 'bad-input', message: expect.stringMatching(new RegExp(`^${name}: ${field} ".*" was not chosen in a dialog or dropped on the window since the app started`)), details: { field } },
+      });
+    }
+    expect(wb.call).not.toHaveBeenCalled();
+  });
+
+  it('accepts a path picked in the open dialog, for reading only', async () => {
+    const { wb, app, invoke } = setup();
+    expect(await invoke(app.webContents, 'desktop:open-file', { purpose: 'import-csv' })).toEqual({ ok: true, result: { path: '/home/me/train.csv' } });
+    expect(await invoke(app.webContents, 'datasets:import', { path: '/home/me/train.csv' })).toMatchObject({ ok: true });
+    expect(wb.call).toHaveBeenCalledWith('datasets:import', { path: '/home/me/train.csv' });
+    expect(await invoke(app.webContents, 'submissions:export', { runIds: [1], datasetId: 2, out: '/home/me/train.csv', force: true })).toMatchObject({ ok: false, error: { code: 'bad-input' } });
+    expect(await invoke(app.webContents, 'datasets:import', { path: '/home/me/other.csv' })).toMatchObject({ ok: false, error: { code: 'bad-input' } });
+    expect(wb.call).toHaveBeenCalledTimes(1);
+  });
+
+  it('accepts a file dropped on the app’s window (reported by the preload), not one a stranger reports', async () => {
+    const { wb, app, invoke, drop } = setup();
+    drop(new electron.FakeWebContents(), '/home/me/stranger.csv');
+    drop(app.webContents, 'relative.csv');
+    drop(app.webContents, { path: '/home/me/object.csv' });
+    for (const path of ['/home/me/stranger.csv', 'relative.csv']) {
+      expect(await invoke(app.webContents, 'datasets:import', { path }), path).toMatchObject({ ok: false, error: { code: 'bad-input' } });
+    }
+    drop(app.webContents, '/home/me/dropped.csv');
+    expect(await invoke(app.webContents, 'datasets:import', { path: '/home/me/dropped.csv', kind: 'test' })).toMatchObject({ ok: true });
+    expect(wb.call).toHaveBeenCalledTimes(1);
+    expect(wb.call).toHaveBeenCalledWith('datasets:import', { path: '/home/me/dropped.csv', kind: 'test' });
+  });
+
+  it('a path chosen in the save dialog allows writing exactly that path', async () => {
+    const { wb, app, invoke } = setup();
+    electron.dialog.showSaveDialog.mockResolvedValueOnce({ canceled: false, filePath: '/home/me/sub.csv' });
+    expect(await invoke(app.webContents, 'desktop:save-file', { purpose: 'submission', defaultName: 'sub.csv' })).toEqual({ ok: true, result: { path: '/home/me/sub.csv' } });
+    const exportTo = (out: string) => invoke(app.webContents, 'submissions:export', { runIds: [1], datasetId: 2, out });
+    expect(await exportTo('/home/me/sub.csv')).toMatchObject({ ok: true });
+    for (const out of ['/home/me/sub2.csv', '/home/me/sub.csv.csv', '/home/me', '/home/me/x/../sub.csv', '/home/me//sub.csv']) {
+      expect(await exportTo(out), out).toMatchObject({ ok: false, error: { code: 'bad-input' } });
+    }
+    expect(await invoke(app.webContents, 'datasets:import', { path: '/home/me/sub.csv' })).toMatchObject({ ok: false, error: { code: 'bad-input' } });
+    expect(wb.call).toHaveBeenCalledTimes(1);
+    expect(wb.call).toHaveBeenCalledWith('submissions:export', { runIds: [1], datasetId: 2, out: '/home/me/sub.csv' });
+  });
+
   it('forwards events to live windows only, and unregisters cleanly', () => {
     const { app, other, dispose, listeners } = setup();
     other.destroyed = true;
@@ -187,6 +250,7 @@ describe('registerWorkbenchIpc', () => {
     expect(listeners.size).toBe(0);
     expect(electron.ipcMain.removeHandler).toHaveBeenCalledWith('workbench:call');
     expect(electron.handlers.has('workbench:call')).toBe(false);
+    expect(electron.mainListeners.has('workbench:dropped-path')).toBe(false);
   });
 });
 
@@ -201,6 +265,12 @@ describe('the preload', () => {
     expect(key).toBe('workbench');
     expect(Object.keys(api).sort()).toEqual(['methods', 'onEvent', 'pathForFile']);
     expect(api.pathForFile({ name: 'train.csv' })).toBe('/home/me/train.csv');
+    // The preload vouches for the drop to main; the page never gets a way to send a path of its choosing.
+    expect(electron.ipcRenderer.send).toHaveBeenCalledTimes(1);
+    expect(electron.ipcRenderer.send).toHaveBeenCalledWith('workbench:dropped-path', '/home/me/train.csv');
+    electron.webUtils.getPathForFile.mockReturnValueOnce('');
+    expect(api.pathForFile({ name: 'made-by-the-page.csv' })).toBe('');
+    expect(electron.ipcRenderer.send).toHaveBeenCalledTimes(1);
     expect(Object.keys(api.methods).sort()).toEqual(Object.keys(contract).sort());
     for (const fn of Object.values(api.methods)) expect(typeof fn).toBe('function');
 

@@ -11,7 +11,8 @@ export const modelCommand: Command = {
 
   Writes a tfjs layers model that tf.loadLayersModel('file://DIR/model.json') loads; inputs are
   28×28×1 pixels scaled to 0–1. --weights best (default: the epoch with the highest val accuracy)
-  or last. The folder is written whole or not at all; an existing one needs --force.`,
+  or last. The folder is written whole or not at all, with a marker file (.digit-workbench-model.json);
+  --force replaces an existing folder only when it holds nothing but such a previous export.`,
   async run(argv, ctx) {
     const { values, positionals } = parse(
       argv,

@@ -27,8 +27,9 @@ export const exportCommand: Command = {
 
   Predicts every image of the test set (a FILE is imported first) with the run, or with the mean of
   several runs' probabilities, and writes ImageId,Label with ImageId from 1. --tta averages each image
-  with one-pixel shifts. The file is validated, then written atomically; an existing file needs
-  --force. When the answers are known (sample-test) the export is scored. Recorded in the ledger.`,
+  with one-pixel shifts. The file is validated, then written atomically; --force replaces an existing
+  file only when it is a submission in the ledger, unchanged. When the answers are known (sample-test)
+  the export is scored. Recorded in the ledger.`,
   async run(argv, ctx) {
     const { values } = parse(
       argv,

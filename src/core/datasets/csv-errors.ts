@@ -1,5 +1,13 @@
 // Why a Kaggle CSV was rejected: the parser's compact stop reasons, and their FILE:LINE:COLUMN messages in the
 // words a Kaggle user needs (built off the hot path, re-reading the offending field from the file).
+//
+// What a message may quote from the file (the path may be any file the user — or a mistake — pointed at):
+// - a file whose first header field is not exactly "label" or "pixel0" is not a Kaggle CSV: nothing of it is
+//   quoted, it is only classified (binary, data without a header, another separator, a submission file);
+// - once it starts like a Kaggle header, a header field is quoted when it is shaped like a column name (letters,
+//   then digits, at most 16 characters): a typo such as "pixle11" is what the user needs to see;
+// - once the whole header is Kaggle's (784 or 785 exact names), the file is a Kaggle CSV: a data value at the
+//   reported LINE:COLUMN is quoted, escaped and cut at 24 characters.
 
 import type { FileHandle } from 'node:fs/promises';
 import { badInput, type WorkbenchError } from '../../shared/errors.js';
@@ -61,6 +69,30 @@ function hint(text: string): string {
   return why ? ` (${why})` : '';
 }
 
+/** Column-name shaped: quoting it reveals a typo, not a line of somebody's file. */
+const NAME_LIKE = /^[A-Za-z]+[0-9]*$/;
+const KNOWN_FIRST = ['label', 'pixel0', 'imageid'];
+
+/** Why a header field is wrong, without quoting it unless it is name-shaped. */
+function headerField(text: string): string {
+  if (NAME_LIKE.test(text)) return `got ${quote(text)}${hint(text)}`;
+  return `got a field that is not a column name${hint(text) || ' (the file does not look like a Kaggle CSV)'}`;
+}
+
+/** Line 1 does not start with label or pixel0: say what the file looks like, quoting none of it. */
+function notKaggle(text: string, headers: string): string {
+  const head = `not a Kaggle CSV: the first line must be the header ${headers}`;
+  const firstOf = text.split(/[\t;]/)[0].toLowerCase();
+  if (/[\0-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]/.test(text)) return `${head}; this file looks binary`;
+  if (/\t/.test(text) && KNOWN_FIRST.includes(firstOf)) return `${head}; this one looks tab-separated (Kaggle CSVs are comma-separated)`;
+  if (/;/.test(text) && KNOWN_FIRST.includes(firstOf)) return `${head}; this one looks semicolon-separated (Kaggle CSVs are comma-separated)`;
+  if (/^\d+…?$/.test(text)) return `${head}; this file starts with a number: is the header line missing?`;
+  // Quoting a known name up to case reveals nothing but a wrong case or a submission file.
+  if (text.toLowerCase() === 'imageid') return `the header must start with "label" (train.csv) or "pixel0" (test.csv), got ${quote(text)}: this is a Kaggle submission file (ImageId,Label), not a train.csv or test.csv`;
+  if (KNOWN_FIRST.includes(text.toLowerCase())) return `the header must start with "label" (train.csv) or "pixel0" (test.csv), got ${quote(text)} (names are lower case)`;
+  return head;
+}
+
 function fieldsWanted(kind: DatasetKind): string {
   return kind === 'train' ? `${PIXELS + 1} fields (label + ${PIXELS} pixels)` : `${PIXELS} fields (${PIXELS} pixels)`;
 }
@@ -81,14 +113,14 @@ export async function describe(
     case 'first-name':
       what = stop.text === '' && at.col === 0
         ? `the first line must be the header ${headers}, got an empty field`
-        : `the header must start with "label" (train.csv) or "pixel0" (test.csv), got ${quote(stop.text)}${hint(stop.text)}`;
+        : notKaggle(stop.text, headers);
       break;
     case 'kind-mismatch':
       what = stop.text === 'train'
         ? '--kind test was given but this file has a label column (a train.csv)'
         : '--kind train was given but this file has no label column (a test.csv)';
       break;
-    case 'name': what = `header field ${column} must be "${field}", got ${quote(stop.text)}${hint(stop.text)}`; break;
+    case 'name': what = `header field ${column} must be "${field}", ${headerField(stop.text)}`; break;
     case 'header-more': what = `the header has more than ${fieldsWanted(at.kind)}`; break;
     case 'header-fewer':
       what = `the header stops after ${column - 1} field${column === 2 ? '' : 's'}; expected ${fieldsWanted(at.kind)}`;

@@ -1,14 +1,16 @@
 // Kaggle submissions: `ImageId,Label` with ImageId from 1, one row per test image in file order, validated
-// before writing, written atomically, scored when the answers are known, and recorded in the ledger.
+// before writing, written atomically, scored when the answers are known, and recorded in the ledger; --force
+// replaces only a file the ledger knows.
 
 import { createHash } from 'node:crypto';
+import { lstatSync, readFileSync } from 'node:fs';
 import { isAbsolute, normalize } from 'node:path';
 import type { Db } from '../db/open.js';
-import { badInput, notFound, WorkbenchError } from '../../shared/errors.js';
+import { badInput, conflict, notFound, WorkbenchError } from '../../shared/errors.js';
 import { SUSPICIOUS_NOTE, SUSPICIOUS_SCORE, type SubmissionInfo } from '../../shared/submissions.js';
 import type { WeightsSlot } from '../../shared/trainer-protocol.js';
 import { getDataset, loadDatasetArrays } from '../datasets/repo.js';
-import { writeFileAtomic } from '../fs-atomic.js';
+import { checkTarget, writeFileAtomic } from '../fs-atomic.js';
 import { argmaxRows } from '../../shared/digits.js';
 import { ensembleProbabilities, score, type PredictContext } from './predictions.js';
 
@@ -74,19 +76,44 @@ export function checkOutPath(out: string): string {
   return out;
 }
 
+/**
+ * `--force` replaces a CSV only when it is a submission this app wrote and nobody changed since: its sha256 is in
+ * the ledger. A well-formed `ImageId,Label` file alone is not enough: it may be another notebook's submission, or
+ * one the user fixed by hand, and either is theirs to keep; replacing it would lose work the app cannot redo.
+ */
+export function assertPreviousSubmission(db: Db): (target: string) => void {
+  return (target) => {
+    const keep = 'it is not replaced: choose another file, or move it away first';
+    const stat = lstatSync(target);
+    if (stat.isSymbolicLink()) throw conflict(`${target} is a symbolic link, not a submission Digit Workbench wrote: ${keep}`);
+    if (!stat.isFile()) throw conflict(`${target} is not a regular file: ${keep}`);
+    // A submission is ~9 bytes a row; anything far larger is not one, and is not read whole.
+    const ours = stat.size <= MAX_SUBMISSION_BYTES && db.prepare('SELECT 1 FROM submissions WHERE sha256 = ? LIMIT 1').get(sha256Of(readFileSync(target)));
+    if (!ours) throw conflict(`${target} is not a submission Digit Workbench wrote (its contents match none in the submissions ledger): ${keep}`, { path: target });
+  };
+}
+
+const MAX_SUBMISSION_BYTES = 64 * 1024 * 1024;
+
+function sha256Of(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
 export async function exportSubmission(
   ctx: PredictContext,
   opts: { runIds: number[]; datasetId: number; weights: WeightsSlot; tta: boolean; out: string; force?: boolean; onProgress?: (done: number, total: number) => void },
 ): Promise<SubmissionInfo> {
   const out = checkOutPath(opts.out);
+  const replace = { force: opts.force, ours: assertPreviousSubmission(ctx.db) };
+  checkTarget(out, replace); // before predicting: a refused path should not cost a prediction pass
   const dataset = getDataset(ctx.db, opts.datasetId);
   if (dataset.kind !== 'test') throw badInput(`dataset ${dataset.id} "${dataset.name}" is labelled (a train set): a submission predicts an unlabelled test.csv`);
   const probs = await ensembleProbabilities(ctx, opts);
   const labels = argmaxRows(probs);
   const csv = submissionCsv(labels);
   validateSubmission(csv, dataset.rows);
-  writeFileAtomic(out, csv, { force: opts.force });
-  const sha256 = createHash('sha256').update(csv).digest('hex');
+  writeFileAtomic(out, csv, replace);
+  const sha256 = sha256Of(csv);
   const answers = dataset.hasAnswers ? loadDatasetArrays(ctx.db, dataset.id).labels : null;
   const scored = answers ? score(labels, answers) : null;
   const { lastInsertRowid } = ctx.db
