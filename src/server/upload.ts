@@ -8,9 +8,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { basename, join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Workbench } from '../core/workbench.js';
-import { badInput, toErrorData } from '../shared/errors.js';
+import { createLogger } from '../core/logger.js';
+import { badInput, WorkbenchError, type ErrorData } from '../shared/errors.js';
 import { sendError, sendJson } from './respond.js';
 
+const log = createLogger('upload');
 /** A Kaggle train.csv is 76 MB. */
 export const DEFAULT_MAX_UPLOAD = 1024 * 1024 * 1024;
 /** How long a refused upload may go on sending (discarded) so that its client reads the 413 before the close. */
@@ -44,6 +46,15 @@ function refuse(req: IncomingMessage, res: ServerResponse, name: string, max: nu
   }, LINGER_MS).unref();
 }
 
+/** The import's own errors as they are; a file system error without its message, which names a server path. */
+function storeError(err: unknown, name: string): ErrorData {
+  if (err instanceof WorkbenchError) return err.toData();
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') return { code: 'io', message: `${name}: the upload was cut off` };
+  log.error(`upload of ${name} failed: ${(err as Error).stack ?? String(err)}`);
+  return { code: 'io', message: `${name}: the upload could not be stored${code ? ` (${code})` : ''}` };
+}
+
 export async function handleUpload(wb: Workbench, req: IncomingMessage, res: ServerResponse, url: URL, max: number): Promise<void> {
   const name = basename(url.searchParams.get('name') || 'upload.csv');
   const kind = url.searchParams.get('kind') || undefined;
@@ -53,20 +64,35 @@ export async function handleUpload(wb: Workbench, req: IncomingMessage, res: Ser
   const folder = join(wb.home, 'uploads');
   const temp = join(folder, `${Date.now()}-${randomBytes(4).toString('hex')}.csv`);
   let file: WriteStream | undefined;
+  let reply: () => void;
   try {
     mkdirSync(folder, { recursive: true });
     file = createWriteStream(temp);
+    // A full disk fails the stream; the error reaches us through once('drain') or finished() below. Without a
+    // listener it would also be thrown at the process.
+    file.on('error', () => undefined);
     const whole = await receive(req, file, max);
     file.end();
     await finished(file);
-    if (!whole) return refuse(req, res, name, max);
-    const result = await wb.importDataset({ path: temp, name: datasetName, kind, displayName: name, source: `upload:${name}` });
-    sendJson(res, 200, { ok: true, result });
+    if (!whole) {
+      reply = () => refuse(req, res, name, max);
+    } else {
+      const result = await wb.importDataset({ path: temp, name: datasetName, kind, displayName: name, source: `upload:${name}` });
+      reply = () => sendJson(res, 200, { ok: true, result });
+    }
   } catch (err) {
+    const error = storeError(err, name);
     // An upload the client aborted has no one left to answer.
-    if (!res.headersSent && !req.socket.destroyed) sendJson(res, 200, { ok: false, error: toErrorData(err) });
+    reply = () => !res.headersSent && !req.socket.destroyed && sendJson(res, 200, { ok: false, error });
   } finally {
-    file?.destroy();
+    // Gone before the answer leaves: the client may look right after it. A stream still opening would create the
+    // file after the removal, so it is closed first.
+    if (file && !file.closed) {
+      const closed = new Promise((resolve) => file!.once('close', () => resolve(undefined)));
+      file.destroy();
+      await closed;
+    }
     rmSync(temp, { force: true });
   }
+  reply();
 }

@@ -15,15 +15,24 @@ function parse(text: string): RawResponse {
   return { status, head, body: end < 0 ? '' : text.slice(end + 4) };
 }
 
-/** Sends `requestLine` and `headers` as they are (Connection: close added) and reads the answer to the end. */
-export function rawRequest(port: number, requestLine: string, headers: string[] = []): Promise<RawResponse> {
+/**
+ * Sends `requestLine`, `headers` and `body` as they are (Connection: close added) and reads the answer to the end:
+ * the first response, and `rest` with whatever came after it.
+ */
+export function rawRequest(port: number, requestLine: string, headers: string[] = [], body = ''): Promise<RawResponse & { rest: string }> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     let text = '';
+    const done = () => {
+      const first = parse(text);
+      const length = Number(/content-length: (\d+)/i.exec(first.head)?.[1] ?? first.body.length);
+      resolve({ ...first, body: first.body.slice(0, length), rest: first.body.slice(length) });
+    };
     socket.on('data', (d) => (text += d.toString('latin1')));
-    socket.on('end', () => resolve(parse(text)));
-    socket.on('error', reject);
-    socket.write([requestLine, 'Host: 127.0.0.1', ...headers, 'Connection: close', '', ''].join('\r\n'));
+    socket.on('end', done);
+    // A server that closes while the body is still arriving resets the connection: what it answered still counts.
+    socket.on('error', (err) => (text ? done() : reject(err)));
+    socket.write([requestLine, 'Host: 127.0.0.1', ...headers, 'Connection: close', '', body].join('\r\n'));
   });
 }
 
