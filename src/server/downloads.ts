@@ -1,11 +1,14 @@
 // Downloads in serve mode: a submission is exported into the data folder's exports/ (so the ledger points at a
-// real file) and streamed to the browser, which saves it where the user chooses.
+// real file) and streamed to the browser, which saves it where the user chooses. A POST: it writes a file and a
+// ledger row, and a GET must not change anything (a prefetch or a reload would export again).
 
 import { createReadStream, mkdirSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { basename, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { Workbench } from '../core/workbench.js';
 import { badInput, toErrorData } from '../shared/errors.js';
+import { sendError } from './respond.js';
 
 function ids(value: string | null, field: string): number[] {
   if (!value || !/^\d+(,\d+)*$/.test(value)) throw badInput(`${field}: expected ids like 3 or 3,4`);
@@ -35,9 +38,9 @@ export async function handleDownload(wb: Workbench, url: URL, res: ServerRespons
       'X-Submission-Id': String(submission.id),
       'Cache-Control': 'no-store',
     });
-    createReadStream(out).pipe(res);
+    // A client that goes away mid-file ends the response with it; the export itself is complete on disk.
+    pipeline(createReadStream(out), res).catch(() => undefined);
   } catch (err) {
-    res.writeHead(400, { 'Content-Type': 'application/json; charset=utf-8' });
-    res.end(JSON.stringify({ ok: false, error: toErrorData(err) }));
+    sendError(res, 400, toErrorData(err));
   }
 }

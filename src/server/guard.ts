@@ -3,7 +3,7 @@
 
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { TOKEN_COOKIE } from '../shared/wire.js';
+import { tokenCookie } from '../shared/wire.js';
 
 function same(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -11,14 +11,14 @@ function same(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function tokenOf(req: IncomingMessage): string | null {
-  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+/** The token a request carries; `url` is the target already parsed by requestTarget (parsing here could throw). */
+export function tokenOf(req: IncomingMessage, url: URL, port: number): string | null {
   const fromQuery = url.searchParams.get('token');
   if (fromQuery) return fromQuery;
   const header = req.headers['x-workbench-token'];
   if (typeof header === 'string') return header;
   const cookie = req.headers.cookie ?? '';
-  const m = new RegExp(`(?:^|;\\s*)${TOKEN_COOKIE}=([A-Za-z0-9_-]+)`).exec(cookie);
+  const m = new RegExp(`(?:^|;\\s*)${tokenCookie(port)}=([A-Za-z0-9_-]+)`).exec(cookie);
   return m ? m[1] : null;
 }
 
@@ -28,8 +28,8 @@ export function allowedOrigins(port: number): string[] {
 
 export type Verdict = { ok: true } | { ok: false; status: 401 | 403; reason: string };
 
-export function check(req: IncomingMessage, token: string, port: number): Verdict {
-  const given = tokenOf(req);
+export function check(req: IncomingMessage, url: URL, token: string, port: number): Verdict {
+  const given = tokenOf(req, url, port);
   if (!given || !same(given, token)) return { ok: false, status: 401, reason: 'missing or wrong token: open the URL that `digit-workbench serve` printed' };
   const origin = req.headers.origin;
   if (origin !== undefined && !allowedOrigins(port).includes(origin)) return { ok: false, status: 403, reason: `foreign origin ${origin}` };

@@ -1,23 +1,24 @@
 // Serve mode: the same UI and the same contract as the desktop app, for any browser on this machine.
-// 127.0.0.1 only; a random token guards every request and the WebSocket; uploads import CSVs.
+// 127.0.0.1 only; a token guards every request and the WebSocket; uploads import CSVs.
 
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { basename, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { createLogger } from '../core/logger.js';
 import type { Workbench } from '../core/workbench.js';
 import { isMethodName } from '../shared/contract.js';
-import { badInput, toErrorData } from '../shared/errors.js';
-import { TOKEN_COOKIE, type WireCall, type WireMessage } from '../shared/wire.js';
+import { toErrorData } from '../shared/errors.js';
+import { tokenCookie, type WireCall, type WireMessage } from '../shared/wire.js';
 import { check } from './guard.js';
+import { requestTarget } from './request-target.js';
+import { sendError } from './respond.js';
 import { serveStatic } from './static.js';
 import { handleDownload } from './downloads.js';
 import { remotePathRefusal } from './remote-paths.js';
+import { DEFAULT_MAX_UPLOAD, handleUpload } from './upload.js';
 
-const MAX_UPLOAD = 1024 * 1024 * 1024; // a Kaggle train.csv is 76 MB
+const log = createLogger('serve');
 
 export interface ServeOptions {
   wb: Workbench;
@@ -25,6 +26,8 @@ export interface ServeOptions {
   webRoot: string;
   port?: number;
   token?: string;
+  /** Largest upload in bytes, counted as they arrive (default 1 GB). */
+  maxUpload?: number;
 }
 
 export interface RunningServer {
@@ -33,33 +36,6 @@ export interface RunningServer {
   token: string;
   server: Server;
   close(): Promise<void>;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
-  res.end(JSON.stringify(body));
-}
-
-async function handleUpload(wb: Workbench, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-  const name = basename(url.searchParams.get('name') || 'upload.csv');
-  const kind = url.searchParams.get('kind') || undefined;
-  const datasetName = url.searchParams.get('datasetName') || undefined;
-  const length = Number(req.headers['content-length'] ?? 0);
-  if (length > MAX_UPLOAD) return sendJson(res, 413, { ok: false, error: badInput(`${name}: the file is larger than 1 GB`).toData() });
-  const folder = join(wb.home, 'uploads');
-  mkdirSync(folder, { recursive: true });
-  const temp = join(folder, `${Date.now()}-${randomBytes(4).toString('hex')}.csv`);
-  try {
-    await pipeline(req, createWriteStream(temp));
-    const args = { path: temp, name: datasetName, kind } as { path: string; name?: string; kind?: 'train' | 'test' };
-    if (kind !== undefined && kind !== 'train' && kind !== 'test') throw badInput(`kind: must be train or test (got "${kind}")`);
-    const result = await wb.importDataset({ ...args, displayName: name, source: `upload:${name}` });
-    sendJson(res, 200, { ok: true, result });
-  } catch (err) {
-    sendJson(res, 200, { ok: false, error: toErrorData(err) });
-  } finally {
-    rmSync(temp, { force: true });
-  }
 }
 
 function attachSocket(wb: Workbench, socket: WebSocket): void {
@@ -89,25 +65,46 @@ function attachSocket(wb: Workbench, socket: WebSocket): void {
   });
 }
 
+/** One request's answer; a failure nobody expected is logged with its stack and answered 500, never left to crash. */
+function answer(res: ServerResponse, work: () => void | Promise<void>): void {
+  const fail = (err: unknown) => {
+    log.error(`request failed: ${(err as Error).stack ?? String(err)}`);
+    if (!res.headersSent) sendError(res, 500, toErrorData(err));
+    else res.destroy();
+  };
+  try {
+    void Promise.resolve(work()).catch(fail);
+  } catch (err) {
+    fail(err);
+  }
+}
+
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
+  const maxUpload = opts.maxUpload ?? DEFAULT_MAX_UPLOAD;
   let port = 0;
-  const server = createServer((req, res) => {
-    const verdict = check(req, token, port);
-    if (!verdict.ok) return sendJson(res, verdict.status, { ok: false, error: { code: 'bad-input', message: verdict.reason } });
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
-    if (req.method === 'POST' && url.pathname === '/upload') return void handleUpload(opts.wb, req, res, url);
-    if (req.method === 'GET' && url.pathname.startsWith('/download/')) return void handleDownload(opts.wb, url, res);
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { ok: false, error: { code: 'bad-input', message: 'method not allowed' } });
+  const route = (req: IncomingMessage, res: ServerResponse) => {
+    const target = requestTarget(req.url);
+    if (!target.ok) return sendError(res, 400, { code: 'bad-input', message: target.reason });
+    const verdict = check(req, target.url, token, port);
+    if (!verdict.ok) return sendError(res, verdict.status, { code: 'bad-input', message: verdict.reason });
+    const { url, path } = target;
+    // Everything that writes is a POST: a GET (a prefetch, a reload, a link) changes nothing.
+    if (req.method === 'POST' && path === '/upload') return handleUpload(opts.wb, req, res, url, maxUpload);
+    if (req.method === 'POST' && path.startsWith('/download/')) return handleDownload(opts.wb, url, res);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, { code: 'bad-input', message: 'method not allowed' });
     // The token arrives once in the URL; the cookie carries it for the page's own requests afterwards.
-    res.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
-    if (!serveStatic(opts.webRoot, url.pathname, res)) sendJson(res, 404, { ok: false, error: { code: 'not-found', message: `no such page ${url.pathname}` } });
-  });
+    res.setHeader('Set-Cookie', `${tokenCookie(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+    if (!serveStatic(opts.webRoot, path, res)) sendError(res, 404, { code: 'not-found', message: `no such page ${path}` });
+  };
+  const server = createServer((req, res) => answer(res, () => route(req, res)));
   const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
   server.on('upgrade', (req, socket, head) => {
-    const verdict = check(req, token, port);
-    if (!verdict.ok || new URL(req.url ?? '/', 'http://x').pathname !== '/ws') {
-      socket.write(`HTTP/1.1 ${verdict.ok ? 404 : verdict.status} ${verdict.ok ? 'Not Found' : 'Unauthorized'}\r\nConnection: close\r\n\r\n`);
+    const target = requestTarget(req.url);
+    const verdict = target.ok ? check(req, target.url, token, port) : ({ ok: false, status: 400 } as const);
+    const refused = !verdict.ok ? verdict.status : target.ok && target.path === '/ws' ? 0 : 404;
+    if (refused) {
+      socket.write(`HTTP/1.1 ${refused} ${STATUS_CODES[refused]}\r\nConnection: close\r\n\r\n`);
       return socket.destroy();
     }
     wss.handleUpgrade(req, socket, head, (ws) => attachSocket(opts.wb, ws));

@@ -1,8 +1,9 @@
 // Static files of the built renderer (out/web), with the Content-Security-Policy of the desktop app.
 
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { CSP } from '../shared/csp.js';
 
 const types: Record<string, string> = {
@@ -18,11 +19,23 @@ const types: Record<string, string> = {
 
 export { CSP };
 
-/** Serves `path` from `root`; refuses anything that would leave it. Returns false when there is no such file. */
+/** stat throws for "/index.html/x" (ENOTDIR) even with throwIfNoEntry: such a path is simply not a file. */
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Serves the decoded `path` from `root`; refuses anything that would leave it. Returns false when there is no such
+ * file.
+ */
 export function serveStatic(root: string, path: string, res: ServerResponse): boolean {
-  const rel = normalize(decodeURIComponent(path === '/' ? '/index.html' : path)).replace(/^([/\\])+/, '');
+  const rel = normalize(path === '/' ? '/index.html' : path).replace(/^([/\\])+/, '');
   const file = join(root, rel);
-  if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) return false;
+  if (!file.startsWith(root + sep) || !isFile(file)) return false;
   res.writeHead(200, {
     'Content-Type': types[extname(file)] ?? 'application/octet-stream',
     'Content-Security-Policy': CSP,
@@ -30,6 +43,7 @@ export function serveStatic(root: string, path: string, res: ServerResponse): bo
     'Referrer-Policy': 'no-referrer',
     'Cache-Control': rel === 'index.html' ? 'no-store' : 'max-age=3600',
   });
-  createReadStream(file).pipe(res);
+  // A client that goes away mid-file ends the response with it; that is not the server's failure.
+  pipeline(createReadStream(file), res).catch(() => undefined);
   return true;
 }

@@ -14,4 +14,10 @@ export type WireMessage =
   | { type: 'reply'; id: number; ok: false; error: ErrorData }
   | { type: 'event'; event: WorkbenchEvent };
 
-export const TOKEN_COOKIE = 'dw_token';
+/**
+ * The token cookie is named after the port: a browser keeps cookies per host, not per port, so two serve instances
+ * on one machine would otherwise overwrite each other's cookie and lock out each other's tabs.
+ */
+export function tokenCookie(port: number): string {
+  return `dw_token_${port}`;
+}

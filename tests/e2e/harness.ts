@@ -13,9 +13,9 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-/** Spawns serve mode and resolves with the URL it prints first on stdout. */
-export async function startServe(home: string): Promise<Served> {
-  const proc = spawn(process.execPath, ['bin/digit-workbench.js', '--home', home, 'serve', '--port', '0'], {
+/** Spawns serve mode and resolves with the URL it prints first on stdout; `args` are more `serve` options. */
+export async function startServe(home: string, opts: { port?: number; args?: string[] } = {}): Promise<Served> {
+  const proc = spawn(process.execPath, ['bin/digit-workbench.js', '--home', home, 'serve', '--port', String(opts.port ?? 0), ...(opts.args ?? [])], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

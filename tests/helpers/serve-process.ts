@@ -11,12 +11,24 @@ export interface ServeProcess {
   child: ChildProcess;
   port: number;
   token: string;
+  /** Everything the process wrote to stderr so far. */
+  stderr(): string;
   stop(): Promise<void>;
 }
 
-export async function startServeProcess(home: string): Promise<ServeProcess> {
+export interface ServeProcessOptions {
+  /** Extra `serve` options, e.g. ['--port', '8080', '--new-token']. */
+  args?: string[];
+  /** Added to the child's environment. */
+  env?: Record<string, string>;
+}
+
+export async function startServeProcess(home: string, opts: ServeProcessOptions = {}): Promise<ServeProcess> {
   const bin = join(process.cwd(), 'bin', 'digit-workbench.js');
-  const child = spawn(process.execPath, [bin, '--home', home, 'serve'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, '--home', home, 'serve', ...(opts.args ?? [])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...opts.env },
+  });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += String(d)));
   const url = await new Promise<URL>((resolve, reject) => {
@@ -32,6 +44,7 @@ export async function startServeProcess(home: string): Promise<ServeProcess> {
     child,
     port: Number(url.port),
     token: url.searchParams.get('token')!,
+    stderr: () => stderr,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));

@@ -71,7 +71,27 @@ describe('serve mode', () => {
     expect(ok.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
     const cookie = ok.headers.get('set-cookie')!.split(';')[0];
     expect((await fetch(`${base()}/index.html`, { headers: { cookie } })).status).toBe(200);
-    expect((await fetch(`${base()}/../../etc/passwd?token=${server.token}`)).status).toBe(404);
+    // (Raw ".." paths are in serve-requests.test.ts: fetch normalises them away before they are sent.)
+  });
+
+  it('names the cookie after the port, so that two servers on one machine keep their own in one browser', async () => {
+    const other = await startServer({ wb, webRoot: join(dir.path, 'web') });
+    try {
+      // A browser's jar for host 127.0.0.1: cookies are kept per host and path, not per port.
+      const jar = new Map<string, string>();
+      for (const s of [server, other]) {
+        const res = await fetch(`http://127.0.0.1:${s.port}/?token=${s.token}`);
+        const [pair] = res.headers.get('set-cookie')!.split(';');
+        const [name, value] = pair.split('=');
+        expect(name).toBe(`dw_token_${s.port}`);
+        jar.set(name, value);
+      }
+      const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+      for (const s of [server, other]) expect((await fetch(`http://127.0.0.1:${s.port}/index.html`, { headers: { cookie } })).status, String(s.port)).toBe(200);
+      expect((await fetch(`${base()}/index.html`, { headers: { cookie: `dw_token_${other.port}=${server.token}` } })).status).toBe(401);
+    } finally {
+      await other.close();
+    }
   });
 
   it('guards the WebSocket the same way', async () => {
@@ -113,7 +133,7 @@ describe('serve mode', () => {
   });
 
   it('explains a download it cannot make', async () => {
-    const res = await fetch(`${base()}/download/submission?runs=99&dataset=2&token=${server.token}`);
+    const res = await fetch(`${base()}/download/submission?runs=99&dataset=2&token=${server.token}`, { method: 'POST' });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ ok: false, error: { message: 'no run with id 99' } });
   });
@@ -146,11 +166,12 @@ describe('serve mode refuses everything without the token or from a foreign orig
     expect(refused.headers.get('set-cookie')).toBeNull();
     expect(await refused.text()).not.toContain(t);
     // Every route sits behind the gate, whatever the method.
-    for (const [method, path] of [['GET', '/download/submission?runs=1&dataset=2'], ['POST', '/upload?name=x.csv'], ['DELETE', '/'], ['GET', '/ws']] as const) {
+    for (const [method, path] of [['POST', '/download/submission?runs=1&dataset=2'], ['POST', '/upload?name=x.csv'], ['DELETE', '/'], ['GET', '/ws']] as const) {
       expect((await fetch(`${base()}${path}`, { method })).status, `${method} ${path}`).toBe(401);
     }
     await expect(socket({}, '?token=wrong')).rejects.toThrow(/401/);
-    await expect(socket({ cookie: `dw_token=${t}x` }, '')).rejects.toThrow(/401/);
+    await expect(socket({ cookie: `dw_token_${server.port}=${t}x` }, '')).rejects.toThrow(/401/);
+    await expect(socket({ cookie: `dw_token=${t}` }, '')).rejects.toThrow(/401/);
   });
 
   it('refuses a foreign, opaque or other-port Origin even with the token, and imports nothing for it', async () => {
@@ -159,7 +180,7 @@ describe('serve mode refuses everything without the token or from a foreign orig
     for (const origin of ['http://evil.example', 'null', `http://127.0.0.1:${server.port + 1}`, `https://127.0.0.1:${server.port}`, `http://127.0.0.1.evil.example:${server.port}`]) {
       const upload = await fetch(`${base()}/upload?name=csrf.csv&token=${server.token}`, { method: 'POST', body, headers: { Origin: origin } });
       expect(upload.status, origin).toBe(403);
-      expect((await fetch(`${base()}/download/submission?runs=1&dataset=2&token=${server.token}`, { headers: { Origin: origin } })).status, origin).toBe(403);
+      expect((await fetch(`${base()}/download/submission?runs=1&dataset=2&token=${server.token}`, { method: 'POST', headers: { Origin: origin } })).status, origin).toBe(403);
       await expect(socket({ Origin: origin }), origin).rejects.toThrow(/403/);
     }
     expect(count()).toBe(before);

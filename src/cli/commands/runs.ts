@@ -1,5 +1,6 @@
 // train, runs, stop, resume: start and follow training runs from the terminal.
 
+import { guardProcess } from '../../core/process-guard.js';
 import type { Workbench } from '../../core/workbench.js';
 import { parse, optionalInt, optionalNumber, optionalString, UsageError } from '../args.js';
 import { printJson, type Command } from '../command.js';
@@ -55,9 +56,12 @@ async function follow(wb: Workbench, runId: number, json: boolean): Promise<void
     void wb.call('runs:stop', { id: runId }).catch(() => undefined);
   };
   process.once('SIGINT', onSigint);
+  // This process hosts the run: an error nothing caught must not cut it off.
+  const unguard = guardProcess({ beforeExit: () => wb.close() });
   try {
     await wb.runs.waitFor(runId);
   } finally {
+    unguard();
     off();
     bar.done();
     process.off('SIGINT', onSigint);

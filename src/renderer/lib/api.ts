@@ -16,7 +16,8 @@ interface Bridge {
   pathForFile?(file: File): string;
 }
 
-export type ConnectionState = 'open' | 'connecting' | 'closed';
+/** 'refused': serve answers but no longer accepts this tab's token (it was restarted with a new one). */
+export type ConnectionState = 'open' | 'connecting' | 'closed' | 'refused';
 
 export interface UploadOptions {
   kind?: 'train' | 'test';
@@ -31,7 +32,7 @@ export interface Transport {
   onEvent(listener: (event: WorkbenchEvent) => void): () => void;
   /** Browser only: import a CSV the user picked or dropped (the desktop app passes a path instead). */
   upload(file: File, opts?: UploadOptions): Promise<ImportResult>;
-  /** 'open' | 'connecting' | 'closed' — for a banner when serve mode goes away. */
+  /** 'open' | 'connecting' | 'closed' | 'refused' — for a banner when serve mode goes away. */
   readonly state: () => ConnectionState;
   /** Called on every connection state change (a view reloads after 'open' again: events were missed meanwhile). */
   onState(listener: (state: ConnectionState) => void): () => void;
@@ -75,6 +76,8 @@ function post(url: string, file: File, onProgress?: (sent: number, total: number
   });
 }
 
+export const REFUSED = 'the server was restarted with a new token: open the URL it printed';
+
 function browser(): Transport {
   const token = new URLSearchParams(location.search).get('token');
   const listeners = new Set<(event: WorkbenchEvent) => void>();
@@ -95,7 +98,11 @@ function browser(): Transport {
     setState('connecting');
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
     socket = new WebSocket(url);
-    ready = new Promise((resolve) => socket.addEventListener('open', () => resolve(), { once: true }));
+    // Settles on close too: a call waiting for a socket that never opened fails now instead of hanging.
+    ready = new Promise((resolve) => {
+      socket.addEventListener('open', () => resolve(), { once: true });
+      socket.addEventListener('close', () => resolve(), { once: true });
+    });
     socket.addEventListener('open', () => {
       setState('open');
       retry = 500;
@@ -118,15 +125,32 @@ function browser(): Transport {
       setState('closed');
       for (const p of pending.values()) p.reject(new WorkbenchError('io', 'the connection to Digit Workbench was lost'));
       pending.clear();
-      setTimeout(connect, retry);
-      retry = Math.min(retry * 2, 10_000);
+      void tokenRefused().then((refused) => {
+        // Retrying with a token the server refuses would spin forever: the user needs the new URL.
+        if (refused) return setState('refused');
+        setTimeout(connect, retry);
+        retry = Math.min(retry * 2, 10_000);
+      });
     });
+  };
+  /**
+   * A browser does not tell a page why a WebSocket failed: ask over HTTP. 401 means the server is up but has another
+   * token; no answer at all means it is down (keep retrying). A HEAD of the page changes nothing on the server.
+   */
+  const tokenRefused = async (): Promise<boolean> => {
+    try {
+      const res = await fetch(`/${token ? `?token=${encodeURIComponent(token)}` : ''}`, { method: 'HEAD', credentials: 'same-origin', cache: 'no-store' });
+      return res.status === 401;
+    } catch {
+      return false;
+    }
   };
   connect();
 
   return {
     kind: 'browser',
     async call(name, args) {
+      if (state === 'refused') throw new WorkbenchError('io', `${name}: ${REFUSED}`);
       await ready;
       if (socket.readyState !== WebSocket.OPEN) throw new WorkbenchError('io', `${name}: not connected to Digit Workbench (reconnecting)`);
       const id = nextId++;

@@ -87,7 +87,8 @@ export class Exporter {
 
   async #download(choice: ExportChoice): Promise<SubmissionInfo> {
     const q = new URLSearchParams({ runs: choice.runIds.join(','), dataset: String(choice.datasetId), weights: choice.weights, tta: choice.tta ? '1' : '0' });
-    const res = await fetch(`/download/submission?${q}`, { credentials: 'same-origin' });
+    // A POST: the export writes a file and a ledger row (a GET must change nothing).
+    const res = await fetch(`/download/submission?${q}`, { method: 'POST', credentials: 'same-origin' });
     if (!res.ok) {
       const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
       throw new Error(body?.error?.message ?? `the export failed (HTTP ${res.status})`);
