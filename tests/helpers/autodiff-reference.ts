@@ -2,8 +2,12 @@
 // backend (tfjs's own kernels, none of this project's): the reference the hand-written backward passes must meet.
 
 import * as tf from '@tensorflow/tfjs';
-import { BN_EPSILON, BN_MOMENTUM, INPUT_SHAPE, type ModelPlan } from '../../src/trainer/engine/model.js';
+import { INPUT_SHAPE, type ModelPlan } from '../../src/trainer/engine/model.js';
 import { dropoutMask } from '../../src/trainer/engine/random.js';
+
+/** Keras' BatchNormalization defaults, spelled out rather than imported: the engine must match them. */
+const BN_MOMENTUM = 0.99;
+const BN_EPSILON = 1e-3;
 
 export interface Reference {
   /** Mean softmax cross-entropy over the batch. */

@@ -115,7 +115,9 @@ export class TfEngine implements Engine {
 
   /**
    * Keras' moving averages: moving = momentum · moving + (1 − momentum) · batch statistic, with the biased batch
-   * variance (÷ m, what the batch was normalised with). Every replica holds the same pooled whole-batch statistics.
+   * variance (÷ m, what the batch was normalised with), as Keras 3, tfjs-layers and tf.keras 2's non-fused path do
+   * (tf.keras 2's fused conv path used ÷ (m − 1): 1/m apart, m ≥ 3,136 in cnn-strong). Every replica holds the same
+   * pooled whole-batch statistics.
    */
   #updateMovingStats(result: ShareResult): void {
     const { plan, weights } = this.#p;
