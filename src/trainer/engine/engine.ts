@@ -89,7 +89,7 @@ export class TfEngine implements Engine {
     const results: ShareResult[] = [];
     try {
       this.#syncLocal();
-      results.push(exchange ? local.trainShare(share(0), this.#grads, (v) => exchange.gather(0, v)) : local.trainShare(share(0), this.#grads));
+      results.push(local.trainShare(share(0), this.#grads, exchange ? (v) => exchange.gather(0, v) : undefined));
     } catch (err) {
       exchange?.abort();
       // No worker may still be inside this step when the next begins; a worker's own error explains more than
