@@ -82,8 +82,8 @@ describe('BatchNorm with 2 workers', () => {
     // SGD, not Adam: a bias feeding a BatchNorm has a true gradient of zero, and Adam would turn its rounding noise
     // (different per summation order) into full-size steps.
     const opts = { layers, optimizer: { name: 'sgd' as const, learningRate: 0.05, momentum: 0.9 }, seed: 4, backend: 'wasm' as const };
-    const [one, two] = [await createEngine({ ...opts, workers: 1 }), await createEngine({ ...opts, workers: 2 })];
-    engines.push(one, two);
+    const [one, two, again] = [await createEngine({ ...opts, workers: 1 }), await createEngine({ ...opts, workers: 2 }), await createEngine({ ...opts, workers: 2 })];
+    engines.push(one, two, again);
     const data = someDigits(32 * 5, 23);
     for (let k = 0; k < 5; k++) {
       const x = data.x.subarray(k * 32 * 784, (k + 1) * 32 * 784);
@@ -92,6 +92,8 @@ describe('BatchNorm with 2 workers', () => {
       expect(r2.correct).toBe(r1.correct);
       // Up to float summation order (the shares' gradients are added, not computed in one sum).
       expect(r2.loss).toBeCloseTo(r1.loss, 4);
+      // The replicas pool in a fixed order: the same worker count is bit-for-bit reproducible.
+      expect(await again.trainBatch(x, y)).toEqual(r2);
     }
     const [w1, w2] = [new Float32Array((await one.saveState()).weights.buffer), new Float32Array((await two.saveState()).weights.buffer)];
     w1.forEach((v, i) => expect(w2[i], `weight ${i}`).toBeCloseTo(v, 4));

@@ -42,6 +42,9 @@ async function handle(msg: WorkerRequest): Promise<void> {
     weights = new Float32Array(msg.weights);
     grads = new Float32Array(msg.grads);
     exchange = new BatchExchange(msg.exchange);
+    // A thread that dies (an uncaught error) must not leave the engine's thread waiting for it at a BatchNorm layer:
+    // its event loop, which would hear of the death, is blocked there.
+    process.on('exit', () => exchange!.abort());
     reply({ type: 'ready', id: 0 });
   } else if (msg.type === 'train') {
     const share = { x: msg.x, y: msg.y, first: msg.first, total: msg.total, step: msg.step };
