@@ -5,6 +5,7 @@ import { PIXELS } from '../../shared/digits.js';
 import { badInput } from '../../shared/errors.js';
 import type { LayerSpec, ModelSummary } from '../../shared/model-spec.js';
 import { useBackend } from './backend.js';
+import { isAbort, type BatchExchange } from './batch-exchange.js';
 import { exportArtifacts } from './export.js';
 import { BN_MOMENTUM, CLASSES, summarize, type ModelPlan } from './model.js';
 import { Optimizer } from './optimizer.js';
@@ -25,6 +26,8 @@ export interface EngineParts {
   optimizer: Optimizer;
   local: Replica;
   workers: EngineWorker[];
+  /** Where the replicas meet at BatchNorm layers; null with a single replica. */
+  exchange: BatchExchange | null;
 }
 
 function checkImages(x: Float32Array, what: string): number {
@@ -68,8 +71,11 @@ export class TfEngine implements Engine {
     const n = checkImages(x, 'trainBatch');
     if (!(y instanceof Uint8Array) || y.length !== n || y.some((v) => v >= CLASSES)) throw badInput('trainBatch: y must hold one label 0–9 per image');
     await useBackend(this.backend);
-    const { workers, local, optimizer, weights } = this.#p;
+    const { workers, local, optimizer, weights, exchange } = this.#p;
     const replicas = Math.min(workers.length + 1, n);
+    // The engine's replica would wait for a dead worker at the first BatchNorm layer.
+    const gone = workers.slice(0, replicas - 1).find((w) => w.failure)?.failure;
+    if (gone) throw gone;
     const bounds = Array.from({ length: replicas + 1 }, (_, i) => Math.round((i * n) / replicas));
     const share = (i: number) => ({
       x: x.subarray(bounds[i] * PIXELS, bounds[i + 1] * PIXELS),
@@ -78,9 +84,20 @@ export class TfEngine implements Engine {
       total: n,
       step: this.#step,
     });
-    const remote = workers.slice(0, replicas - 1).map((w, i) => w.train({ type: 'train', version: this.#version, ...share(i + 1) }));
-    this.#syncLocal();
-    const results: ShareResult[] = [local.trainShare(share(0), this.#grads)];
+    exchange?.begin(replicas);
+    const remote = workers.slice(0, replicas - 1).map((w, i) => w.train({ type: 'train', version: this.#version, rank: i + 1, ...share(i + 1) }));
+    const results: ShareResult[] = [];
+    try {
+      this.#syncLocal();
+      results.push(local.trainShare(share(0), this.#grads, exchange ? (v) => exchange.gather(0, v) : undefined));
+    } catch (err) {
+      exchange?.abort();
+      // No worker may still be inside this step when the next begins; a worker's own error explains more than
+      // the abort it caused here.
+      const settled = await Promise.allSettled(remote);
+      const cause = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      throw isAbort(err) && cause ? cause.reason : err;
+    }
     results.push(...(await Promise.all(remote)));
     // A fixed summation order keeps runs bit-for-bit reproducible for a given worker count. The last replica's
     // gradient is added by the optimizer, in the same pass as its update.
@@ -88,7 +105,7 @@ export class TfEngine implements Engine {
       const g = workers[r - 1].grads;
       for (let i = 0; i < g.length; i++) this.#grads[i] += g[i];
     }
-    this.#updateMovingStats(results, bounds);
+    this.#updateMovingStats(results[0]);
     optimizer.apply(weights, this.#grads, replicas > 1 ? workers[replicas - 2].grads : undefined);
     this.#step++;
     this.#version++;
@@ -96,28 +113,22 @@ export class TfEngine implements Engine {
     return { loss: lossSum / n, correct: results.reduce((a, r) => a + r.correct, 0) };
   }
 
-  /** Moving mean/variance follow the whole batch's statistics, pooled exactly from the replicas' shares. */
-  #updateMovingStats(results: ShareResult[], bounds: number[]): void {
+  /**
+   * Keras' moving averages: moving = momentum · moving + (1 − momentum) · batch statistic, with the biased batch
+   * variance (÷ m, what the batch was normalised with), as Keras 3, tfjs-layers and tf.keras 2's non-fused path do
+   * (tf.keras 2's fused conv path used ÷ (m − 1): 1/m apart, m ≥ 3,136 in cnn-strong). Every replica holds the same
+   * pooled whole-batch statistics.
+   */
+  #updateMovingStats(result: ShareResult): void {
     const { plan, weights } = this.#p;
     const bnLayers = plan.layers.filter((l) => l.spec.type === 'batchNorm');
-    const total = bounds[bounds.length - 1];
     bnLayers.forEach((layer, b) => {
       const c = plan.bnChannels[b];
-      const mean = new Float64Array(c);
-      const square = new Float64Array(c);
-      results.forEach((r, i) => {
-        const share = (bounds[i + 1] - bounds[i]) / total;
-        const stats = r.bnStats[b];
-        for (let k = 0; k < c; k++) {
-          mean[k] += share * stats[k];
-          square[k] += share * (stats[c + k] + stats[k] * stats[k]);
-        }
-      });
+      const stats = result.bnStats[b];
       const [, , mm, mv] = layer.params;
       for (let k = 0; k < c; k++) {
-        const variance = square[k] - mean[k] * mean[k];
-        weights[mm.offset + k] = weights[mm.offset + k] * BN_MOMENTUM + mean[k] * (1 - BN_MOMENTUM);
-        weights[mv.offset + k] = weights[mv.offset + k] * BN_MOMENTUM + variance * (1 - BN_MOMENTUM);
+        weights[mm.offset + k] = weights[mm.offset + k] * BN_MOMENTUM + stats[k] * (1 - BN_MOMENTUM);
+        weights[mv.offset + k] = weights[mv.offset + k] * BN_MOMENTUM + stats[c + k] * (1 - BN_MOMENTUM);
       }
     });
   }

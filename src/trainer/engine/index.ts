@@ -4,6 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { badInput } from '../../shared/errors.js';
 import { resolveBackend, useBackend } from './backend.js';
+import { BatchExchange } from './batch-exchange.js';
 import { TfEngine } from './engine.js';
 import { initialWeights, planModel } from './model.js';
 import { Optimizer } from './optimizer.js';
@@ -38,9 +39,11 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   weights.set(initialWeights(plan, opts.seed));
   const local = new Replica(plan, opts.seed);
   local.loadWeights(weights);
-  const started = shared
+  // Room for the widest BatchNorm's exchange: a count, then a mean and a sum of squared deviations per channel.
+  const exchange = count > 1 ? BatchExchange.create(count, 1 + 2 * Math.max(0, ...plan.bnChannels)) : null;
+  const started = shared && exchange
     ? await Promise.allSettled(Array.from({ length: count - 1 }, () =>
-      EngineWorker.start({ layers: opts.layers, seed: opts.seed, backend: name, weights: shared, size: plan.size })))
+      EngineWorker.start({ layers: opts.layers, seed: opts.seed, backend: name, weights: shared, size: plan.size, exchange: exchange.layout })))
     : [];
   const workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = started.find((s) => s.status === 'rejected');
@@ -49,5 +52,5 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     await Promise.all(workers.map((w) => w.terminate()));
     throw failed.reason;
   }
-  return new TfEngine({ plan, layers: opts.layers, seed: opts.seed, backend: name, backendNote: note, weights, optimizer, local, workers });
+  return new TfEngine({ plan, layers: opts.layers, seed: opts.seed, backend: name, backendNote: note, weights, optimizer, local, workers, exchange });
 }

@@ -2,7 +2,8 @@
 // fused conv/matmul + bias + ReLU forward, hand-derived gradients backward, so each backend runs its fastest kernels.
 
 import * as tf from '@tensorflow/tfjs';
-import { BN_EPSILON, type ModelPlan, type PlannedLayer } from './model.js';
+import { alone, batchNormBackward, normaliseInfer, normaliseTrain, type BatchSync, type NormCache } from './batch-norm.js';
+import type { ModelPlan, PlannedLayer } from './model.js';
 import { dropoutMask } from './random.js';
 import { BIAS_GRAD, POOL_RELU_BIAS_GRAD, RELU_BIAS_GRAD, RELU_GRAD } from './wasm-misc-kernels.js';
 
@@ -13,8 +14,7 @@ export interface Cache {
   input: tf.Tensor;
   output: tf.Tensor;
   mask?: tf.Tensor;
-  xhat?: tf.Tensor;
-  invStd?: tf.Tensor;
+  norm?: NormCache;
 }
 
 export interface DropoutContext {
@@ -27,8 +27,10 @@ export interface DropoutContext {
 export interface ForwardResult {
   logits: tf.Tensor2D;
   caches: Cache[];
-  /** Per BatchNorm layer in training: batch mean then (biased) variance, channel by channel. */
+  /** Per BatchNorm layer in training: the whole batch's mean then (biased) variance, channel by channel. */
   bnStats: Float32Array[];
+  /** How this replica shares BatchNorm sums with the others of its batch (training only). */
+  sync: BatchSync;
 }
 
 export type Weights = Map<string, tf.Tensor>;
@@ -91,7 +93,7 @@ function applyActivation(act: string, x: tf.Tensor): tf.Tensor {
   return x;
 }
 
-export function forward(plan: ModelPlan, w: Weights, x: tf.Tensor, mode: Mode, drop?: DropoutContext): ForwardResult {
+export function forward(plan: ModelPlan, w: Weights, x: tf.Tensor, mode: Mode, drop?: DropoutContext, sync: BatchSync = alone): ForwardResult {
   const caches: Cache[] = [];
   const bnStats: Float32Array[] = [];
   let h = x;
@@ -130,23 +132,15 @@ export function forward(plan: ModelPlan, w: Weights, x: tf.Tensor, mode: Mode, d
         break;
       case 'batchNorm': {
         const [gamma, beta, movingMean, movingVar] = layer.params.map((p) => w.get(p.name)!);
-        if (mode === 'train') {
-          const { mean, variance } = tf.moments(h, h.shape.slice(0, -1).map((_, i) => i));
-          bnStats.push(Float32Array.from([...mean.dataSync(), ...variance.dataSync()]));
-          cache.invStd = tf.rsqrt(tf.add(variance, BN_EPSILON));
-          cache.xhat = tf.mul(tf.sub(h, mean), cache.invStd);
-        } else {
-          cache.invStd = tf.rsqrt(tf.add(movingVar, BN_EPSILON));
-          cache.xhat = tf.mul(tf.sub(h, movingMean), cache.invStd);
-        }
-        cache.output = tf.add(tf.mul(cache.xhat, gamma), beta);
+        cache.norm = mode === 'train' ? normaliseTrain(h, sync, bnStats) : normaliseInfer(h, movingMean, movingVar);
+        cache.output = tf.add(tf.mul(cache.norm.xhat, gamma), beta);
         break;
       }
     }
     caches.push(cache);
     h = cache.output;
   }
-  return { logits: h as tf.Tensor2D, caches, bnStats };
+  return { logits: h as tf.Tensor2D, caches, bnStats, sync };
 }
 
 /**
@@ -214,31 +208,11 @@ export function backward(
         dx = cache.mask ? tf.mul(dy, cache.mask) : dy;
         break;
       case 'batchNorm':
-        dx = batchNormBackward(layer, w, cache, dy, mode, grads);
+        dx = batchNormBackward(layer, w.get(layer.params[0].name)!, cache.norm!, dy, mode === 'train', fwd.sync, grads);
         break;
     }
     if (!needDx) return null;
     dy = dx!;
   }
   return dy;
-}
-
-function batchNormBackward(
-  layer: PlannedLayer, w: Weights, cache: Cache, dy: tf.Tensor, mode: Mode, grads: Map<string, tf.Tensor> | null,
-): tf.Tensor {
-  const [gammaSlot, betaSlot] = layer.params;
-  const gamma = w.get(gammaSlot.name)!;
-  const axes = dy.shape.slice(0, -1).map((_, i) => i);
-  const dbeta = tf.sum(dy, axes);
-  const dgamma = tf.sum(tf.mul(dy, cache.xhat!), axes);
-  if (grads) {
-    grads.set(gammaSlot.name, dgamma);
-    grads.set(betaSlot.name, dbeta);
-  }
-  const scale = tf.mul(gamma, cache.invStd!);
-  if (mode === 'infer') return tf.mul(dy, scale);
-  // Batch statistics depend on every image: dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy · x̂)).
-  const m = dy.size / dy.shape[dy.shape.length - 1];
-  const centred = tf.sub(tf.sub(dy, tf.div(dbeta, m)), tf.mul(cache.xhat!, tf.div(dgamma, m)));
-  return tf.mul(centred, scale);
 }

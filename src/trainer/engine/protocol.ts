@@ -2,6 +2,7 @@
 // SharedArrayBuffers; messages carry only the batch share and small results.
 
 import type { LayerSpec } from '../../shared/model-spec.js';
+import type { ExchangeLayout } from './batch-exchange.js';
 import type { BackendName } from './types.js';
 
 export interface InitRequest {
@@ -13,6 +14,8 @@ export interface InitRequest {
   weights: SharedArrayBuffer;
   /** This worker's gradient output (plan layout). */
   grads: SharedArrayBuffer;
+  /** Where the replicas of a batch meet at each BatchNorm layer. */
+  exchange: ExchangeLayout;
 }
 
 export interface TrainRequest {
@@ -22,6 +25,8 @@ export interface TrainRequest {
   version: number;
   x: Float32Array;
   y: Uint8Array;
+  /** This replica's place at the BatchNorm exchange (the engine's own replica is 0). */
+  rank: number;
   first: number;
   total: number;
   step: number;

@@ -2,6 +2,7 @@
 // saliency maps. The engine runs one in-process and, for data parallelism, one per worker thread.
 
 import * as tf from '@tensorflow/tfjs';
+import { alone, type BatchSync } from './batch-norm.js';
 import { CLASSES, INPUT_SHAPE, type ModelPlan } from './model.js';
 import { backward, forward, type Weights } from './passes.js';
 
@@ -19,7 +20,7 @@ export interface ShareResult {
   /** Sum (not mean) of the share's per-image losses. */
   lossSum: number;
   correct: number;
-  /** BatchNorm batch statistics of this share, per BN layer: means then variances. */
+  /** BatchNorm statistics of the whole batch (pooled over the replicas), per BN layer: means then variances. */
   bnStats: Float32Array[];
 }
 
@@ -37,12 +38,15 @@ export class Replica {
     for (const p of this.plan.params) this.#weights.set(p.name, tf.tensor(flat.slice(p.offset, p.offset + p.size), p.shape));
   }
 
-  /** Forward + backward on one share; writes every trainable gradient into `gradsOut` (plan layout). */
-  trainShare(share: Share, gradsOut: Float32Array): ShareResult {
+  /**
+   * Forward + backward on one share; writes every trainable gradient into `gradsOut` (plan layout). `sync` joins
+   * the other replicas of the batch at each BatchNorm layer; alone, the share is the whole batch.
+   */
+  trainShare(share: Share, gradsOut: Float32Array, sync: BatchSync = alone): ShareResult {
     const n = share.y.length;
     return tf.tidy(() => {
       const x = tf.tensor4d(share.x, [n, ...INPUT_SHAPE]);
-      const fwd = forward(this.plan, this.#weights, x, 'train', { seed: this.seed, step: share.step, first: share.first });
+      const fwd = forward(this.plan, this.#weights, x, 'train', { seed: this.seed, step: share.step, first: share.first }, sync);
       const logits = fwd.logits.dataSync() as Float32Array;
       const dlogits = new Float32Array(n * CLASSES);
       const { lossSum, correct } = softmaxCrossEntropy(logits, share.y, share.total, dlogits);

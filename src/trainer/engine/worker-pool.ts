@@ -4,6 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import { WorkbenchError } from '../../shared/errors.js';
 import type { LayerSpec } from '../../shared/model-spec.js';
+import type { ExchangeLayout } from './batch-exchange.js';
 import { builtFile } from './built-file.js';
 import type { PredictRequest, TrainRequest, WorkerReply } from './protocol.js';
 import type { BackendName } from './types.js';
@@ -38,13 +39,20 @@ export class EngineWorker {
     worker.on('exit', (code) => fail(new WorkbenchError('trainer', `Engine worker exited (code ${code})`)));
   }
 
-  static async start(opts: { layers: LayerSpec[]; seed: number; backend: BackendName; weights: SharedArrayBuffer; size: number }): Promise<EngineWorker> {
+  /** Why the worker is gone (it crashed, exited or was terminated); null while it runs. */
+  get failure(): Error | null {
+    return this.#dead;
+  }
+
+  static async start(opts: {
+    layers: LayerSpec[]; seed: number; backend: BackendName; weights: SharedArrayBuffer; size: number; exchange: ExchangeLayout;
+  }): Promise<EngineWorker> {
     const grads = new SharedArrayBuffer(opts.size * 4);
     const worker = new Worker(builtFile('worker.js', 'Engine worker'));
     const client = new EngineWorker(worker, grads);
     // Referenced only while a request is pending: an idle engine must not keep the process alive.
     const ready = new Promise<WorkerReply>((resolve, reject) => client.#pending.set(0, { resolve, reject }));
-    worker.postMessage({ type: 'init', layers: opts.layers, seed: opts.seed, backend: opts.backend, weights: opts.weights, grads });
+    worker.postMessage({ type: 'init', layers: opts.layers, seed: opts.seed, backend: opts.backend, weights: opts.weights, grads, exchange: opts.exchange });
     await ready;
     return client;
   }

@@ -3,6 +3,7 @@
 
 import { parentPort } from 'node:worker_threads';
 import { resolveBackend, useBackend } from './backend.js';
+import { BatchExchange } from './batch-exchange.js';
 import { planModel } from './model.js';
 import type { WorkerReply, WorkerRequest } from './protocol.js';
 import { Replica } from './replica.js';
@@ -13,6 +14,7 @@ const port = parentPort;
 let replica: Replica | undefined;
 let weights: Float32Array | undefined;
 let grads: Float32Array | undefined;
+let exchange: BatchExchange | undefined;
 let loaded = -1;
 
 function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
@@ -39,10 +41,22 @@ async function handle(msg: WorkerRequest): Promise<void> {
     replica = new Replica(planModel(msg.layers), msg.seed);
     weights = new Float32Array(msg.weights);
     grads = new Float32Array(msg.grads);
+    exchange = new BatchExchange(msg.exchange);
+    // A thread that dies (an uncaught error) must not leave the engine's thread waiting for it at a BatchNorm layer:
+    // its event loop, which would hear of the death, is blocked there.
+    process.on('exit', () => exchange!.abort());
     reply({ type: 'ready', id: 0 });
   } else if (msg.type === 'train') {
-    sync(msg.version);
-    const result = replica!.trainShare({ x: msg.x, y: msg.y, first: msg.first, total: msg.total, step: msg.step }, grads!);
+    const share = { x: msg.x, y: msg.y, first: msg.first, total: msg.total, step: msg.step };
+    let result;
+    try {
+      sync(msg.version);
+      result = replica!.trainShare(share, grads!, (local) => exchange!.gather(msg.rank, local));
+    } catch (err) {
+      // The other replicas may be waiting for this one at a BatchNorm layer.
+      exchange!.abort();
+      throw err;
+    }
     reply({ type: 'trained', id: msg.id, ...result });
   } else {
     sync(msg.version);

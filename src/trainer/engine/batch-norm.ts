@@ -1,0 +1,92 @@
+// BatchNorm's forward and backward passes. In training every replica normalises with the statistics of the whole
+// batch, as Keras does on one device: replicas exchange per-channel partial sums at each BatchNorm layer, both
+// ways (moments forward; sums of dy and dy·x̂ backward), and pool them in a fixed order so all agree bit for bit.
+
+import * as tf from '@tensorflow/tfjs';
+import { BN_EPSILON, type PlannedLayer } from './model.js';
+
+/**
+ * Hands this replica's partial sums to the others and returns every replica's, in replica order (this one's
+ * included). All replicas of a batch call it at the same layers with arrays of the same length.
+ */
+export type BatchSync = (local: Float64Array) => Float64Array[];
+
+/** One replica alone: nothing to exchange. */
+export const alone: BatchSync = (local) => [local];
+
+/** The whole batch's per-channel mean and biased variance from each part's [count, means…, squared deviations…]. */
+export function poolMoments(parts: Float64Array[], c: number): { count: number; mean: Float64Array; variance: Float64Array } {
+  const count = parts.reduce((a, p) => a + p[0], 0);
+  const mean = new Float64Array(c);
+  const variance = new Float64Array(c);
+  for (const p of parts) for (let k = 0; k < c; k++) mean[k] += (p[0] * p[1 + k]) / count;
+  // Chan et al.'s parallel combination: exact, unlike E[x²] − E[x]², which cancels when |mean| ≫ std.
+  for (const p of parts) {
+    for (let k = 0; k < c; k++) variance[k] += p[1 + c + k] + p[0] * (p[1 + k] - mean[k]) ** 2;
+  }
+  for (let k = 0; k < c; k++) variance[k] /= count;
+  return { count, mean, variance };
+}
+
+/** Element-wise sum of the parts, in order. */
+export function sumParts(parts: Float64Array[]): Float64Array {
+  const out = new Float64Array(parts[0].length);
+  for (const p of parts) for (let i = 0; i < out.length; i++) out[i] += p[i];
+  return out;
+}
+
+export interface NormCache {
+  xhat: tf.Tensor;
+  invStd: tf.Tensor;
+  /** Images × positions over the whole batch (all replicas): the divisor of the batch means. */
+  count: number;
+}
+
+/** Per channel over every axis but the last. */
+const axesOf = (t: tf.Tensor) => t.shape.slice(0, -1).map((_, i) => i);
+
+/** Training mode: normalises `h` with the whole batch's moments; `stats` receives them (mean then variance). */
+export function normaliseTrain(h: tf.Tensor, sync: BatchSync, stats: Float32Array[]): NormCache {
+  const c = h.shape[h.shape.length - 1];
+  const { mean, variance } = tf.moments(h, axesOf(h));
+  const n = h.size / c;
+  const local = new Float64Array(1 + 2 * c);
+  local[0] = n;
+  const [m, v] = [mean.dataSync(), variance.dataSync()];
+  for (let k = 0; k < c; k++) [local[1 + k], local[1 + c + k]] = [m[k], v[k] * n];
+  const pooled = poolMoments(sync(local), c);
+  stats.push(Float32Array.from([...pooled.mean, ...pooled.variance]));
+  const invStd = tf.rsqrt(tf.add(tf.tensor1d(Float32Array.from(pooled.variance)), BN_EPSILON));
+  return { xhat: tf.mul(tf.sub(h, tf.tensor1d(Float32Array.from(pooled.mean))), invStd), invStd, count: pooled.count };
+}
+
+export function normaliseInfer(h: tf.Tensor, movingMean: tf.Tensor, movingVar: tf.Tensor): NormCache {
+  const invStd = tf.rsqrt(tf.add(movingVar, BN_EPSILON));
+  return { xhat: tf.mul(tf.sub(h, movingMean), invStd), invStd, count: 0 };
+}
+
+/** dx of a BatchNorm layer; its gamma and beta gradients (this replica's share) go to `grads` when given. */
+export function batchNormBackward(
+  layer: PlannedLayer, gamma: tf.Tensor, cache: NormCache, dy: tf.Tensor, train: boolean, sync: BatchSync,
+  grads: Map<string, tf.Tensor> | null,
+): tf.Tensor {
+  const axes = axesOf(dy);
+  const dbeta = tf.sum(dy, axes);
+  const dgamma = tf.sum(tf.mul(dy, cache.xhat), axes);
+  if (grads) {
+    grads.set(layer.params[0].name, dgamma);
+    grads.set(layer.params[1].name, dbeta);
+  }
+  const scale = tf.mul(gamma, cache.invStd);
+  if (!train) return tf.mul(dy, scale);
+  // Batch statistics depend on every image of the batch: dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy · x̂)), the
+  // means over the whole batch, so over all replicas.
+  const c = dy.shape[dy.shape.length - 1];
+  const local = new Float64Array(2 * c);
+  local.set(dbeta.dataSync());
+  local.set(dgamma.dataSync(), c);
+  const sums = sumParts(sync(local));
+  const meanDy = tf.tensor1d(Float32Array.from(sums.subarray(0, c), (s) => s / cache.count));
+  const meanDyXhat = tf.tensor1d(Float32Array.from(sums.subarray(c), (s) => s / cache.count));
+  return tf.mul(tf.sub(tf.sub(dy, meanDy), tf.mul(cache.xhat, meanDyXhat)), scale);
+}
