@@ -16,6 +16,8 @@ import { presets } from './training/presets.js';
 import { RunManager } from './training/run-manager.js';
 import * as runs from './training/runs-repo.js';
 import { previewRun, queueRuns } from './training/start.js';
+import { resumeRefusal, trainedWith } from './training/resume-conditions.js';
+import type { RunStatus } from '../shared/runs.js';
 import { nodeTrainerSpawner, type TrainerSpawner } from './training/trainer-process.js';
 import { readSettings, writeSettings } from './settings.js';
 import type { BackendChoice } from '../shared/trainer-protocol.js';
@@ -41,6 +43,8 @@ export interface WorkbenchOptions {
   /** Forces a backend for the runs this instance trains, over the saved setting (the CLI's --backend). */
   backend?: BackendChoice;
 }
+
+const RESUMABLE: RunStatus[] = ['stopped', 'interrupted', 'failed'];
 
 type Handlers = { [M in MethodName]: (args: ArgsOf<M>) => Promise<ResultOf<M>> | ResultOf<M> };
 
@@ -152,8 +156,16 @@ export class Workbench {
       else this.runs.forwardStop(id);
       return runs.getRun(this.db, id);
     },
-    'runs:resume': ({ id }) => {
+    'runs:resume': async ({ id, force }) => {
+      const run = runs.getRun(this.db, id);
+      if (!force && trainedWith(run) && RESUMABLE.includes(run.status)) {
+        // Asked of a trainer process: it loads backends exactly as the run's trainer will.
+        const here = (await this.inference.request({ type: 'backends' }, 'backends')).backends;
+        const refusal = resumeRefusal(run, here);
+        if (refusal) throw conflict(refusal, { backend: run.backend, workers: run.workers });
+      }
       runs.requeue(this.db, id);
+      this.runs.queueResume(id, { force: force === true });
       this.emit({ type: 'run:status', runId: id, status: 'queued', error: null });
       this.runs.pump();
       return runs.getRun(this.db, id);
