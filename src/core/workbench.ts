@@ -20,7 +20,7 @@ import { resumeRefusal, trainedWith } from './training/resume-conditions.js';
 import type { RunStatus } from '../shared/runs.js';
 import { nodeTrainerSpawner, type TrainerSpawner } from './training/trainer-process.js';
 import { readSettings, writeSettings } from './settings.js';
-import type { BackendChoice } from '../shared/trainer-protocol.js';
+import type { BackendAvailability, BackendChoice } from '../shared/trainer-protocol.js';
 import { TrainerClient } from './inference/trainer-client.js';
 import { exportModel, requireCheckpoint } from './inference/model-export.js';
 import { exportSubmission, listSubmissions, setKaggleScore } from './inference/submissions.js';
@@ -56,6 +56,7 @@ export class Workbench {
   readonly inference: TrainerClient;
   readonly #backend: BackendChoice | undefined;
   readonly #events = new EventEmitter();
+  #backendsHere: Promise<BackendAvailability[]> | undefined;
 
   constructor(opts: WorkbenchOptions = {}) {
     this.home = resolveHome(opts.home);
@@ -88,6 +89,21 @@ export class Workbench {
   backendChoice(): BackendChoice | null {
     const b = this.#backend ?? readSettings(this.db).backend;
     return b === 'auto' ? null : b;
+  }
+
+  /**
+   * Which backends load here, asked of a trainer process (it loads them exactly as a run's trainer will) once per
+   * Workbench: what loads does not change while the app runs, and resuming stays quick.
+   */
+  #backendsForResume(): Promise<BackendAvailability[]> {
+    if (!this.#backendsHere) {
+      const asked = this.inference.request({ type: 'backends' }, 'backends').then((r) => r.backends);
+      this.#backendsHere = asked;
+      asked.catch(() => {
+        if (this.#backendsHere === asked) this.#backendsHere = undefined;
+      });
+    }
+    return this.#backendsHere;
   }
 
   get predictContext(): PredictContext {
@@ -159,9 +175,7 @@ export class Workbench {
     'runs:resume': async ({ id, force }) => {
       const run = runs.getRun(this.db, id);
       if (!force && trainedWith(run) && RESUMABLE.includes(run.status)) {
-        // Asked of a trainer process: it loads backends exactly as the run's trainer will.
-        const here = (await this.inference.request({ type: 'backends' }, 'backends')).backends;
-        const refusal = resumeRefusal(run, here);
+        const refusal = resumeRefusal(run, await this.#backendsForResume());
         if (refusal) throw conflict(refusal, { backend: run.backend, workers: run.workers });
       }
       runs.requeue(this.db, id);
