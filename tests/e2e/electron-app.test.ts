@@ -48,7 +48,10 @@ async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boole
 /** The pids of the app's trainer utility processes (named by src/main/trainer.ts). */
 function trainerPids(app: ElectronApplication): Promise<number[]> {
   return app.evaluate(({ app: electronApp }) =>
-    electronApp.getAppMetrics().filter((m) => m.type === 'Utility' && (m.name ?? m.serviceName ?? '').startsWith('digit-workbench trainer')).map((m) => m.pid),
+    electronApp
+      .getAppMetrics()
+      .filter((m) => m.type === 'Utility' && [m.name, m.serviceName].some((n) => n?.startsWith('digit-workbench trainer')))
+      .map((m) => m.pid),
   );
 }
 
