@@ -1,7 +1,9 @@
-// Electron build: main and preload (CommonJS, as a sandboxed preload needs), the Svelte renderer.
+// Electron build: main and preload (CommonJS, as a sandboxed preload needs), the Svelte renderer (its index.html
+// carries the CSP as a meta tag: the window loads it from file://, where no header applies).
 // The core is not bundled: main loads the compiled build/node at run time, the same code serve mode runs.
 import { defineConfig } from 'electron-vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { cspMetaPlugin } from './src/shared/csp.js';
 
 export default defineConfig({
   main: {
@@ -12,7 +14,7 @@ export default defineConfig({
   },
   renderer: {
     root: 'src/renderer',
-    plugins: [svelte()],
+    plugins: [svelte(), cspMetaPlugin],
     build: { rollupOptions: { input: 'src/renderer/index.html' } },
   },
 });

@@ -16,7 +16,15 @@ export const fsSeam = {
 function ioError(target: string, err: unknown): WorkbenchError {
   const e = err as NodeJS.ErrnoException;
   const why =
-    e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.code === 'ENOSPC' ? 'the disk is full' : e.code === 'ENOENT' ? 'the folder does not exist' : e.message;
+    e.code === 'EACCES' || e.code === 'EPERM'
+      ? 'permission denied'
+      : e.code === 'EROFS'
+        ? 'the folder is on a read-only file system'
+        : e.code === 'ENOSPC'
+          ? 'the disk is full'
+          : e.code === 'ENOENT'
+            ? 'the folder does not exist'
+            : e.message;
   return new WorkbenchError('io', `cannot write ${target}: ${why}`, { code: e.code });
 }
 

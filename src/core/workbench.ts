@@ -16,9 +16,11 @@ import { presets } from './training/presets.js';
 import { RunManager } from './training/run-manager.js';
 import * as runs from './training/runs-repo.js';
 import { previewRun, queueRuns } from './training/start.js';
+import { resumeRefusal, trainedWith } from './training/resume-conditions.js';
+import type { RunStatus } from '../shared/runs.js';
 import { nodeTrainerSpawner, type TrainerSpawner } from './training/trainer-process.js';
 import { readSettings, writeSettings } from './settings.js';
-import type { BackendChoice } from '../shared/trainer-protocol.js';
+import type { BackendAvailability, BackendChoice } from '../shared/trainer-protocol.js';
 import { TrainerClient } from './inference/trainer-client.js';
 import { exportModel, requireCheckpoint } from './inference/model-export.js';
 import { exportSubmission, listSubmissions, setKaggleScore } from './inference/submissions.js';
@@ -42,6 +44,8 @@ export interface WorkbenchOptions {
   backend?: BackendChoice;
 }
 
+const RESUMABLE: RunStatus[] = ['stopped', 'interrupted', 'failed'];
+
 type Handlers = { [M in MethodName]: (args: ArgsOf<M>) => Promise<ResultOf<M>> | ResultOf<M> };
 
 export class Workbench {
@@ -52,6 +56,7 @@ export class Workbench {
   readonly inference: TrainerClient;
   readonly #backend: BackendChoice | undefined;
   readonly #events = new EventEmitter();
+  #backendsHere: Promise<BackendAvailability[]> | undefined;
 
   constructor(opts: WorkbenchOptions = {}) {
     this.home = resolveHome(opts.home);
@@ -84,6 +89,21 @@ export class Workbench {
   backendChoice(): BackendChoice | null {
     const b = this.#backend ?? readSettings(this.db).backend;
     return b === 'auto' ? null : b;
+  }
+
+  /**
+   * Which backends load here, asked of a trainer process (it loads them exactly as a run's trainer will) once per
+   * Workbench: what loads does not change while the app runs, and resuming stays quick.
+   */
+  #backendsForResume(): Promise<BackendAvailability[]> {
+    if (!this.#backendsHere) {
+      const asked = this.inference.request({ type: 'backends' }, 'backends').then((r) => r.backends);
+      this.#backendsHere = asked;
+      asked.catch(() => {
+        if (this.#backendsHere === asked) this.#backendsHere = undefined;
+      });
+    }
+    return this.#backendsHere;
   }
 
   get predictContext(): PredictContext {
@@ -152,8 +172,14 @@ export class Workbench {
       else this.runs.forwardStop(id);
       return runs.getRun(this.db, id);
     },
-    'runs:resume': ({ id }) => {
+    'runs:resume': async ({ id, force }) => {
+      const run = runs.getRun(this.db, id);
+      if (!force && trainedWith(run) && RESUMABLE.includes(run.status)) {
+        const refusal = resumeRefusal(run, await this.#backendsForResume());
+        if (refusal) throw conflict(refusal, { backend: run.backend, workers: run.workers });
+      }
       runs.requeue(this.db, id);
+      this.runs.queueResume(id, { force: force === true });
       this.emit({ type: 'run:status', runId: id, status: 'queued', error: null });
       this.runs.pump();
       return runs.getRun(this.db, id);

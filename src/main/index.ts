@@ -18,6 +18,9 @@ async function start(): Promise<void> {
   const { resolveHome } = await load<typeof HomeModule>('core/home.js');
   const home = resolveHome(process.env.DIGIT_WORKBENCH_HOME);
   app.setPath('userData', home); // one data folder for the app, serve mode and the CLI
+  // One window per data folder: the lock lives in userData, so it is taken once userData is the chosen folder (an
+  // app on another folder, DIGIT_WORKBENCH_HOME, e.g. the smoke test's, is not a second instance).
+  if (!app.requestSingleInstanceLock()) return app.quit();
   await app.whenReady();
   const { Workbench } = await load<typeof WorkbenchModule>('core/workbench.js');
   const wb = new Workbench({ home, spawnTrainer: utilityTrainerSpawner(join(root, 'build', 'node', 'trainer', 'main.js')) });
@@ -40,5 +43,4 @@ async function start(): Promise<void> {
   });
 }
 
-if (!app.requestSingleInstanceLock()) app.quit();
-else void start();
+void start();

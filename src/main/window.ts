@@ -19,6 +19,10 @@ export function windowOptions(preload: string): Electron.BrowserWindowConstructo
   };
 }
 
+/**
+ * The same policy as a header, for pages served over http (the dev server); the built page loaded from file://
+ * carries it as a <meta> tag, since webRequest headers do not apply to file:// loads.
+ */
 export function installCsp(): void {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });

@@ -66,7 +66,11 @@ export const contract = {
   'runs:list': method<RunInfo[]>()(s.none),
   'runs:get': method<RunDetail>()(s.object({ id: s.id })),
   'runs:stop': method<RunInfo>()(s.object({ id: s.id })),
-  'runs:resume': method<RunInfo>()(s.object({ id: s.id })),
+  /**
+   * Continues from the last checkpoint on the backend and worker count the run trained with; refused when that
+   * backend cannot load here, unless `force` (then it continues on this machine's choice and records the change).
+   */
+  'runs:resume': method<RunInfo>()(s.object({ id: s.id, force: s.optional(s.bool) })),
   'runs:delete': method<{ id: number }>()(s.object({ id: s.id })),
   'runs:update': method<RunInfo>()(
     s.object({ id: s.id, notes: s.optional(s.str({ max: 10_000 })), tags: s.optional(s.array(s.str({ min: 1, max: 40 }), { max: 20 })) }),

@@ -25,6 +25,8 @@ export interface RunInfo {
   seed: number;
   backend: string | null;
   backendNote: string | null;
+  /** Data-parallel training workers (threads); null until it starts (and for runs from before it was recorded). */
+  workers: number | null;
   error: string | null;
   notes: string;
   tags: string[];

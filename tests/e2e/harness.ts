@@ -41,11 +41,15 @@ export async function startServe(home: string, opts: { port?: number; args?: str
   };
 }
 
-export function launchChromium(): Promise<Browser> {
+/** `extraArgs`: e.g. --allow-file-access-from-files, so a file:// page loads its module scripts as Electron's does. */
+export function launchChromium(opts: { extraArgs?: string[] } = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run',
+      '--disable-sync', '--disable-quic', ...(opts.extraArgs ?? []),
+    ],
   });
 }
 

@@ -1,7 +1,7 @@
 // Predictions and submissions on the bundled sample-test with short real runs: the Kaggle file's exact shape,
 // agreement with the stored probabilities and the known answers, ensembles, TTA, single images, and refusals.
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { requireCheckpoint } from '../../src/core/inference/model-export.js';
 import { fsSeam } from '../../src/core/fs-atomic.js';
 import { tempDir } from '../helpers/temp-home.js';
 import { importSmallTrainSet } from '../helpers/small-dataset.js';
+import { fullFolder, readOnlyFolder } from '../helpers/unwritable.js';
 
 let dir: ReturnType<typeof tempDir>;
 let wb: Workbench;
@@ -123,12 +124,17 @@ describe('refusals leave no file behind', () => {
   });
 
   it('an unwritable folder and a full disk give a clear error and no partial file', async () => {
-    const locked = join(dir.path, 'locked');
-    mkdirSync(locked);
-    chmodSync(locked, 0o500);
-    const asRoot = process.getuid?.() === 0; // root ignores permissions: use the injected failure instead
-    if (!asRoot) await attempt({ out: join(locked, 's.csv') }, /cannot write .*permission denied/);
-    chmodSync(locked, 0o700);
+    // A real read-only folder on every machine (a read-only tmpfs as root, chmod otherwise).
+    const readOnly = readOnlyFolder(join(dir.path, 'locked'));
+    try {
+      const reason = readOnly.how === 'chmod' ? 'permission denied' : 'the folder is on a read-only file system';
+      await attempt({ out: join(readOnly.path, 's.csv') }, new RegExp(`^cannot write ${readOnly.path}/s\\.csv: ${reason}$`));
+      expect(readdirSync(readOnly.path)).toEqual([]);
+    } finally {
+      readOnly.release();
+    }
+    // A disk that fills halfway through the file, injected (tests/reliability/unwritable.test.ts fills a real one).
+    const locked = readOnly.path;
     const original = fsSeam.writeSync;
     fsSeam.writeSync = (fd, data, offset, length) => {
       original(fd, data, offset, Math.min(length, 100));
@@ -208,5 +214,25 @@ describe('--force replaces only a submission the app wrote (one in the ledger, u
     const link = join(dir.path, 'link.csv');
     symlinkSync(first.path, link);
     await expect(wb.call('submissions:export', { runIds: [runA], datasetId: TEST, out: link, force: true })).rejects.toThrow(`${link} is a symbolic link`);
+    });
+});
+
+describe('a real full disk (a tmpfs filled to the last byte; mounting it needs root)', () => {
+  it('refuses the submission with "the disk is full", leaves no partial file and keeps the old one', async (ctx) => {
+    const full = fullFolder(join(dir.path, 'full'), { before: (path) => writeFileSync(join(path, 'keep.csv'), 'old') });
+    // Where mounting is refused, the injected ENOSPC above covers this path.
+    if (!full) return ctx.skip('skipped: mounting a tmpfs is refused (not root)');
+    try {
+      const before = (await wb.call('submissions:list', undefined)).length;
+      await expect(wb.call('submissions:export', { runIds: [runA], datasetId: TEST, out: join(full.path, 'keep.csv'), force: true })).rejects.toThrow(
+        new RegExp(`^cannot write ${full.path}/keep\\.csv: the disk is full$`),
+      );
+      await expect(wb.call('submissions:export', { runIds: [runA], datasetId: TEST, out: join(full.path, 'new.csv') })).rejects.toThrow(/the disk is full$/);
+      expect((await wb.call('submissions:list', undefined)).length).toBe(before);
+      expect(readdirSync(full.path).filter((f) => f !== '.filler').sort()).toEqual(['keep.csv']);
+      expect(readFileSync(join(full.path, 'keep.csv'), 'utf8')).toBe('old');
+    } finally {
+      full.release();
+    }
   });
 });

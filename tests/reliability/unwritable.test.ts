@@ -1,6 +1,7 @@
-// Unwritable targets: a model export into a read-only folder (chmod when not root; root ignores permissions, so
-// also the injected failure through fsSeam), and a database that is full when a checkpoint must be written.
-import { chmodSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+// Unwritable targets: a model export into a read-only folder and onto a full disk — real failures on every machine
+// (a read-only or filled tmpfs as root, chmod otherwise: tests/helpers/unwritable.ts), the injected ones through
+// fsSeam for a half-written file — and a database that is full when a checkpoint must be written.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../../src/core/workbench.js';
@@ -8,6 +9,7 @@ import { fsSeam } from '../../src/core/fs-atomic.js';
 import { WorkbenchError } from '../../src/shared/errors.js';
 import { tempDir } from '../helpers/temp-home.js';
 import { importSmallTrainSet } from '../helpers/small-dataset.js';
+import { fullFolder, readOnlyFolder } from '../helpers/unwritable.js';
 
 let dir: ReturnType<typeof tempDir>;
 let wb: Workbench;
@@ -45,18 +47,38 @@ function withSeam<T>(code: string, body: () => Promise<T>): Promise<T> {
 }
 
 describe('a model export that cannot be written', () => {
-  it.skipIf(process.getuid?.() === 0)('into a read-only folder: permission denied, nothing left behind', async () => {
-    const locked = join(dir.path, 'locked');
-    mkdirSync(locked);
-    chmodSync(locked, 0o500);
+  it('into a read-only folder: refused with the reason, nothing left behind', async () => {
+    const locked = readOnlyFolder(join(dir.path, 'locked'));
     try {
-      const err = await failure(wb.call('runs:export-model', { id: runId, out: join(locked, 'model') }));
+      const err = await failure(wb.call('runs:export-model', { id: runId, out: join(locked.path, 'model') }));
       expect(err.code).toBe('io');
-      expect(err.message).toMatch(/^cannot write .*model: permission denied$/);
+      const reason = locked.how === 'chmod' ? 'permission denied' : 'the folder is on a read-only file system';
+      expect(err.message).toBe(`cannot write ${join(locked.path, 'model')}: ${reason}`);
+      expect(readdirSync(locked.path)).toEqual([]);
     } finally {
-      chmodSync(locked, 0o700);
+      locked.release();
     }
-    expect(readdirSync(locked)).toEqual([]);
+  });
+
+  it('onto a full disk (a filled tmpfs; mounting it needs root): the disk is full, the old export intact', async (ctx) => {
+    const full = fullFolder(join(dir.path, 'full'), {
+      before: (path) => {
+        mkdirSync(join(path, 'old'));
+        writeFileSync(join(path, 'old', 'model.json'), '{"old":true}');
+      },
+    });
+    // The injected ENOSPC below covers this where mounting is refused.
+    if (!full) return ctx.skip('skipped: mounting a tmpfs is refused (not root)');
+    try {
+      const err = await failure(wb.call('runs:export-model', { id: runId, out: join(full.path, 'old'), force: true }));
+      expect(err.code).toBe('io');
+      expect(err.message).toMatch(new RegExp(`^cannot write ${join(full.path, 'old')}/model\\.json: the disk is full$`));
+      expect(readdirSync(full.path).filter((f) => f !== '.filler')).toEqual(['old']);
+      expect(readdirSync(join(full.path, 'old'))).toEqual(['model.json']);
+      expect(readFileSync(join(full.path, 'old', 'model.json'), 'utf8')).toBe('{"old":true}');
+    } finally {
+      full.release();
+    }
   });
 
   it('a write refused (EACCES) or a full disk (ENOSPC): a clear error, no partial folder, the old export intact', async () => {

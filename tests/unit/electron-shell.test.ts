@@ -1,8 +1,9 @@
 // The Electron shell against a mocked `electron`: the window is isolated and sandboxed with a CSP and cannot
 // navigate or open windows, IPC accepts only the app's windows and the contract's methods, a path only when the
 // user chose it (a dialog or a drop), and the preload exposes exactly the contract's methods plus onEvent and the
-// dropped-file path helper (which reports the drop to main itself).
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+// dropped-file path helper (which reports the drop to main itself); a trainer utility process that dies fails its
+// run with Chromium's reason (oom, crashed, killed…).
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { contract } from '../../src/shared/contract.js';
 import { WorkbenchError } from '../../src/shared/errors.js';
 import type { WorkbenchEvent } from '../../src/shared/events.js';
@@ -44,9 +45,43 @@ const electron = vi.hoisted(() => {
       return this.destroyed;
     }
   }
+  /** Just enough of Node's EventEmitter (vi.hoisted runs before imports). */
+  class Emitter {
+    readonly listeners = new Map<string, Listener[]>();
+    on(event: string, listener: Listener) {
+      this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
+      return this;
+    }
+    once(event: string, listener: Listener) {
+      const wrapped = (...args: unknown[]) => {
+        this.off(event, wrapped);
+        return listener(...args);
+      };
+      return this.on(event, wrapped);
+    }
+    off(event: string, listener: Listener) {
+      this.listeners.set(event, (this.listeners.get(event) ?? []).filter((l) => l !== listener));
+      return this;
+    }
+    emit(event: string, ...args: unknown[]) {
+      for (const l of this.listeners.get(event) ?? []) l(...args);
+    }
+  }
+  class UtilityChild extends Emitter {
+    static forked: UtilityChild[] = [];
+    readonly pid = 4242;
+    readonly postMessage = vi.fn();
+    readonly kill = vi.fn();
+    constructor(readonly entry: string, readonly options: { serviceName: string }) {
+      super();
+      UtilityChild.forked.push(this);
+    }
+  }
   const handlers = new Map<string, Listener>();
   const mainListeners = new Map<string, Listener>();
   return {
+    UtilityChild,
+    utilityProcess: { fork: vi.fn((entry: string, _args: string[], options: { serviceName: string }) => new UtilityChild(entry, options)) },
     BrowserWindow,
     FakeWebContents,
     handlers,
@@ -68,7 +103,7 @@ const electron = vi.hoisted(() => {
       showOpenDialog: vi.fn(async (..._args: unknown[]) => ({ canceled: false, filePaths: ['/home/me/train.csv'] })),
       showSaveDialog: vi.fn(async () => ({ canceled: true, filePath: '' })),
     },
-    app: { getVersion: () => '0.1.0' },
+    app: Object.assign(new Emitter(), { getVersion: () => '0.1.0' }),
     Menu: { buildFromTemplate: vi.fn((t: unknown) => t), setApplicationMenu: vi.fn() },
     ipcRenderer: { invoke: vi.fn(async () => ({ ok: true, result: 'reply' })), send: vi.fn(), on: vi.fn(), removeListener: vi.fn() },
   };
@@ -81,8 +116,12 @@ const { registerWorkbenchIpc } = await import('../../src/main/ipc.js');
 beforeEach(() => {
   vi.clearAllMocks();
   electron.BrowserWindow.created.length = 0;
+  electron.UtilityChild.forked.length = 0;
   electron.handlers.clear();
   electron.mainListeners.clear();
+});
+afterEach(() => {
+  vi.useRealTimers();
 });
 
 describe('the app window', () => {
@@ -310,6 +349,77 @@ describe('the application menu', () => {
       expect(item.accelerator).toBe(accelerator);
       (item.click as () => void)();
       expect(sent.at(-1)).toEqual({ type: 'app:navigate', route });
+    }
+  });
+});
+
+describe('trainer utility processes', () => {
+  const gone = (child: InstanceType<typeof electron.UtilityChild>, reason: string, exitCode: number, name = child.options.serviceName) =>
+    electron.app.emit('child-process-gone', {}, { type: 'Utility', reason, exitCode, name, serviceName: 'node.mojom.NodeService' });
+
+  async function spawnOne() {
+    const { utilityTrainerSpawner } = await import('../../src/main/trainer.js');
+    const handle = utilityTrainerSpawner('/app/build/node/trainer/main.js')();
+    const child = electron.UtilityChild.forked.at(-1)!;
+    const reasons: string[] = [];
+    handle.onExit((r) => reasons.push(r));
+    return { handle, child, reasons };
+  }
+
+  it('reports the reason Chromium gives when the process is gone, whichever of exit and gone comes first', async () => {
+    const a = await spawnOne();
+    gone(a.child, 'oom', 9);
+    expect(a.reasons).toEqual([]); // not before it has exited
+    a.child.emit('exit', 9);
+    expect(a.reasons).toEqual(['the trainer process ran out of memory (oom, exit code 9)']);
+
+    const b = await spawnOne();
+    expect(b.child.options.serviceName).not.toBe(a.child.options.serviceName);
+    b.child.emit('exit', 11);
+    gone(b.child, 'crashed', 11);
+    gone(b.child, 'crashed', 11);
+    expect(b.reasons).toEqual(['the trainer process crashed (crashed, exit code 11)']);
+    expect(electron.app.listeners.get('child-process-gone')).toEqual([]);
+  });
+
+  it('ignores other processes that are gone, and falls back to the exit code when no reason comes', async () => {
+    vi.useFakeTimers();
+    const { GONE_GRACE_MS } = await import('../../src/main/trainer.js');
+    const t = await spawnOne();
+    gone(t.child, 'killed', 9, 'Audio Service');
+    gone(t.child, 'killed', 9, 'digit-workbench trainer 999');
+    t.child.emit('error', 'FatalError', 'v8::internal::Heap::FatalProcessOutOfMemory');
+    t.child.emit('exit', 0);
+    expect(t.reasons).toEqual([]);
+    vi.advanceTimersByTime(GONE_GRACE_MS);
+    expect(t.reasons).toEqual(['the trainer process exited with code 0: FatalError at v8::internal::Heap::FatalProcessOutOfMemory']);
+    // Nothing is sent to, or killed in, a process that has exited.
+    t.handle.send({ type: 'stop', runId: 1 });
+    t.handle.kill();
+    expect(t.child.postMessage).not.toHaveBeenCalled();
+    expect(t.child.kill).not.toHaveBeenCalled();
+  });
+
+  it('fails the run it was training with that reason (real Workbench and SQLite)', async () => {
+    const { Workbench } = await import('../../src/core/workbench.js');
+    const { utilityTrainerSpawner } = await import('../../src/main/trainer.js');
+    const { tempDir } = await import('../helpers/temp-home.js');
+    const { importSmallTrainSet } = await import('../helpers/small-dataset.js');
+    const dir = tempDir();
+    const wb = new Workbench({ home: dir.path, sample: false, spawnTrainer: utilityTrainerSpawner('/app/build/node/trainer/main.js') });
+    try {
+      const datasetId = await importSmallTrainSet(wb, dir.path, 60);
+      const [run] = await wb.call('runs:start', { datasetId, preset: 'dnn', hyperparams: { epochs: 1 } });
+      const child = electron.UtilityChild.forked.at(-1)!;
+      expect(child.entry).toBe('/app/build/node/trainer/main.js');
+      expect(child.postMessage).toHaveBeenCalledWith(expect.objectContaining({ type: 'train', runId: run.id }));
+      gone(child, 'oom', 9);
+      child.emit('exit', 9);
+      expect(await wb.runs.waitFor(run.id)).toBe('failed');
+      expect((await wb.call('runs:get', { id: run.id })).error).toBe('the trainer process ran out of memory (oom, exit code 9) during epoch 1');
+    } finally {
+      wb.close();
+      dir.remove();
     }
   });
 });

@@ -1,5 +1,7 @@
 // The training engine on real digits: model building, training semantics, determinism and resume, export.
 // Worker-thread tests load build/node/trainer/engine/worker.js: run `npm run build:node` first (npm test does).
+// Training and resume run on every backend that loads here (tfjs-node too, where it installs);
+// engine-native-double.test.ts proves the native path with a stand-in where it does not.
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,6 +47,10 @@ function batch(data: { x: Float32Array; y: Uint8Array }, k: number, size: number
   return { x: data.x.subarray(k * size * 784, (k + 1) * size * 784), y: data.y.subarray(k * size, (k + 1) * size) };
 }
 
+/** What this machine loads: the tests never assume which. */
+const backends = await availableBackends();
+const usable = backends.filter((b) => b.available).map((b) => b.name);
+
 const engines: Engine[] = [];
 async function engine(opts: Partial<EngineOptions> & { backend: BackendName }): Promise<Engine> {
   const e = await createEngine({ layers: SMALL, optimizer: { name: 'adam', learningRate: 1e-2 }, seed: 3, workers: 1, ...opts });
@@ -85,19 +91,20 @@ describe('model building', () => {
       .rejects.toMatchObject({ code: 'bad-input' });
   });
 
-  it('reports tfjs-node as unavailable with its reason, and picks wasm by default', async () => {
-    const list = await availableBackends();
-    const native = list.find((b) => b.name === 'tensorflow')!;
-    expect(native.available).toBe(false);
-    expect(native.reason).toMatch(/tfjs-node/);
+  it('reports every backend, with the reason each one that does not load fails, and picks the first that loads', async () => {
+    expect(backends.map((b) => b.name)).toEqual(['tensorflow', 'wasm', 'cpu']);
+    for (const b of backends) expect(b.reason === null, b.name).toBe(b.available);
+    expect(usable.length).toBeGreaterThan(0);
     const e = await createEngine({ layers: LENET, optimizer: { name: 'adam', learningRate: 1e-3 }, seed: 1, workers: 1 });
     engines.push(e);
-    expect(e.backend).toBe('wasm');
-    expect(e.backendNote).toMatch(/tensorflow/);
+    expect(e.backend).toBe(usable[0]);
+    // The note names each preferred backend that did not load, with its reason.
+    const skipped = backends.slice(0, backends.findIndex((b) => b.available));
+    expect(e.backendNote).toBe(skipped.length ? skipped.map((b) => `${b.name}: ${b.reason}`).join('; ') : null);
   });
 });
 
-describe.each(['cpu', 'wasm'] as const)('training on %s', (backend) => {
+describe.each(usable)('training on %s', (backend) => {
   const data = digits(160);
 
   it('is bit-for-bit reproducible, and resuming from saved state continues the same run', async () => {

@@ -36,12 +36,28 @@ describe('migrations', () => {
     migrate(db, 1);
     db.prepare("INSERT INTO datasets (name, kind, rows, sha256, source, created_at) VALUES ('old', 'train', 1, 'abc', 'f.csv', 'now')").run();
     db.prepare('INSERT INTO images (dataset_id, first, count, labels, pixels) VALUES (1, 0, 1, ?, ?)').run(Buffer.of(3), Buffer.alloc(784, 7));
-    expect(migrate(db)).toBe(2);
+    expect(migrate(db, 2)).toBe(2);
     expect(tables(db)).toEqual(
       ['checkpoints', 'datasets', 'epochs', 'images', 'predictions', 'runs', 'settings', 'submissions', 'val_predictions'].sort(),
     );
     expect(db.prepare('SELECT name FROM datasets').pluck().get()).toBe('old');
     expect((db.prepare('SELECT pixels FROM images').pluck().get() as Buffer)[783]).toBe(7);
+    db.close();
+  });
+
+  it('003 adds the worker count to runs of a version-2 database, unknown (null) for the runs it already has', () => {
+    dir = tempDir();
+    const db = new Database(join(dir.path, 'x.db'));
+    migrate(db, 2);
+    db.prepare("INSERT INTO datasets (name, kind, rows, sha256, source, created_at) VALUES ('d', 'train', 1, 'abc', 'f.csv', 'now')").run();
+    db.prepare(
+      "INSERT INTO runs (dataset_id, dataset_sha256, preset, status, hyperparams, seed, backend, app_version, created_at) VALUES (1, 'abc', 'dnn', 'stopped', '{}', 1, 'wasm', '0.1.0', 'now')",
+    ).run();
+    expect(migrate(db, 3)).toBe(3);
+    expect(db.prepare('SELECT backend, workers FROM runs').get()).toEqual({ backend: 'wasm', workers: null });
+    db.prepare('UPDATE runs SET workers = 2').run();
+    expect(db.prepare('SELECT workers FROM runs').pluck().get()).toBe(2);
+    expect(() => db.prepare('UPDATE runs SET workers = 0').run()).toThrow(/CHECK constraint/);
     db.close();
   });
 

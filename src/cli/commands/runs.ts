@@ -141,16 +141,19 @@ export const trainCommand: Command = {
 export const resumeCommand: Command = {
   name: 'resume',
   summary: 'continue a stopped, interrupted or failed run from its last checkpoint',
-  usage: `digit-workbench resume ID [--json]
+  usage: `digit-workbench resume ID [--force] [--json]
 
-  Keeps the run's id and continues from its last completed epoch; waits like train.`,
+  Keeps the run's id and continues from its last completed epoch; waits like train. It continues on the
+  backend and number of workers the run trained with, so it ends as if it had never stopped; if that
+  backend cannot load on this machine the resume is refused, unless --force: then it continues on this
+  machine's backend and the run records the change.`,
   async run(argv, ctx) {
-    const { values, positionals } = parse(argv, { json: { type: 'boolean' } }, { min: 1, max: 1 });
+    const { values, positionals } = parse(argv, { json: { type: 'boolean' }, force: { type: 'boolean' } }, { min: 1, max: 1 });
     if (values.help) return void console.log(this.usage);
     const id = Number(positionals[0]);
     if (!Number.isInteger(id) || id < 1) throw new UsageError(`run id must be a positive whole number (got "${positionals[0]}")`);
     const wb = ctx.workbench();
-    await wb.call('runs:resume', { id });
+    await wb.call('runs:resume', { id, force: values.force === true });
     await follow(wb, id, values.json === true);
   },
 };

@@ -13,6 +13,7 @@ import { loadDatasetArrays } from '../datasets/repo.js';
 import * as runs from './runs-repo.js';
 import { splitIndices } from './split.js';
 import type { TrainerHandle, TrainerSpawner } from './trainer-process.js';
+import { FORCED_NOTE_START, forcedResumeNote, trainedWith, type TrainedWith } from './resume-conditions.js';
 
 const log = createLogger('runs');
 const STOP_POLL_MS = 200;
@@ -32,12 +33,18 @@ interface Active {
   trainer: TrainerHandle;
   ended: boolean;
   epoch: number;
+  /** Set when a forced resume may train on other conditions than the run's first epochs. */
+  forcedFrom: TrainedWith | null;
+  /** A note from an earlier forced resume: later resumes keep it, it stays true of the run. */
+  forcedNote: string | null;
 }
 
 export class RunManager {
   readonly #opts: RunManagerOptions;
   readonly #active = new Map<number, Active>();
   readonly #waiters = new Map<number, ((status: RunStatus) => void)[]>();
+  /** Queued resumes the user forced onto this machine's backend and worker count (see resume-conditions.ts). */
+  readonly #forced = new Set<number>();
   #poller: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -56,6 +63,12 @@ export class RunManager {
       if (this.#active.size >= Math.max(1, this.#opts.concurrency())) break;
       if (!this.#active.has(id)) this.#launch(id);
     }
+  }
+
+  /** A queued resume: pinned to the run's recorded backend and workers, or, when forced, to this process's choice. */
+  queueResume(runId: number, opts: { force: boolean }): void {
+    if (opts.force) this.#forced.add(runId);
+    else this.#forced.delete(runId);
   }
 
   /** Resolves with the run's status once it is completed, stopped, failed or interrupted. */
@@ -82,6 +95,8 @@ export class RunManager {
     const db = this.#opts.db;
     const detail = runs.getRunDetail(db, runId);
     let request;
+    let pinned: TrainedWith | null = null;
+    let forcedFrom: TrainedWith | null = null;
     try {
       const data = loadDatasetArrays(db, detail.datasetId);
       if (!data.labels) throw new WorkbenchError('bad-input', `dataset ${detail.datasetId} has no labels: train on a train.csv`);
@@ -89,6 +104,11 @@ export class RunManager {
       const split = splitIndices(data.labels, { ...hp.validation, seed: hp.seed });
       const last = runs.loadCheckpoint(db, runId, 'last');
       runs.trimAfter(db, runId, last?.epoch ?? 0);
+      const was = last ? trainedWith({ ...detail, epochsDone: last.epoch }) : null;
+      const forced = this.#forced.delete(runId);
+      // A resume keeps the conditions its epochs were trained under, so it ends as if it had never stopped.
+      pinned = was && !forced ? was : null;
+      forcedFrom = was && forced ? was : null;
       request = {
         type: 'train' as const,
         runId,
@@ -98,8 +118,8 @@ export class RunManager {
         trainIndices: split.train,
         valIndices: split.val,
         resume: last ? { last, best: runs.loadCheckpoint(db, runId, 'best') } : null,
-        backend: this.#opts.backend(),
-        workers: this.#opts.workers?.() ?? null,
+        backend: pinned ? pinned.backend : this.#opts.backend(),
+        workers: pinned ? pinned.workers : (this.#opts.workers?.() ?? null),
       };
     } catch (err) {
       this.#setStatus(runId, 'failed', (err as Error).message);
@@ -108,7 +128,8 @@ export class RunManager {
     runs.markRunning(db, runId);
     this.#opts.emit({ type: 'run:status', runId, status: 'running', error: null });
     const trainer = this.#opts.spawn();
-    const active: Active = { runId, trainer, ended: false, epoch: request.resume?.last.epoch ?? 0 };
+    const active: Active = { runId, trainer, ended: false, epoch: request.resume?.last.epoch ?? 0, forcedFrom, forcedNote: null };
+    if (request.resume && detail.backendNote?.startsWith(FORCED_NOTE_START)) active.forcedNote = detail.backendNote;
     this.#active.set(runId, active);
     trainer.onEvent((event) => this.#onEvent(active, event));
     trainer.onExit((reason) => this.#onExit(active, reason));
@@ -121,9 +142,13 @@ export class RunManager {
     const { runId } = active;
     try {
       switch (event.type) {
-        case 'started':
-          runs.recordStarted(db, runId, { backend: event.backend, backendNote: event.backendNote, summary: event.summary });
+        case 'started': {
+          const was = active.forcedFrom;
+          const changed = was && (was.backend !== event.backend || was.workers !== event.workers);
+          const note = changed ? [forcedResumeNote(was, event.resumedFrom, event), event.backendNote].filter(Boolean).join('; ') : (active.forcedNote ?? event.backendNote);
+          runs.recordStarted(db, runId, { backend: event.backend, backendNote: note, workers: event.workers, summary: event.summary });
           break;
+        }
         case 'progress':
           this.#opts.emit({ type: 'run:progress', progress: event.progress });
           break;

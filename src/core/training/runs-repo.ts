@@ -20,6 +20,7 @@ interface RunRow {
   seed: number;
   backend: string | null;
   backend_note: string | null;
+  workers: number | null;
   app_version: string;
   error: string | null;
   notes: string;
@@ -73,6 +74,7 @@ function toInfo(row: RunRow, epochs: EpochMetrics[]): RunInfo {
     seed: row.seed,
     backend: row.backend,
     backendNote: row.backend_note,
+    workers: row.workers,
     error: row.error,
     notes: row.notes,
     tags: JSON.parse(row.tags) as string[],
@@ -147,8 +149,8 @@ export function markRunning(db: Db, id: number): void {
   db.prepare("UPDATE runs SET status = 'running', stop_requested = 0, error = NULL, ended_at = NULL, started_at = COALESCE(started_at, ?), owner_pid = ?, owner_host = ? WHERE id = ?").run(now(), process.pid, hostname(), id);
 }
 
-export function recordStarted(db: Db, id: number, opts: { backend: string; backendNote: string | null; summary: ModelSummary }): void {
-  db.prepare('UPDATE runs SET backend = ?, backend_note = ?, summary = ? WHERE id = ?').run(opts.backend, opts.backendNote, JSON.stringify(opts.summary), id);
+export function recordStarted(db: Db, id: number, opts: { backend: string; backendNote: string | null; workers: number; summary: ModelSummary }): void {
+  db.prepare('UPDATE runs SET backend = ?, backend_note = ?, workers = ?, summary = ? WHERE id = ?').run(opts.backend, opts.backendNote, opts.workers, JSON.stringify(opts.summary), id);
 }
 
 export function finishRun(db: Db, id: number, status: Exclude<RunStatus, 'queued' | 'running'>, error: string | null = null): void {

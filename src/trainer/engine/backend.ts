@@ -3,6 +3,7 @@
 
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { WorkbenchError } from '../../shared/errors.js';
 import type { BackendName } from './types.js';
@@ -42,11 +43,21 @@ export function loadBackend(name: BackendName): Promise<string | null> {
   return pending;
 }
 
+/**
+ * The module that provides the native backend: tfjs-node, an optional dependency that is often absent (hence a
+ * variable specifier). DIGIT_WORKBENCH_NATIVE_MODULE is for tests only: the path of a stand-in module that
+ * registers a 'tensorflow' backend (tests/helpers/fake-tfjs-node.mjs registers tfjs's cpu backend under that
+ * name), so the native path — availability, the auto choice, runs recorded and resumed on it — is exercised on
+ * machines where tfjs-node does not install.
+ */
+function nativeModule(): string {
+  const standIn = process.env.DIGIT_WORKBENCH_NATIVE_MODULE;
+  return standIn ? pathToFileURL(standIn).href : '@tensorflow/tfjs-node';
+}
+
 async function loadOnce(name: BackendName): Promise<void> {
   if (name === 'tensorflow') {
-    // A variable specifier: tfjs-node is an optional dependency that is usually absent here.
-    const specifier = '@tensorflow/tfjs-node';
-    await import(specifier);
+    await import(nativeModule());
     if (!tf.findBackendFactory('tensorflow')) throw new Error('tfjs-node loaded but registered no backend');
   } else if (name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
