@@ -219,7 +219,10 @@ describe('--force replaces only a submission the app wrote (one in the ledger, u
 
 describe('a real full disk (a tmpfs filled to the last byte; mounting it needs root)', () => {
   it('refuses the submission with "the disk is full", leaves no partial file and keeps the old one', async (ctx) => {
-    const full = fullFolder(join(dir.path, 'full'), { before: (path) => writeFileSync(join(path, 'keep.csv'), 'old') });
+    // --force replaces only a submission of this app (its sha256 in the ledger): put a real one there first.
+    const previous = await wb.call('submissions:export', { runIds: [runA], datasetId: TEST, out: join(dir.path, 'previous.csv') });
+    const oldCsv = readFileSync(previous.path, 'utf8');
+    const full = fullFolder(join(dir.path, 'full'), { before: (path) => writeFileSync(join(path, 'keep.csv'), oldCsv) });
     // Where mounting is refused, the injected ENOSPC above covers this path.
     if (!full) return ctx.skip('skipped: mounting a tmpfs is refused (not root)');
     try {
@@ -230,7 +233,7 @@ describe('a real full disk (a tmpfs filled to the last byte; mounting it needs r
       await expect(wb.call('submissions:export', { runIds: [runA], datasetId: TEST, out: join(full.path, 'new.csv') })).rejects.toThrow(/the disk is full$/);
       expect((await wb.call('submissions:list', undefined)).length).toBe(before);
       expect(readdirSync(full.path).filter((f) => f !== '.filler').sort()).toEqual(['keep.csv']);
-      expect(readFileSync(join(full.path, 'keep.csv'), 'utf8')).toBe('old');
+      expect(readFileSync(join(full.path, 'keep.csv'), 'utf8')).toBe(oldCsv);
     } finally {
       full.release();
     }

@@ -1,7 +1,7 @@
 // Unwritable targets: a model export into a read-only folder and onto a full disk — real failures on every machine
 // (a read-only or filled tmpfs as root, chmod otherwise: tests/helpers/unwritable.ts), the injected ones through
 // fsSeam for a half-written file — and a database that is full when a checkpoint must be written.
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../../src/core/workbench.js';
@@ -61,12 +61,11 @@ describe('a model export that cannot be written', () => {
   });
 
   it('onto a full disk (a filled tmpfs; mounting it needs root): the disk is full, the old export intact', async (ctx) => {
-    const full = fullFolder(join(dir.path, 'full'), {
-      before: (path) => {
-        mkdirSync(join(path, 'old'));
-        writeFileSync(join(path, 'old', 'model.json'), '{"old":true}');
-      },
-    });
+    // --force replaces only a previous export of this app: put a real one on the disk before it fills.
+    const previous = join(dir.path, 'previous-export');
+    await wb.call('runs:export-model', { id: runId, out: previous });
+    const oldJson = readFileSync(join(previous, 'model.json'), 'utf8');
+    const full = fullFolder(join(dir.path, 'full'), { bytes: 1024 * 1024, before: (path) => cpSync(previous, join(path, 'old'), { recursive: true }) });
     // The injected ENOSPC below covers this where mounting is refused.
     if (!full) return ctx.skip('skipped: mounting a tmpfs is refused (not root)');
     try {
@@ -74,8 +73,8 @@ describe('a model export that cannot be written', () => {
       expect(err.code).toBe('io');
       expect(err.message).toMatch(new RegExp(`^cannot write ${join(full.path, 'old')}/model\\.json: the disk is full$`));
       expect(readdirSync(full.path).filter((f) => f !== '.filler')).toEqual(['old']);
-      expect(readdirSync(join(full.path, 'old'))).toEqual(['model.json']);
-      expect(readFileSync(join(full.path, 'old', 'model.json'), 'utf8')).toBe('{"old":true}');
+      expect(readdirSync(join(full.path, 'old')).sort()).toEqual(readdirSync(previous).sort());
+      expect(readFileSync(join(full.path, 'old', 'model.json'), 'utf8')).toBe(oldJson);
     } finally {
       full.release();
     }
