@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/temp-home.js';
 import { trainFixture, type Trained } from './fixture.js';
 import { launchChromium, startServe, type Served } from './harness.js';
+import { openState, viewStates } from './views.js';
 
 describe('keyboard: each view’s main action by Tab and Enter/Space', () => {
   const home = tempDir('dw-e2e-keys-');
@@ -68,6 +69,40 @@ describe('keyboard: each view’s main action by Tab and Enter/Space', () => {
     await page.keyboard.press('Tab');
     expect(await isFocused(target)).toBe(true);
   }
+
+  it('every box that scrolls (the page aside) can be scrolled from the keyboard, in every view at 1024×700', { timeout: 120_000 }, async () => {
+    await page.setViewportSize({ width: 1024, height: 700 });
+    const stuck: string[] = [];
+    let scrolling = 0;
+    try {
+      for (const state of viewStates(t)) {
+        await openState(page, state);
+        const found = await page.evaluate(() => {
+          const out: string[] = [];
+          let n = 0;
+          const focusable = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]';
+          for (const el of document.querySelectorAll<HTMLElement>('body *:not(main)')) {
+            const s = getComputedStyle(el);
+            const y = /auto|scroll/.test(s.overflowY) && el.scrollHeight > el.clientHeight + 1;
+            const x = /auto|scroll/.test(s.overflowX) && el.scrollWidth > el.clientWidth + 1;
+            if (!x && !y) continue;
+            n++;
+            // Focusable itself (arrow keys scroll it), or holding controls that Tab scrolls into view.
+            const reachable = el.tabIndex >= 0 || [...el.querySelectorAll<HTMLElement>(focusable)].some((c) => c.tabIndex >= 0);
+            if (!reachable) out.push(`${el.tagName.toLowerCase()}.${[...el.classList].filter((c) => !c.startsWith('svelte-')).join('.')} (${el.getAttribute('aria-label') ?? el.textContent?.trim().slice(0, 40)})`);
+          }
+          return { n, out };
+        });
+        scrolling += found.n;
+        stuck.push(...found.out.map((o) => `${state.name}: ${o}`));
+      }
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+    // The check saw scrolling boxes at all (the runs table and ledger scroll sideways at this size).
+    expect(scrolling).toBeGreaterThan(2);
+    expect(stuck).toEqual([]);
+  });
 
   it('Datasets: Import CSV… opens the file chooser', async () => {
     await open('#/datasets', page.locator('tr[data-dataset="sample-train"]'));
