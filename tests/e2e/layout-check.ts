@@ -1,13 +1,14 @@
 // The layout rule every view must keep, checked inside the page: each visible control, once scrolled into view,
 // is the element at its own centre and near its left and right edges (nothing covers or clips it) and lies within
 // the window. Sideways scrolling counts only inside a region made for it (focusable, named: tabindex=0 + label);
-// a control that only a sideways scroll of the page or of an unmarked box brings into view is an offender.
+// a control that only a sideways scroll of the page or of an unmarked box brings into view is an offender. Controls
+// matching `pinned` (a row's actions) must be in view without any sideways scroll, regions included.
 import type { Page } from 'playwright-core';
 
 export const CONTROLS = 'button, input, select, textarea, a[href], [tabindex]';
 
 /** Runs in the page: how many controls it checked, and one line per offender naming it and what is wrong. */
-function offendersInPage(selector: string): { checked: number; out: string[] } {
+function offendersInPage([selector, pinned]: [string, string]): { checked: number; out: string[] } {
   const out: string[] = [];
   let checked = 0;
   // A modal dialog makes the rest of the page inert (and covered by its backdrop): check only the dialog then.
@@ -40,9 +41,11 @@ function offendersInPage(selector: string): { checked: number; out: string[] } {
     for (let a = el.parentElement; a; a = a.parentElement) ancestors.push(a);
     for (const a of ancestors) a.scrollLeft = 0;
     document.scrollingElement!.scrollLeft = 0;
-    el.scrollIntoView({ block: 'center', inline: 'center' });
+    const pin = pinned !== '' && el.matches(pinned);
+    // A pinned control already in view must need no sideways scroll at all: 'nearest' scrolls only if it is not.
+    el.scrollIntoView({ block: 'center', inline: pin ? 'nearest' : 'center' });
     const why: string[] = [];
-    const sideways = ancestors.filter((a) => a.scrollLeft > 0 && !region(a));
+    const sideways = ancestors.filter((a) => a.scrollLeft > 0 && (pin || !region(a)));
     if (document.scrollingElement!.scrollLeft > 0) sideways.push(document.scrollingElement!);
     if (sideways.length) why.push(`only a sideways scroll of ${sideways.map(where).join(', ')} shows it`);
     const r = el.getBoundingClientRect();
@@ -64,7 +67,7 @@ function offendersInPage(selector: string): { checked: number; out: string[] } {
 }
 
 /** The page as it is now: the number of visible controls checked, and the offenders prefixed with `context`. */
-export async function layoutOffenders(page: Page, context: string): Promise<{ checked: number; offenders: string[] }> {
-  const { checked, out } = await page.evaluate(offendersInPage, CONTROLS);
+export async function layoutOffenders(page: Page, context: string, pinned = ''): Promise<{ checked: number; offenders: string[] }> {
+  const { checked, out } = await page.evaluate(offendersInPage, [CONTROLS, pinned] as [string, string]);
   return { checked, offenders: out.map((line) => `${context}: ${line}`) };
 }

@@ -48,7 +48,7 @@ describe('layout: every control visible, uncovered and inside the window', () =>
           offenders.push(`${context}: could not open it: ${(err as Error).message.split('\n')[0]}`);
           continue;
         }
-        const found = await layoutOffenders(page, context);
+        const found = await layoutOffenders(page, context, state.pinned);
         offenders.push(...found.offenders);
         // A view has its navigation links, a dialog its two buttons: fewer means the check saw nothing.
         if (found.checked < 2) sparse.push(`${context}: only ${found.checked} controls`);

@@ -14,6 +14,8 @@ export interface ViewState {
   hash: string;
   /** Waits until the view shows its data, and opens what the state needs (a dialog, a selection). */
   ready(page: Page): Promise<unknown>;
+  /** Controls that must be in view without scrolling sideways even inside a scrollable region. */
+  pinned?: string;
 }
 
 /** The views and the states of them worth checking: filled tables, open dialogs, a selected digit, an ensemble. */
@@ -41,7 +43,13 @@ export function viewStates(t: Trained): ViewState[] {
         await p.getByLabel('Model layers as JSON').waitFor();
       },
     },
-    { name: 'Runs', hash: '#/runs', ready: (p) => p.locator(`[data-testid=runs-table] tr[data-run="${t.noted}"]`).waitFor() },
+    {
+      name: 'Runs',
+      hash: '#/runs',
+      ready: (p) => p.locator(`[data-testid=runs-table] tr[data-run="${t.noted}"]`).waitFor(),
+      // A run's Stop/Edit/Delete: a long note must not push them out of view.
+      pinned: '[data-testid=runs-table] td.actions button',
+    },
     {
       name: 'Runs (notes dialog)',
       hash: '#/runs',
@@ -69,6 +77,7 @@ export function viewStates(t: Trained): ViewState[] {
         for (const id of [a, b]) await p.locator(`input[type=checkbox][data-run="${id}"]`).check();
         await p.locator('[data-testid=ensemble] [data-accuracy]').first().waitFor();
       },
+      pinned: '[data-testid=ledger] input',
     },
     {
       name: 'Draw',
