@@ -1,0 +1,73 @@
+// The layout rule every view must keep, checked inside the page: each visible control, once scrolled into view,
+// is the element at its own centre and near its left and right edges (nothing covers or clips it) and lies within
+// the window. Sideways scrolling counts only inside a region made for it (focusable, named: tabindex=0 + label);
+// a control that only a sideways scroll of the page or of an unmarked box brings into view is an offender. Controls
+// matching `pinned` (a row's actions) must be in view without any sideways scroll, regions included.
+import type { Page } from 'playwright-core';
+
+export const CONTROLS = 'button, input, select, textarea, a[href], [tabindex]';
+
+/** Runs in the page: how many controls it checked, and one line per offender naming it and what is wrong. */
+function offendersInPage([selector, pinned]: [string, string]): { checked: number; out: string[] } {
+  const out: string[] = [];
+  let checked = 0;
+  // A modal dialog makes the rest of the page inert (and covered by its backdrop): check only the dialog then.
+  const root: ParentNode = document.querySelector('dialog[open]') ?? document;
+  const describe = (el: Element): string => {
+    const h = el as HTMLInputElement;
+    const text =
+      el.getAttribute('aria-label') ||
+      (h.labels?.[0]?.textContent ?? '') ||
+      (el.closest('[data-path]') as HTMLElement | null)?.dataset.path ||
+      el.textContent ||
+      el.getAttribute('title') ||
+      el.getAttribute('placeholder') ||
+      '';
+    const name = text.trim().replace(/\s+/g, ' ').slice(0, 48);
+    const type = el instanceof HTMLInputElement ? `[${el.type}]` : '';
+    return `${el.tagName.toLowerCase()}${type} "${name}"`;
+  };
+  const where = (hit: Element | null): string =>
+    hit ? [hit.tagName.toLowerCase(), ...[...hit.classList].filter((c) => !c.startsWith('svelte-'))].join('.') : 'nothing';
+  const region = (el: Element) => el.getAttribute('tabindex') === '0' && (el.hasAttribute('aria-label') || el.hasAttribute('aria-labelledby'));
+
+  for (const el of root.querySelectorAll(selector)) {
+    if (!el.checkVisibility({ opacityProperty: true, visibilityProperty: true })) continue;
+    const before = el.getBoundingClientRect();
+    // Visually hidden (sr-only: 1 px) controls are for assistive technology, not the eye.
+    if (before.width <= 1 || before.height <= 1) continue;
+    checked++;
+    const ancestors: Element[] = [];
+    for (let a = el.parentElement; a; a = a.parentElement) ancestors.push(a);
+    for (const a of ancestors) a.scrollLeft = 0;
+    document.scrollingElement!.scrollLeft = 0;
+    const pin = pinned !== '' && el.matches(pinned);
+    // A pinned control already in view must need no sideways scroll at all: 'nearest' scrolls only if it is not.
+    el.scrollIntoView({ block: 'center', inline: pin ? 'nearest' : 'center' });
+    const why: string[] = [];
+    const sideways = ancestors.filter((a) => a.scrollLeft > 0 && (pin || !region(a)));
+    if (document.scrollingElement!.scrollLeft > 0) sideways.push(document.scrollingElement!);
+    if (sideways.length) why.push(`only a sideways scroll of ${sideways.map(where).join(', ')} shows it`);
+    const r = el.getBoundingClientRect();
+    if (r.left < -0.5 || r.right > innerWidth + 0.5) why.push(`outside the window's width (x ${Math.round(r.left)}…${Math.round(r.right)} of ${innerWidth})`);
+    const dx = Math.min(3, r.width / 4);
+    const y = r.top + r.height / 2;
+    for (const [x, spot] of [[r.left + r.width / 2, 'centre'], [r.left + dx, 'left edge'], [r.right - dx, 'right edge']] as const) {
+      const hit = document.elementFromPoint(x, y);
+      const own = hit !== null && (el === hit || el.contains(hit) || [...((el as HTMLInputElement).labels ?? [])].some((l) => l.contains(hit)));
+      if (!own) {
+        why.push(`covered at its ${spot} by ${where(hit)}`);
+        break;
+      }
+    }
+    if (why.length) out.push(`${describe(el)}: ${why.join('; ')}`);
+  }
+  for (const a of document.querySelectorAll('*')) if (a.scrollLeft) a.scrollLeft = 0;
+  return { checked, out };
+}
+
+/** The page as it is now: the number of visible controls checked, and the offenders prefixed with `context`. */
+export async function layoutOffenders(page: Page, context: string, pinned = ''): Promise<{ checked: number; offenders: string[] }> {
+  const { checked, out } = await page.evaluate(offendersInPage, [CONTROLS, pinned] as [string, string]);
+  return { checked, offenders: out.map((line) => `${context}: ${line}`) };
+}
