@@ -74,15 +74,28 @@ describe('workbench UI (serve mode, Chromium)', () => {
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Imported' }).textContent()).toContain('2,000 train images');
   });
 
-  it('shows the core’s validation message for a bad hyperparameter', async () => {
+  it('shows every validation problem at once, beside its field, in the form’s own wording', async () => {
     await go('#/new');
     const epochs = page.locator('[data-path="epochs"] input');
+    const batch = page.locator('[data-path="batchSize"] input');
+    const ratio = page.locator('[data-path="validation.ratio"] input');
+    const [epochsBefore, batchBefore, ratioBefore] = [await epochs.inputValue(), await batch.inputValue(), await ratio.inputValue()];
     await epochs.fill('0');
+    await batch.fill('');
+    await ratio.fill('0.9');
     const msg = page.getByTestId('validation-message');
-    await expect.poll(() => msg.textContent(), { timeout: 10_000 }).toContain('epochs: must be an integer from 1 to 1000 (got 0)');
-    expect(await page.locator('[data-path="epochs"] .err').textContent()).toContain('epochs');
+    await expect.poll(() => msg.locator('li').allTextContents(), { timeout: 10_000 }).toEqual([
+      'Epochs: must be an integer from 1 to 1000 (got 0)',
+      'Batch size: must be an integer from 1 to 4096 (it is empty)',
+      'Validation ratio: must be a number from 0.01 to 0.5 (got 0.9)',
+    ]);
+    expect(await page.locator('[data-path="epochs"] .err').textContent()).toBe('Must be an integer from 1 to 1000 (got 0).');
+    expect(await page.locator('[data-path="batchSize"] .err').textContent()).toBe('Must be an integer from 1 to 4096 (it is empty).');
+    expect(await page.locator('[data-path="validation.ratio"] .err').textContent()).toBe('Must be a number from 0.01 to 0.5 (got 0.9).');
     expect(await page.getByRole('button', { name: 'Start run' }).isDisabled()).toBe(true);
-    await epochs.fill('30');
+    await epochs.fill(epochsBefore);
+    await batch.fill(batchBefore);
+    await ratio.fill(ratioBefore);
     await expect.poll(() => msg.count()).toBe(0);
   });
 

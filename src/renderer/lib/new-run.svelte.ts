@@ -6,18 +6,13 @@ import type { ModelSummary } from '../../shared/model-spec.js';
 import type { RunInfo } from '../../shared/runs.js';
 import { api } from './api.js';
 import { message } from './format.js';
-import { toForm, toHyperparams, type FormValues } from './hyperparam-form.js';
+import { fieldLabel, problemsOf, toForm, toHyperparams, type FormValues } from './hyperparam-form.js';
+import type { Issue } from '../../shared/schema.js';
 import { grid, parseValues, SWEEP_FIELDS, type GridPoint, type SweepAxis } from './sweep.js';
 
-export interface Problem {
-  message: string;
-  /** The failing field's path ("epochs", "reduceLrOnPlateau.factor", "model[3].filters"), when the core names one. */
-  path: string | null;
-}
-
-function problemOf(err: unknown): Problem {
-  const details = (err as { details?: { path?: unknown } }).details;
-  return { message: message(err), path: typeof details?.path === 'string' && details.path ? details.path : null };
+/** Problems in the GUI's words: "Batch size: must be an integer from 1 to 4096 (got 0)". */
+function labelled(issues: Issue[]): string {
+  return issues.map((i) => (i.path ? `${fieldLabel(i.path)}: ${i.message}` : i.message)).join('\n');
 }
 
 export class NewRun {
@@ -30,7 +25,7 @@ export class NewRun {
   sweepOn = $state(false);
   axes = $state<SweepAxis[]>([{ key: 'learningRate', values: '0.001, 0.0005' }]);
   #summary = $state.raw<ModelSummary | null>(null);
-  #problem = $state.raw<Problem | null>(null);
+  #problems = $state.raw<Issue[]>([]);
   #previewing = $state(false);
   #starting = $state(false);
   #startError = $state<string | null>(null);
@@ -53,8 +48,9 @@ export class NewRun {
   get summary(): ModelSummary | null {
     return this.#summary;
   }
-  get problem(): Problem | null {
-    return this.#problem;
+  /** Every problem of the current settings (empty when they are valid), each with its field's path. */
+  get problems(): Issue[] {
+    return this.#problems;
   }
   get previewing(): boolean {
     return this.#previewing;
@@ -119,10 +115,10 @@ export class NewRun {
       const { summary } = await api.call('runs:preview', { preset: this.preset, hyperparams: toHyperparams(this.form) });
       if (seq !== this.#seq) return;
       this.#summary = summary;
-      this.#problem = null;
+      this.#problems = [];
     } catch (err) {
       if (seq !== this.#seq) return;
-      this.#problem = problemOf(err);
+      this.#problems = problemsOf(err);
     } finally {
       if (seq === this.#seq) this.#previewing = false;
     }
@@ -141,7 +137,7 @@ export class NewRun {
     try {
       for (const p of points) {
         await api.call('runs:preview', { preset: this.preset, hyperparams: p.hyperparams }).catch((err: unknown) => {
-          throw new Error(`${p.label ? `${p.label}: ` : ''}${message(err)}`);
+          throw new Error(`${p.label ? `${p.label}: ` : ''}${labelled(problemsOf(err))}`);
         });
       }
       for (const p of points) {
