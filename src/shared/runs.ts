@@ -62,6 +62,8 @@ export interface RunProgress {
   etaSeconds: number;
   /** The learning rate of this epoch. */
   lr: number;
+  /** Seconds of training so far in this epoch (the live Elapsed adds the completed epochs' seconds). */
+  seconds: number;
 }
 
 /**

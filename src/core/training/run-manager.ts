@@ -123,6 +123,7 @@ export class RunManager {
       switch (event.type) {
         case 'started':
           runs.recordStarted(db, runId, { backend: event.backend, backendNote: event.backendNote, summary: event.summary });
+          this.#opts.emit({ type: 'run:started', runId, backend: event.backend, backendNote: event.backendNote });
           break;
         case 'progress':
           this.#opts.emit({ type: 'run:progress', progress: event.progress });
