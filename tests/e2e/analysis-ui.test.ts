@@ -67,6 +67,9 @@ describe('analysis views (serve mode, Chromium)', () => {
 
   it('compare overlays both runs’ curves and lists exactly the differing hyperparameters', async () => {
     await go('#/compare');
+    // Compare opens on the latest runs (or the last selection): start from none.
+    await expect.poll(() => page.url()).toMatch(/#\/compare\/\d/);
+    await page.getByRole('button', { name: 'Clear' }).click();
     for (const id of [group[0], other]) await page.locator(`input[type=checkbox][data-run="${id}"]`).check();
     await expect.poll(() => page.url()).toContain(`#/compare/${group[0]},${other}`);
     const points = (metric: string) => page.locator(`[data-metric=${metric}] .chart`).getAttribute('data-points');
@@ -101,6 +104,29 @@ describe('analysis views (serve mode, Chromium)', () => {
     expect(Number(await row.getAttribute('data-mean'))).toBeCloseTo(mean, 12);
     expect(Number(await row.getAttribute('data-sd'))).toBeCloseTo(sd, 12);
     expect(await row.textContent()).toContain(`${(mean * 100).toFixed(2)}% ± ${(sd * 100).toFixed(2)}`);
+  });
+
+  it('Errors and Compare keep their runs when you leave and come back (and after a reload); Back on Compare shows the previous runs', async () => {
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    const compared = () => page.locator('[data-testid=best-table] tbody tr').evaluateAll((rows) => rows.map((r) => Number((r as HTMLElement).dataset.run)));
+    await go(`#/errors/${stratified}`);
+    await page.getByTestId('class-stats').waitFor();
+    await go(`#/compare/${group[0]},${other}`);
+    await expect.poll(compared).toEqual([group[0], other]);
+    await go(`#/compare/${group.join(',')}`);
+    await expect.poll(compared).toEqual(group);
+    await page.goBack();
+    await expect.poll(() => page.url()).toContain(`#/compare/${group[0]},${other}`);
+    await expect.poll(compared).toEqual([group[0], other]);
+    await nav.getByRole('link', { name: 'Runs' }).click();
+    await nav.getByRole('link', { name: 'Compare' }).click();
+    await expect.poll(() => page.url()).toContain(`#/compare/${group[0]},${other}`);
+    await expect.poll(compared).toEqual([group[0], other]);
+    await page.reload();
+    await nav.getByRole('link', { name: 'Errors' }).click();
+    await expect.poll(() => page.url()).toContain(`#/errors/${stratified}`);
+    await page.getByTestId('class-stats').waitFor();
+    expect(await page.getByLabel('Run', { exact: true }).inputValue()).toBe(String(stratified));
   });
 
   it('errors: per-class precision/recall match the stored predictions; a cell click shows exactly its digits', async () => {
