@@ -82,8 +82,17 @@ describe('analysis views (serve mode, Chromium)', () => {
     const cmp = await wb.call('analysis:compare', { runIds: [group[0], other] });
     expect(cmp.hyperparams.filter((h) => h.differs).map((h) => h.key).sort()).toEqual(['epochs', 'learningRate']);
     // All rows when the switch is off; the x axis can be time.
+    // Rows are named as the New run form names them; the model is shown whole; a part that is off says so.
+    expect(await page.locator('[data-testid=hyperparams] tbody th').allInnerTexts()).toEqual(['Epochs\n(differs)', 'Learning rate\n(differs)']);
     await page.getByLabel('Differing only').uncheck();
     await expect.poll(() => page.locator('[data-testid=hyperparams] tbody tr').count()).toBe(cmp.hyperparams.length);
+    const cells = await page.locator('[data-testid=hyperparams] tbody td').allInnerTexts();
+    expect(cells.filter((c) => c === 'null' || c === '–')).toEqual([]);
+    const model = page.locator('[data-testid=hyperparams] tr[data-key=model] td').first();
+    expect(await model.innerText()).toMatch(/^conv2d .* → dense 10 softmax$/);
+    expect(await model.evaluate((td) => td.scrollWidth <= td.clientWidth + 1)).toBe(true);
+    // One legend names every run, in its run colour.
+    expect(await page.locator('[data-testid=compare-legend] li').evaluateAll((li) => li.map((l) => Number((l as HTMLElement).dataset.run)))).toEqual([group[0], other]);
     await page.getByText('By time').click();
     await expect.poll(() => page.locator('[data-metric=valAcc] .chart').getAttribute('aria-label')).toContain('seconds of training');
     expect(await points('valAcc')).toBe('3');
@@ -113,8 +122,12 @@ describe('analysis views (serve mode, Chromium)', () => {
     await page.getByTestId('class-stats').waitFor();
     await go(`#/compare/${group[0]},${other}`);
     await expect.poll(compared).toEqual([group[0], other]);
+    const colourOf = (id: number) => page.locator(`[data-testid=compare-legend] li[data-run="${id}"]`).getAttribute('data-color');
+    const first = await colourOf(group[0]);
     await go(`#/compare/${group.join(',')}`);
     await expect.poll(compared).toEqual(group);
+    // A run keeps its colour when the runs beside it change.
+    expect(await colourOf(group[0])).toBe(first);
     await page.goBack();
     await expect.poll(() => page.url()).toContain(`#/compare/${group[0]},${other}`);
     await expect.poll(compared).toEqual([group[0], other]);

@@ -123,6 +123,11 @@ const FIELD_LABELS: Record<string, string> = {
   'augmentation.zoom': 'Augmentation zoom',
   'augmentation.shift': 'Augmentation shift',
   model: 'Model',
+  // Whole parts, as Compare shows them when they are off in every run.
+  reduceLrOnPlateau: 'ReduceLROnPlateau',
+  earlyStopping: 'EarlyStopping',
+  lrDecay: 'Learning-rate decay',
+  augmentation: 'Augmentation',
 };
 
 const LAYER_FIELDS: Record<string, string> = {
