@@ -1,7 +1,7 @@
 // The analysis views end to end (compare, errors, diff, why, ensemble + export + ledger, draw): real serve mode
 // over runs trained beforehand on real digits, Debian Chromium; every figure shown is checked against the store.
 import * as tf from '@tensorflow/tfjs';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { Workbench } from '../../src/core/workbench.js';
 import { loadValSet } from '../../src/core/analysis/val-set.js';
 import { loadDatasetArrays } from '../../src/core/datasets/repo.js';
 import { tempDir } from '../helpers/temp-home.js';
-import { importSmallTrainSet } from '../helpers/small-dataset.js';
+import { importSmallTrainSet, writeSmallCsv } from '../helpers/small-dataset.js';
 import { launchChromium, startServe, waitInPage, type Served } from './harness.js';
 
 const SHOTS = join(process.cwd(), 'test-output', 'screenshots');
@@ -235,6 +235,22 @@ describe('analysis views (serve mode, Chromium)', () => {
     for (const id of [other, stratified]) await page.locator(`input[type=checkbox][data-run="${id}"]`).check();
     await expect.poll(() => page.getByRole('alert').filter({ hasText: 'Cannot ensemble' }).textContent()).toMatch(/different/);
     await page.getByRole('button', { name: 'Clear' }).first().click();
+  });
+
+  it('Export opens on the newest imported test set, not the sample, and then on the one last picked', async () => {
+    const train = await writeSmallCsv(join(home.path, 'for-test.csv'), 50, 5);
+    const testCsv = join(home.path, 'my-test.csv');
+    // Kaggle's test.csv is train.csv without the label column.
+    writeFileSync(testCsv, readFileSync(train, 'utf8').trim().split('\n').map((l) => l.split(',').slice(1).join(',')).join('\n') + '\n');
+    const { dataset: mine } = await wb.call('datasets:import', { path: testCsv, kind: 'test' });
+    const sampleTest = (await wb.call('datasets:list', undefined)).find((d) => d.name === 'sample-test')!;
+    await go('#/submissions');
+    await page.reload();
+    const testSet = page.getByLabel('Test set');
+    await expect.poll(() => testSet.inputValue()).toBe(String(mine.id));
+    await testSet.selectOption(String(sampleTest.id));
+    await page.reload();
+    await expect.poll(() => testSet.inputValue()).toBe(String(sampleTest.id));
   });
 
   it('exports an ensemble that downloads a valid file scoring as the app says, and keeps a Kaggle score', async () => {

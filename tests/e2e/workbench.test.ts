@@ -137,6 +137,15 @@ describe('workbench UI (serve mode, Chromium)', () => {
     expect(await page.locator('[data-testid=runs-table] tbody tr').count()).toBe(3);
   });
 
+  it('New run opens on the newest imported training set and the settings last started', async () => {
+    await page.reload();
+    await go('#/new');
+    await expect.poll(() => page.getByLabel('Dataset').locator('option:checked').textContent()).toBe('digits-e2e — 2,000 images');
+    // The sweep above started from 1 epoch: New run keeps it rather than going back to the preset's 30.
+    await expect.poll(() => page.locator('[data-path="epochs"] input').inputValue()).toBe('1');
+    expect(await page.locator('[data-path="epochs"] .meta').textContent()).toContain('default 30');
+  });
+
   it('sorts and filters the runs table, and edits tags', async () => {
     await go('#/runs');
     const ids = () => page.locator('[data-testid=runs-table] tbody tr').evaluateAll((rows) => rows.map((r) => Number((r as HTMLElement).dataset.run)));

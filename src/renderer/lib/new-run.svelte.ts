@@ -8,7 +8,10 @@ import { api } from './api.js';
 import { message } from './format.js';
 import { fieldLabel, problemsOf, toForm, toHyperparams, type FormValues } from './hyperparam-form.js';
 import type { Issue } from '../../shared/schema.js';
+import { choiceOf, readPrefs, savePrefs, type Prefs } from './prefs.js';
+import type { KeyValueStore } from './selections.js';
 import { grid, parseValues, SWEEP_FIELDS, type GridPoint, type SweepAxis } from './sweep.js';
+import type { DatasetInfo } from '../../shared/types.js';
 
 /** Problems in the GUI's words: "Batch size: must be an integer from 1 to 4096 (got 0)". */
 function labelled(issues: Issue[]): string {
@@ -30,6 +33,17 @@ export class NewRun {
   #starting = $state(false);
   #startError = $state<string | null>(null);
   #seq = 0;
+  readonly #store: KeyValueStore;
+
+  /** `store` keeps the last started preset, hyperparameters and dataset (localStorage in the app). */
+  constructor(store: KeyValueStore) {
+    this.#store = store;
+  }
+
+  /** The training set last started on, for the view's dataset default (prefs.ts pickDataset). */
+  get remembered(): Prefs {
+    return readPrefs(this.#store);
+  }
 
   get presets(): PresetInfo[] {
     return this.#presets;
@@ -66,10 +80,20 @@ export class NewRun {
     try {
       this.#presets = await api.call('presets:list', undefined);
       this.#presetsError = null;
-      if (!this.form) this.choosePreset(this.presetInfo ? this.preset : this.#presets[0].name);
+      if (!this.form) this.#restore();
     } catch (err) {
       this.#presetsError = message(err);
     }
+  }
+
+  /** Opens on the preset and hyperparameters of the last run started (over the preset's values, so a field
+   *  added since keeps its default), else on the first preset. */
+  #restore(): void {
+    const saved = readPrefs(this.#store);
+    const known = this.#presets.find((p) => p.name === saved.preset);
+    if (!known) return this.choosePreset(this.presetInfo ? this.preset : this.#presets[0].name);
+    this.preset = known.name;
+    this.form = toForm({ ...known.hyperparams, ...saved.hyperparams });
   }
 
   choosePreset(name: string): void {
@@ -125,7 +149,7 @@ export class NewRun {
   }
 
   /** Validates every grid point first so a bad value queues nothing, then queues them in order. */
-  async start(): Promise<RunInfo[] | null> {
+  async start(datasets: DatasetInfo[] = []): Promise<RunInfo[] | null> {
     const { points, error } = this.plan;
     if (error || points.length === 0 || this.datasetId === null) {
       this.#startError = error ?? (this.datasetId === null ? 'Pick a training dataset first.' : 'Nothing to run.');
@@ -144,6 +168,8 @@ export class NewRun {
         const seeds = this.repeatCount > 1 ? Array.from({ length: this.repeatCount }, (_, i) => p.hyperparams.seed + i) : undefined;
         started.push(...(await api.call('runs:start', { datasetId: this.datasetId, preset: this.preset, hyperparams: p.hyperparams, seeds })));
       }
+      // The next New run opens on what was just started (the sweep's base values, not one grid point).
+      if (this.form) savePrefs(this.#store, { preset: this.preset, hyperparams: toHyperparams(this.form), train: choiceOf(datasets, this.datasetId) });
       return started;
     } catch (err) {
       this.#startError = started.length ? `${message(err)} (${started.length} run(s) were queued before this)` : message(err);
