@@ -74,6 +74,21 @@ describe('workbench UI (serve mode, Chromium)', () => {
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Imported' }).textContent()).toContain('2,000 train images');
   });
 
+  it('keeps the dataset shown when a dropped file fails to import', async () => {
+    await go('#/datasets');
+    await page.locator('tr[data-dataset="sample-test"] a').click();
+    await expect.poll(() => page.url()).toMatch(/#\/datasets\/\d+$/);
+    const before = page.url();
+    await page.evaluate(() => {
+      const data = new DataTransfer();
+      data.items.add(new File(['label,pixel0\n'], 'broken.csv', { type: 'text/csv' }));
+      window.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    });
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'broken.csv' }).count()).toBe(1);
+    expect(page.url()).toBe(before);
+    await page.getByRole('alert').filter({ hasText: 'broken.csv' }).getByRole('button', { name: 'Dismiss' }).click();
+  });
+
   it('shows every validation problem at once, beside its field, in the form’s own wording', async () => {
     await go('#/new');
     const epochs = page.locator('[data-path="epochs"] input');

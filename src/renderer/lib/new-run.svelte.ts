@@ -172,7 +172,7 @@ export class NewRun {
       if (this.form) savePrefs(this.#store, { preset: this.preset, hyperparams: toHyperparams(this.form), train: choiceOf(datasets, this.datasetId) });
       return started;
     } catch (err) {
-      this.#startError = started.length ? `${message(err)} (${started.length} run(s) were queued before this)` : message(err);
+      this.#startError = started.length ? `${message(err)} (${started.length === 1 ? '1 run was' : `${started.length} runs were`} queued before this)` : message(err);
       return null;
     } finally {
       this.#starting = false;
