@@ -1,5 +1,6 @@
-// New run state: preset and dataset, the editable hyperparameters, the debounced runs:preview (its model
-// summary or its validation message), seed repeats and a sweep grid, and starting everything it plans.
+// New run state: preset and dataset, the editable hyperparameters (opening on those last started), the debounced
+// runs:preview (its model summary or every validation problem), seed repeats and a sweep grid, and starting
+// everything it plans.
 
 import type { PresetInfo } from '../../shared/hyperparams.js';
 import type { ModelSummary } from '../../shared/model-spec.js';
