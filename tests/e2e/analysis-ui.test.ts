@@ -296,6 +296,11 @@ describe('analysis views (serve mode, Chromium)', () => {
     const cls = report.matrix.reduce((best, row, c) => (row[c] > report.matrix[best][best] ? c : best), 0);
     const [digit] = (await wb.call('analysis:digits', { id: other, trueClass: cls, predictedClass: cls, offset: 0, limit: 1 })).items;
     await go('#/draw');
+    // Draw keeps the model picked when you leave and come back (not the best run it opens on at first).
+    await page.getByLabel('Model').selectOption(String(group[0]));
+    await go('#/runs');
+    await go('#/draw');
+    await expect.poll(() => page.getByLabel('Model').inputValue()).toBe(String(group[0]));
     await page.getByLabel('Model').selectOption(String(other));
     await page.getByLabel('Load digit').fill(String(digit.idx));
     await page.getByRole('button', { name: 'Load', exact: true }).click();

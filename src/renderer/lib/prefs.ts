@@ -19,6 +19,8 @@ export interface Prefs {
   hyperparams?: Hyperparams;
   train?: DatasetChoice;
   test?: DatasetChoice;
+  /** The model last picked in Draw. */
+  drawRun?: number;
 }
 
 export function readPrefs(store: KeyValueStore): Prefs {
