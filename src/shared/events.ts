@@ -7,6 +7,8 @@ export type WorkbenchEvent =
   | { type: 'datasets:changed' }
   | { type: 'run:status'; runId: number; status: RunStatus; error: string | null }
   | { type: 'run:progress'; progress: RunProgress }
+  /** The trainer resolved its backend (recorded on the run): views show it while the run trains. */
+  | { type: 'run:started'; runId: number; backend: string; backendNote: string | null }
   | { type: 'run:epoch'; runId: number; metrics: EpochMetrics }
   | { type: 'run:log'; runId: number; level: string; message: string }
   /** A run's notes/tags changed, or it was deleted. */

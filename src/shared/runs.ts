@@ -64,4 +64,25 @@ export interface RunProgress {
   etaSeconds: number;
   /** The learning rate of this epoch. */
   lr: number;
+  /** Seconds of training so far in this epoch (the live Elapsed adds the completed epochs' seconds). */
+  seconds: number;
+}
+
+/**
+ * The one rule for a run's best epoch, used by the trainer (which weights are "best"), the core, the CLI and every
+ * view: the highest validation accuracy; on a tie the lower validation loss; on a full tie the earliest epoch
+ * (a later epoch must be strictly better to replace it, so it is never chosen for noise it did not beat).
+ */
+export function isBetterEpoch(candidate: Pick<EpochMetrics, 'valAcc' | 'valLoss'>, best: Pick<EpochMetrics, 'valAcc' | 'valLoss'> | null): boolean {
+  if (candidate.valAcc === null) return false;
+  if (!best || best.valAcc === null) return true;
+  if (candidate.valAcc !== best.valAcc) return candidate.valAcc > best.valAcc;
+  return (candidate.valLoss ?? Infinity) < (best.valLoss ?? Infinity);
+}
+
+/** The best epoch of a run by isBetterEpoch (epochs in any order), or null when none was validated. */
+export function bestEpoch<E extends EpochMetrics>(epochs: readonly E[]): E | null {
+  let best: E | null = null;
+  for (const e of [...epochs].sort((a, b) => a.epoch - b.epoch)) if (isBetterEpoch(e, best)) best = e;
+  return best;
 }

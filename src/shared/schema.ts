@@ -1,7 +1,8 @@
 // A small runtime schema library: every value crossing a process boundary is checked against one of these,
-// and a failure names the offending field ("epochs: must be an integer from 1 to 1000").
+// and a failure names the offending field ("epochs: must be an integer from 1 to 1000"). Objects and lists check
+// every field before failing, so a form can show all of its problems at once (details.issues).
 
-import { badInput } from './errors.js';
+import { badInput, WorkbenchError } from './errors.js';
 
 export interface Schema<T> {
   /** Returns the parsed value or throws a bad-input WorkbenchError naming the path. */
@@ -11,15 +12,58 @@ export interface Schema<T> {
 
 export type Infer<S> = S extends Schema<infer T> ? T : never;
 
+/** One failing field: its path ("validation.ratio", "model[3].filters") and the message without the path. */
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+/** The error's details: the first failing path (kept for callers that name one field) and every issue. */
+export interface IssueDetails {
+  path: string;
+  issues: Issue[];
+}
+
+function invalid(issues: Issue[]): WorkbenchError {
+  const text = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('\n');
+  return badInput(text, { path: issues[0].path, issues } satisfies IssueDetails);
+}
+
 function fail(path: string, message: string): never {
-  throw badInput(path ? `${path}: ${message}` : message, { path });
+  throw invalid([{ path, message }]);
+}
+
+/** The issues a parse failure carried, or null when it was not a schema failure (those propagate as they are). */
+export function issuesOf(err: unknown): Issue[] | null {
+  if (!(err instanceof WorkbenchError) || err.code !== 'bad-input') return null;
+  const issues = (err.details as Partial<IssueDetails> | undefined)?.issues;
+  return Array.isArray(issues) ? issues : null;
+}
+
+/** Runs every check, then throws one error listing all the issues found. */
+function collect(checks: (() => void)[]): void {
+  const issues: Issue[] = [];
+  for (const check of checks) {
+    try {
+      check();
+    } catch (err) {
+      const found = issuesOf(err);
+      if (!found) throw err;
+      issues.push(...found);
+    }
+  }
+  if (issues.length) throw invalid(issues);
 }
 
 function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
+  if (Array.isArray(value)) return 'a list';
   if (typeof value === 'string') return value.length > 40 ? 'a long string' : JSON.stringify(value);
   return typeof value === 'object' ? 'an object' : String(value);
+}
+
+/** "must be X (got Y)", or "(it is empty)" for a value that is not there (a cleared input, a missing option). */
+function expected(description: string, value: unknown): string {
+  return value === null || value === undefined ? `must be ${description} (it is empty)` : `must be ${description} (got ${describe(value)})`;
 }
 
 export function int(opts: { min?: number; max?: number } = {}): Schema<number> {
@@ -30,7 +74,7 @@ export function int(opts: { min?: number; max?: number } = {}): Schema<number> {
     description,
     parse(value, path = '') {
       if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-        fail(path, `must be ${description} (got ${describe(value)})`);
+        fail(path, expected(description, value));
       }
       return value;
     },
@@ -40,13 +84,15 @@ export function int(opts: { min?: number; max?: number } = {}): Schema<number> {
 export function num(opts: { min?: number; max?: number; exclusiveMin?: boolean } = {}): Schema<number> {
   const min = opts.min ?? -Number.MAX_VALUE;
   const max = opts.max ?? Number.MAX_VALUE;
-  const description = `a number ${opts.exclusiveMin ? 'above' : 'from'} ${min}${opts.max === undefined ? '' : ` to ${max}`}`;
+  // "above 0 and at most 10" when the minimum is excluded: "above 0 to 10" does not read.
+  const upper = opts.max === undefined ? '' : opts.exclusiveMin ? ` and at most ${max}` : ` to ${max}`;
+  const description = `a number ${opts.exclusiveMin ? 'above' : 'from'} ${min}${upper}`;
   return {
     description,
     parse(value, path = '') {
       const below = opts.exclusiveMin ? (value as number) <= min : (value as number) < min;
       if (typeof value !== 'number' || !Number.isFinite(value) || below || value > max) {
-        fail(path, `must be ${description} (got ${describe(value)})`);
+        fail(path, expected(description, value));
       }
       return value;
     },
@@ -62,9 +108,9 @@ export function str(opts: { min?: number; max?: number; pattern?: RegExp; hint?:
   return {
     description,
     parse(value, path = '') {
-      if (typeof value !== 'string') fail(path, `must be ${description} (got ${describe(value)})`);
+      if (typeof value !== 'string') fail(path, expected(description, value));
       if (value.length < min || value.length > max) fail(path, `must be ${description} (got ${value.length} characters)`);
-      if (opts.pattern && !opts.pattern.test(value)) fail(path, `must be ${description} (got ${describe(value)})`);
+      if (opts.pattern && !opts.pattern.test(value)) fail(path, expected(description, value));
       return value;
     },
   };
@@ -73,7 +119,7 @@ export function str(opts: { min?: number; max?: number; pattern?: RegExp; hint?:
 export const bool: Schema<boolean> = {
   description: 'true or false',
   parse(value, path = '') {
-    if (typeof value !== 'boolean') fail(path, `must be true or false (got ${describe(value)})`);
+    if (typeof value !== 'boolean') fail(path, expected('true or false', value));
     return value;
   },
 };
@@ -83,7 +129,7 @@ export function oneOf<const T extends readonly string[]>(values: T): Schema<T[nu
   return {
     description,
     parse(value, path = '') {
-      if (typeof value !== 'string' || !values.includes(value)) fail(path, `must be ${description} (got ${describe(value)})`);
+      if (typeof value !== 'string' || !values.includes(value)) fail(path, expected(description, value));
       return value as T[number];
     },
   };
@@ -113,9 +159,11 @@ export function array<T>(inner: Schema<T>, opts: { min?: number; max?: number } 
   return {
     description: `a list of ${min} to ${max} items`,
     parse(value, path = '') {
-      if (!Array.isArray(value)) fail(path, `must be a list (got ${describe(value)})`);
+      if (!Array.isArray(value)) fail(path, expected('a list', value));
       if (value.length < min || value.length > max) fail(path, `must have ${min} to ${max} items (got ${value.length})`);
-      return value.map((item, i) => inner.parse(item, `${path}[${i}]`));
+      const out: T[] = [];
+      collect(value.map((item, i) => () => void out.push(inner.parse(item, `${path}[${i}]`))));
+      return out;
     },
   };
 }
@@ -132,21 +180,23 @@ export function object<S extends Shape>(shape: S): Schema<ObjectOf<S>> {
     description: 'an object',
     parse(value, path = '') {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        fail(path, `must be an object (got ${describe(value)})`);
+        fail(path, expected('an object', value));
       }
       const record = value as Record<string, unknown>;
-      for (const key of Object.keys(record)) {
-        // Own keys only: "constructor" or "__proto__" must not pass as fields of every object.
-        if (!Object.hasOwn(shape, key)) {
-          const shown = key.length > 40 ? `${key.slice(0, 40)}…` : key;
-          fail(path ? `${path}.${shown}` : shown, `is not a known field (known: ${Object.keys(shape).join(', ')})`);
-        }
-      }
       const out: Record<string, unknown> = {};
-      for (const [key, schema] of Object.entries(shape)) {
-        const parsed = schema.parse(record[key], path ? `${path}.${key}` : key);
-        if (parsed !== undefined) out[key] = parsed;
-      }
+      collect([
+        ...Object.keys(record)
+          // Own keys only: "constructor" or "__proto__" must not pass as fields of every object.
+          .filter((key) => !Object.hasOwn(shape, key))
+          .map((key) => () => {
+            const shown = key.length > 40 ? `${key.slice(0, 40)}…` : key;
+            fail(path ? `${path}.${shown}` : shown, `is not a known field (known: ${Object.keys(shape).join(', ')})`);
+          }),
+        ...Object.entries(shape).map(([key, schema]) => () => {
+          const parsed = schema.parse(record[key], path ? `${path}.${key}` : key);
+          if (parsed !== undefined) out[key] = parsed;
+        }),
+      ]);
       return out as ObjectOf<S>;
     },
   };
@@ -168,7 +218,7 @@ export function record(): Schema<Record<string, unknown>> {
   return {
     description: 'an object',
     parse(value, path = '') {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, `must be an object (got ${describe(value)})`);
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, expected('an object', value));
       return value as Record<string, unknown>;
     },
   };

@@ -1,9 +1,9 @@
 // Keras-equivalent callbacks as pure functions over the serializable LoopState: ReduceLROnPlateau,
-// EarlyStopping, an exponential learning-rate schedule, and the best epoch (highest val accuracy, ties → lower
-// val loss). Pure state makes a resumed run continue exactly where it stopped.
+// EarlyStopping, an exponential learning-rate schedule, and the best epoch (shared/runs.ts isBetterEpoch: highest val
+// accuracy, ties → lower val loss, then the earliest). Pure state makes a resumed run continue exactly where it stopped.
 
 import type { Hyperparams, Monitor } from '../shared/hyperparams.js';
-import type { EpochMetrics } from '../shared/runs.js';
+import { isBetterEpoch, type EpochMetrics } from '../shared/runs.js';
 import type { LoopState } from '../shared/trainer-protocol.js';
 
 export function initialLoopState(hp: Hyperparams): LoopState {
@@ -76,7 +76,7 @@ export function afterEpoch(hp: Hyperparams, previous: LoopState, metrics: EpochM
   let isBest = false;
   if (metrics.valAcc !== null && metrics.valLoss !== null) {
     const b = state.best;
-    if (!b || metrics.valAcc > b.valAcc || (metrics.valAcc === b.valAcc && metrics.valLoss < b.valLoss)) {
+    if (isBetterEpoch(metrics, b)) {
       state.best = { epoch: metrics.epoch, valAcc: metrics.valAcc, valLoss: metrics.valLoss };
       isBest = true;
     }

@@ -117,6 +117,7 @@ export async function trainRun(req: TrainRequest, engine: Engine, io: LoopIo): P
             imagesPerSecond: rate,
             etaSeconds: remaining / (imagesDone / ((now - runStart) / 1000)),
             lr,
+            seconds: epochSeconds,
           },
         });
       }

@@ -1,7 +1,7 @@
 // The analysis views end to end (compare, errors, diff, why, ensemble + export + ledger, draw): real serve mode
 // over runs trained beforehand on real digits, Debian Chromium; every figure shown is checked against the store.
 import * as tf from '@tensorflow/tfjs';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { Workbench } from '../../src/core/workbench.js';
 import { loadValSet } from '../../src/core/analysis/val-set.js';
 import { loadDatasetArrays } from '../../src/core/datasets/repo.js';
 import { tempDir } from '../helpers/temp-home.js';
-import { importSmallTrainSet } from '../helpers/small-dataset.js';
+import { importSmallTrainSet, writeSmallCsv } from '../helpers/small-dataset.js';
 import { launchChromium, startServe, waitInPage, type Served } from './harness.js';
 
 const SHOTS = join(process.cwd(), 'test-output', 'screenshots');
@@ -67,6 +67,9 @@ describe('analysis views (serve mode, Chromium)', () => {
 
   it('compare overlays both runs’ curves and lists exactly the differing hyperparameters', async () => {
     await go('#/compare');
+    // Compare opens on the latest runs (or the last selection): start from none.
+    await expect.poll(() => page.url()).toMatch(/#\/compare\/\d/);
+    await page.getByRole('button', { name: 'Clear' }).click();
     for (const id of [group[0], other]) await page.locator(`input[type=checkbox][data-run="${id}"]`).check();
     await expect.poll(() => page.url()).toContain(`#/compare/${group[0]},${other}`);
     const points = (metric: string) => page.locator(`[data-metric=${metric}] .chart`).getAttribute('data-points');
@@ -79,8 +82,17 @@ describe('analysis views (serve mode, Chromium)', () => {
     const cmp = await wb.call('analysis:compare', { runIds: [group[0], other] });
     expect(cmp.hyperparams.filter((h) => h.differs).map((h) => h.key).sort()).toEqual(['epochs', 'learningRate']);
     // All rows when the switch is off; the x axis can be time.
+    // Rows are named as the New run form names them; the model is shown whole; a part that is off says so.
+    expect(await page.locator('[data-testid=hyperparams] tbody th').allInnerTexts()).toEqual(['Epochs\n(differs)', 'Learning rate\n(differs)']);
     await page.getByLabel('Differing only').uncheck();
     await expect.poll(() => page.locator('[data-testid=hyperparams] tbody tr').count()).toBe(cmp.hyperparams.length);
+    const cells = await page.locator('[data-testid=hyperparams] tbody td').allInnerTexts();
+    expect(cells.filter((c) => c === 'null' || c === '–')).toEqual([]);
+    const model = page.locator('[data-testid=hyperparams] tr[data-key=model] td').first();
+    expect(await model.innerText()).toMatch(/^conv2d .* → dense 10 softmax$/);
+    expect(await model.evaluate((td) => td.scrollWidth <= td.clientWidth + 1)).toBe(true);
+    // One legend names every run, in its run colour.
+    expect(await page.locator('[data-testid=compare-legend] li').evaluateAll((li) => li.map((l) => Number((l as HTMLElement).dataset.run)))).toEqual([group[0], other]);
     await page.getByText('By time').click();
     await expect.poll(() => page.locator('[data-metric=valAcc] .chart').getAttribute('aria-label')).toContain('seconds of training');
     expect(await points('valAcc')).toBe('3');
@@ -101,6 +113,33 @@ describe('analysis views (serve mode, Chromium)', () => {
     expect(Number(await row.getAttribute('data-mean'))).toBeCloseTo(mean, 12);
     expect(Number(await row.getAttribute('data-sd'))).toBeCloseTo(sd, 12);
     expect(await row.textContent()).toContain(`${(mean * 100).toFixed(2)}% ± ${(sd * 100).toFixed(2)}`);
+  });
+
+  it('Errors and Compare keep their runs when you leave and come back (and after a reload); Back on Compare shows the previous runs', async () => {
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    const compared = () => page.locator('[data-testid=best-table] tbody tr').evaluateAll((rows) => rows.map((r) => Number((r as HTMLElement).dataset.run)));
+    await go(`#/errors/${stratified}`);
+    await page.getByTestId('class-stats').waitFor();
+    await go(`#/compare/${group[0]},${other}`);
+    await expect.poll(compared).toEqual([group[0], other]);
+    const colourOf = (id: number) => page.locator(`[data-testid=compare-legend] li[data-run="${id}"]`).getAttribute('data-color');
+    const first = await colourOf(group[0]);
+    await go(`#/compare/${group.join(',')}`);
+    await expect.poll(compared).toEqual(group);
+    // A run keeps its colour when the runs beside it change.
+    expect(await colourOf(group[0])).toBe(first);
+    await page.goBack();
+    await expect.poll(() => page.url()).toContain(`#/compare/${group[0]},${other}`);
+    await expect.poll(compared).toEqual([group[0], other]);
+    await nav.getByRole('link', { name: 'Runs' }).click();
+    await nav.getByRole('link', { name: 'Compare' }).click();
+    await expect.poll(() => page.url()).toContain(`#/compare/${group[0]},${other}`);
+    await expect.poll(compared).toEqual([group[0], other]);
+    await page.reload();
+    await nav.getByRole('link', { name: 'Errors' }).click();
+    await expect.poll(() => page.url()).toContain(`#/errors/${stratified}`);
+    await page.getByTestId('class-stats').waitFor();
+    expect(await page.getByLabel('Run', { exact: true }).inputValue()).toBe(String(stratified));
   });
 
   it('errors: per-class precision/recall match the stored predictions; a cell click shows exactly its digits', async () => {
@@ -198,6 +237,22 @@ describe('analysis views (serve mode, Chromium)', () => {
     await page.getByRole('button', { name: 'Clear' }).first().click();
   });
 
+  it('Export opens on the newest imported test set, not the sample, and then on the one last picked', async () => {
+    const train = await writeSmallCsv(join(home.path, 'for-test.csv'), 50, 5);
+    const testCsv = join(home.path, 'my-test.csv');
+    // Kaggle's test.csv is train.csv without the label column.
+    writeFileSync(testCsv, readFileSync(train, 'utf8').trim().split('\n').map((l) => l.split(',').slice(1).join(',')).join('\n') + '\n');
+    const { dataset: mine } = await wb.call('datasets:import', { path: testCsv, kind: 'test' });
+    const sampleTest = (await wb.call('datasets:list', undefined)).find((d) => d.name === 'sample-test')!;
+    await go('#/submissions');
+    await page.reload();
+    const testSet = page.getByLabel('Test set');
+    await expect.poll(() => testSet.inputValue()).toBe(String(mine.id));
+    await testSet.selectOption(String(sampleTest.id));
+    await page.reload();
+    await expect.poll(() => testSet.inputValue()).toBe(String(sampleTest.id));
+  });
+
   it('exports an ensemble that downloads a valid file scoring as the app says, and keeps a Kaggle score', async () => {
     await go('#/submissions');
     for (const id of group) await page.locator(`input[type=checkbox][data-run="${id}"]`).check();
@@ -241,6 +296,11 @@ describe('analysis views (serve mode, Chromium)', () => {
     const cls = report.matrix.reduce((best, row, c) => (row[c] > report.matrix[best][best] ? c : best), 0);
     const [digit] = (await wb.call('analysis:digits', { id: other, trueClass: cls, predictedClass: cls, offset: 0, limit: 1 })).items;
     await go('#/draw');
+    // Draw keeps the model picked when you leave and come back (not the best run it opens on at first).
+    await page.getByLabel('Model').selectOption(String(group[0]));
+    await go('#/runs');
+    await go('#/draw');
+    await expect.poll(() => page.getByLabel('Model').inputValue()).toBe(String(group[0]));
     await page.getByLabel('Model').selectOption(String(other));
     await page.getByLabel('Load digit').fill(String(digit.idx));
     await page.getByRole('button', { name: 'Load', exact: true }).click();

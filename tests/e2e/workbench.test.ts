@@ -74,15 +74,43 @@ describe('workbench UI (serve mode, Chromium)', () => {
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Imported' }).textContent()).toContain('2,000 train images');
   });
 
-  it('shows the core’s validation message for a bad hyperparameter', async () => {
+  it('keeps the dataset shown when a dropped file fails to import', async () => {
+    await go('#/datasets');
+    await page.locator('tr[data-dataset="sample-test"] a').click();
+    await expect.poll(() => page.url()).toMatch(/#\/datasets\/\d+$/);
+    const before = page.url();
+    await page.evaluate(() => {
+      const data = new DataTransfer();
+      data.items.add(new File(['label,pixel0\n'], 'broken.csv', { type: 'text/csv' }));
+      window.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    });
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'broken.csv' }).count()).toBe(1);
+    expect(page.url()).toBe(before);
+    await page.getByRole('alert').filter({ hasText: 'broken.csv' }).getByRole('button', { name: 'Dismiss' }).click();
+  });
+
+  it('shows every validation problem at once, beside its field, in the form’s own wording', async () => {
     await go('#/new');
     const epochs = page.locator('[data-path="epochs"] input');
+    const batch = page.locator('[data-path="batchSize"] input');
+    const ratio = page.locator('[data-path="validation.ratio"] input');
+    const [epochsBefore, batchBefore, ratioBefore] = [await epochs.inputValue(), await batch.inputValue(), await ratio.inputValue()];
     await epochs.fill('0');
+    await batch.fill('');
+    await ratio.fill('0.9');
     const msg = page.getByTestId('validation-message');
-    await expect.poll(() => msg.textContent(), { timeout: 10_000 }).toContain('epochs: must be an integer from 1 to 1000 (got 0)');
-    expect(await page.locator('[data-path="epochs"] .err').textContent()).toContain('epochs');
+    await expect.poll(() => msg.locator('li').allTextContents(), { timeout: 10_000 }).toEqual([
+      'Epochs: must be an integer from 1 to 1000 (got 0)',
+      'Batch size: must be an integer from 1 to 4096 (it is empty)',
+      'Validation ratio: must be a number from 0.01 to 0.5 (got 0.9)',
+    ]);
+    expect(await page.locator('[data-path="epochs"] .err').textContent()).toBe('Must be an integer from 1 to 1000 (got 0).');
+    expect(await page.locator('[data-path="batchSize"] .err').textContent()).toBe('Must be an integer from 1 to 4096 (it is empty).');
+    expect(await page.locator('[data-path="validation.ratio"] .err').textContent()).toBe('Must be a number from 0.01 to 0.5 (got 0.9).');
     expect(await page.getByRole('button', { name: 'Start run' }).isDisabled()).toBe(true);
-    await epochs.fill('30');
+    await epochs.fill(epochsBefore);
+    await batch.fill(batchBefore);
+    await ratio.fill(ratioBefore);
     await expect.poll(() => msg.count()).toBe(0);
   });
 
@@ -94,16 +122,25 @@ describe('workbench UI (serve mode, Chromium)', () => {
     await page.getByRole('button', { name: 'Start run' }).click();
     await page.waitForURL(/#\/runs\/1$/);
     // One atomic read: the run is still running, its accuracy chart already has in-epoch points.
+    // While it trains, the elapsed time moves and the backend is named (whichever loads on this machine).
     const seen = await waitInPage(page, () => {
       const status = document.querySelector<HTMLElement>('.page-head [data-status]')?.dataset.status;
       const points = Number(document.querySelectorAll<HTMLElement>('[data-testid=run-charts] .chart')[1]?.dataset.points ?? 0);
       const epochs = document.querySelectorAll('table[aria-label=Epochs] tbody tr').length;
-      return status === 'running' && points > 0 && epochs < 3 ? { points, epochs } : null;
+      const elapsed = document.querySelector('[data-testid=elapsed]')?.textContent;
+      const backend = document.querySelector('[data-testid=backend]')?.textContent;
+      return status === 'running' && points > 0 && epochs < 3 && elapsed !== '0s' && !!backend && !['—', 'starting…'].includes(backend) ? { points, epochs, elapsed } : null;
     });
     expect(seen.points).toBeGreaterThan(0);
     await page.locator('.page-head [data-status="completed"]').waitFor({ timeout: 90_000 });
     expect(await page.locator('table[aria-label=Epochs] tbody tr').count()).toBe(3);
-    expect(Number(await page.locator('[data-testid=run-charts] .chart').nth(1).getAttribute('data-points'))).toBeGreaterThan(3);
+    // The live charts end as the stored run draws them: one point per epoch and series, the same after a reload.
+    const chartPoints = () => page.locator('[data-testid=run-charts] .chart').evaluateAll((charts) => charts.map((c) => (c as HTMLElement).dataset.points));
+    expect(await chartPoints()).toEqual(['6', '6']);
+    await page.reload();
+    await page.locator('.page-head [data-status="completed"]').waitFor();
+    await expect.poll(chartPoints).toEqual(['6', '6']);
+    expect(await page.getByTestId('duration').textContent()).not.toBe('0s');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Runs' }).click();
     await runRow(1).and(page.locator('[data-status=completed]')).waitFor();
     expect(await runRow(1).locator('td').nth(5).textContent()).toMatch(/%/);
@@ -122,6 +159,15 @@ describe('workbench UI (serve mode, Chromium)', () => {
     await runRow(2).waitFor();
     await runRow(3).waitFor();
     expect(await page.locator('[data-testid=runs-table] tbody tr').count()).toBe(3);
+  });
+
+  it('New run opens on the newest imported training set and the settings last started', async () => {
+    await page.reload();
+    await go('#/new');
+    await expect.poll(() => page.getByLabel('Dataset').locator('option:checked').textContent()).toBe('digits-e2e — 2,000 images');
+    // The sweep above started from 1 epoch: New run keeps it rather than going back to the preset's 30.
+    await expect.poll(() => page.locator('[data-path="epochs"] input').inputValue()).toBe('1');
+    expect(await page.locator('[data-path="epochs"] .meta').textContent()).toContain('default 30');
   });
 
   it('sorts and filters the runs table, and edits tags', async () => {

@@ -54,7 +54,7 @@ describe('digit-workbench', () => {
     expect(b.stdout).toBe('');
     const t = await cli('import', good, '--kind', 'test');
     expect(t.code).toBe(1);
-    expect(t.stderr).toMatch(/:1:1: --kind test was given/);
+    expect(t.stderr).toMatch(/:1:1: this file has a label column \(a train\.csv\), but it was to be imported as a test set/);
   });
 
   it('renames and deletes by name or id', async () => {

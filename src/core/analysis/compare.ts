@@ -5,16 +5,61 @@ import type { Db } from '../db/open.js';
 import { badInput } from '../../shared/errors.js';
 import type { Comparison, CompareRun, GroupStats, HyperparamRow } from '../../shared/analysis.js';
 import { getRunDetail } from '../training/runs-repo.js';
+import type { LayerSpec } from '../../shared/model-spec.js';
 import type { RunDetail } from '../../shared/runs.js';
 
-/** { a: { b: 1 } } → { 'a.b': '1' }; seeds are left out (they differ by design in a seed group). */
-function flatten(value: unknown, prefix = '', out: Record<string, string> = {}): Record<string, string> {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+/** One layer in a few words: "conv2d 32 5×5 same relu", "maxPool2d 2", "dense 10 softmax". */
+export function layerText(l: LayerSpec): string {
+  switch (l.type) {
+    case 'conv2d':
+      return `conv2d ${l.filters} ${l.kernelSize}×${l.kernelSize}${l.strides && l.strides > 1 ? ` /${l.strides}` : ''} ${l.padding} ${l.activation}`;
+    case 'maxPool2d':
+      return `maxPool2d ${l.poolSize}${l.strides ? ` /${l.strides}` : ''}`;
+    case 'dense':
+      return `dense ${l.units} ${l.activation}`;
+    case 'dropout':
+      return `dropout ${l.rate}`;
+    case 'activation':
+      return `activation ${l.activation}`;
+    default:
+      return l.type;
+  }
+}
+
+/**
+ * { a: { b: 1 } } → { 'a.b': '1' }; a switched-off part (null) is "off", the whole-set shuffle is "whole set", and
+ * the model is its layers in words (whole, not a clipped JSON string).
+ */
+export function flatten(value: unknown, prefix = '', out: Record<string, string> = {}): Record<string, string> {
+  if (prefix === 'model' && Array.isArray(value)) {
+    out[prefix] = (value as LayerSpec[]).map(layerText).join(' → ');
+  } else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
-  } else {
+  } else if (value === null) {
+    out[prefix] = prefix === 'shuffleBuffer' ? 'whole set' : 'off';
+  } else if (value !== undefined) {
     out[prefix] = Array.isArray(value) ? JSON.stringify(value) : String(value);
   }
   return out;
+}
+
+/**
+ * One row per setting across the runs. A part that is off in one run and on in another shows as "off" in each of
+ * its rows (not "null" in one row and "–" in the others); "–" is left for a setting a run does not have at all.
+ */
+export function hyperparamRows(flat: Record<string, string>[]): HyperparamRow[] {
+  const all = [...new Set(flat.flatMap((f) => Object.keys(f)))].filter((k) => k !== 'seed');
+  // A parent that is "off" in some runs but has fields in others is shown through those fields' rows.
+  const keys = all.filter((k) => !all.some((other) => other.startsWith(`${k}.`)));
+  return keys.map((key) => {
+    const values = flat.map((f) => {
+      if (key in f) return f[key];
+      const parts = key.split('.');
+      const off = parts.slice(0, -1).some((_, i) => f[parts.slice(0, i + 1).join('.')] === 'off');
+      return off ? 'off' : '–';
+    });
+    return { key, values, differs: new Set(values).size > 1 };
+  });
 }
 
 function mean(xs: number[]): number {
@@ -48,12 +93,8 @@ function compareRun(r: RunDetail): CompareRun {
 export function compareRuns(db: Db, runIds: number[]): Comparison {
   if (runIds.length < 1) throw badInput('runIds: pick at least one run');
   const details = runIds.map((id) => getRunDetail(db, id));
-  const flat = details.map((d) => flatten({ ...d.hyperparams, seed: undefined, model: d.hyperparams.model }));
-  const keys = [...new Set(flat.flatMap((f) => Object.keys(f)))].filter((k) => k !== 'seed');
-  const hyperparams: HyperparamRow[] = keys.map((key) => {
-    const values = flat.map((f) => f[key] ?? '–');
-    return { key, values, differs: new Set(values).size > 1 };
-  });
+  const flat = details.map((d) => flatten({ ...d.hyperparams, seed: undefined }));
+  const hyperparams = hyperparamRows(flat);
   hyperparams.unshift({ key: 'seed', values: details.map((d) => String(d.seed)), differs: new Set(details.map((d) => d.seed)).size > 1 });
 
   const byGroup = new Map<string, RunDetail[]>();

@@ -116,9 +116,10 @@ export async function describe(
         : notKaggle(stop.text, headers);
       break;
     case 'kind-mismatch':
+      // Read in the app's Import panel and after the CLI's --kind alike: name the kind, not a flag.
       what = stop.text === 'train'
-        ? '--kind test was given but this file has a label column (a train.csv)'
-        : '--kind train was given but this file has no label column (a test.csv)';
+        ? 'this file has a label column (a train.csv), but it was to be imported as a test set'
+        : 'this file has no label column (a test.csv), but it was to be imported as a training set';
       break;
     case 'name': what = `header field ${column} must be "${field}", ${headerField(stop.text)}`; break;
     case 'header-more': what = `the header has more than ${fieldsWanted(at.kind)}`; break;

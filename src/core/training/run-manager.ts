@@ -147,6 +147,7 @@ export class RunManager {
           const changed = was && (was.backend !== event.backend || was.workers !== event.workers);
           const note = changed ? [forcedResumeNote(was, event.resumedFrom, event), event.backendNote].filter(Boolean).join('; ') : (active.forcedNote ?? event.backendNote);
           runs.recordStarted(db, runId, { backend: event.backend, backendNote: note, workers: event.workers, summary: event.summary });
+          this.#opts.emit({ type: 'run:started', runId, backend: event.backend, backendNote: note });
           break;
         }
         case 'progress':

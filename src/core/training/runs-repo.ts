@@ -6,7 +6,7 @@ import type { Db } from '../db/open.js';
 import { conflict, notFound } from '../../shared/errors.js';
 import type { Hyperparams } from '../../shared/hyperparams.js';
 import type { ModelSummary } from '../../shared/model-spec.js';
-import type { EpochMetrics, RunDetail, RunInfo, RunStatus } from '../../shared/runs.js';
+import { bestEpoch, type EpochMetrics, type RunDetail, type RunInfo, type RunStatus } from '../../shared/runs.js';
 import type { CheckpointData, LoopState, WeightsSlot } from '../../shared/trainer-protocol.js';
 
 interface RunRow {
@@ -50,16 +50,6 @@ function toMetrics(r: EpochRow): EpochMetrics {
 
 export function epochsOf(db: Db, runId: number): EpochMetrics[] {
   return (db.prepare('SELECT * FROM epochs WHERE run_id = ? ORDER BY epoch').all(runId) as EpochRow[]).map(toMetrics);
-}
-
-/** Best epoch: highest val accuracy, ties → lower val loss (the same rule as the best checkpoint). */
-export function bestEpoch(epochs: EpochMetrics[]): EpochMetrics | null {
-  let best: EpochMetrics | null = null;
-  for (const e of epochs) {
-    if (e.valAcc === null) continue;
-    if (!best || e.valAcc > best.valAcc! || (e.valAcc === best.valAcc && (e.valLoss ?? Infinity) < (best.valLoss ?? Infinity))) best = e;
-  }
-  return best;
 }
 
 function toInfo(row: RunRow, epochs: EpochMetrics[]): RunInfo {

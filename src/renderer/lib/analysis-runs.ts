@@ -18,11 +18,16 @@ export function bestRun(list: RunInfo[]): RunInfo | null {
   return analysable(list).reduce<RunInfo | null>((best, r) => ((r.bestValAcc ?? 0) > (best?.bestValAcc ?? -1) ? r : best), null);
 }
 
-/** Theme variables the Chart wrapper resolves; past eight runs the colours repeat dashed. */
+/** Theme variables the Chart wrapper resolves. */
 const PALETTE = ['--chart-1', '--chart-2', '--chart-3', '--violet', '--danger', '--warn', '--fg-muted', '--ok'];
 
-export function seriesColor(i: number): { color: string; dashed: boolean } {
-  return { color: PALETTE[i % PALETTE.length], dashed: i >= PALETTE.length };
+/**
+ * A run's colour, from its id (not its place in a list), so run #7 looks the same in every chart, table and
+ * selection; ids a palette apart alternate solid and dashed lines.
+ */
+export function runColor(id: number): { color: string; dashed: boolean } {
+  const i = Math.max(0, id - 1);
+  return { color: PALETTE[i % PALETTE.length], dashed: Math.floor(i / PALETTE.length) % 2 === 1 };
 }
 
 /** Seed groups among the runs: groupKey → member runs (only groups of two or more). */

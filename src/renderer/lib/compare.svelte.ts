@@ -46,6 +46,12 @@ export class ComparePage {
     void this.load();
   }
 
+  /** Follows the address (Back, Forward, a link): loads only when it names other runs than those shown. */
+  show(ids: number[]): void {
+    const next = [...new Set(ids)].sort((a, b) => a - b);
+    if (next.join(',') !== this.#ids.join(',')) this.select(next);
+  }
+
   async load(): Promise<void> {
     const ids = this.#ids;
     if (ids.length === 0) return this.#result.clear();

@@ -4,7 +4,7 @@
 import type { DatasetInfo } from '../../shared/types.js';
 import { api } from './api.js';
 import { connection } from './connection.svelte.js';
-import { message } from './format.js';
+import { count, message } from './format.js';
 import { Remote } from './remote.svelte.js';
 
 export interface ImportState {
@@ -97,7 +97,7 @@ class DatasetsStore {
       const d = result.dataset;
       const note = result.existing
         ? `${file.name} was imported before: it is dataset “${d.name}”.`
-        : `Imported “${d.name}”: ${d.rows.toLocaleString('en-US')} ${d.kind} images.`;
+        : `Imported “${d.name}”: ${count(d.rows, `${d.kind} image`)}.`;
       this.#import = { file: file.name, phase: 'done', fraction: 1, message: note };
       await this.load();
       return d;

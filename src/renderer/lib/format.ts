@@ -43,3 +43,8 @@ export function date(iso: string | null): string {
 export function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** "1 file", "2 files", "1,000 images": a count with its noun in the right number. */
+export function count(n: number, singular: string, plural = `${singular}s`): string {
+  return `${int(n)} ${n === 1 ? singular : plural}`;
+}

@@ -3,6 +3,7 @@
 
 import type { Hyperparams, Monitor } from '../../shared/hyperparams.js';
 import type { LayerSpec } from '../../shared/model-spec.js';
+import { issuesOf, type Issue } from '../../shared/schema.js';
 
 export interface FormValues {
   epochs: number;
@@ -95,3 +96,68 @@ export function defaultLayer(type: LayerSpec['type']): LayerSpec {
 }
 
 export const LAYER_TYPES: LayerSpec['type'][] = ['conv2d', 'maxPool2d', 'batchNorm', 'activation', 'dropout', 'flatten', 'dense'];
+
+// The form's own wording for each path the core names: the GUI lists problems by these labels, never by the
+// contract's keys ("batchSize", "validation.ratio"), which stay in the CLI's messages.
+const FIELD_LABELS: Record<string, string> = {
+  epochs: 'Epochs',
+  batchSize: 'Batch size',
+  optimizer: 'Optimizer',
+  learningRate: 'Learning rate',
+  momentum: 'Momentum',
+  seed: 'Seed',
+  'validation.mode': 'Validation split',
+  'validation.ratio': 'Validation ratio',
+  shuffleBuffer: 'Buffer size',
+  'reduceLrOnPlateau.monitor': 'ReduceLROnPlateau monitor',
+  'reduceLrOnPlateau.factor': 'ReduceLROnPlateau factor',
+  'reduceLrOnPlateau.patience': 'ReduceLROnPlateau patience',
+  'reduceLrOnPlateau.minLr': 'ReduceLROnPlateau min lr',
+  'reduceLrOnPlateau.minDelta': 'ReduceLROnPlateau min delta',
+  'earlyStopping.monitor': 'EarlyStopping monitor',
+  'earlyStopping.patience': 'EarlyStopping patience',
+  'earlyStopping.minDelta': 'EarlyStopping min delta',
+  'earlyStopping.restoreBest': 'Restore best weights',
+  'lrDecay.rate': 'Learning-rate decay rate',
+  'augmentation.rotation': 'Augmentation rotation',
+  'augmentation.zoom': 'Augmentation zoom',
+  'augmentation.shift': 'Augmentation shift',
+  model: 'Model',
+  // Whole parts, as Compare shows them when they are off in every run.
+  reduceLrOnPlateau: 'ReduceLROnPlateau',
+  earlyStopping: 'EarlyStopping',
+  lrDecay: 'Learning-rate decay',
+  augmentation: 'Augmentation',
+};
+
+const LAYER_FIELDS: Record<string, string> = {
+  type: 'type', filters: 'filters', kernelSize: 'kernel size', strides: 'strides', padding: 'padding', activation: 'activation',
+  poolSize: 'pool size', rate: 'rate', units: 'units',
+};
+
+/** "batchSize" → "Batch size", "model[3].kernelSize" → "Layer 4 kernel size". */
+export function fieldLabel(path: string): string {
+  const layer = /^model\[(\d+)\](?:\.(\w+))?$/.exec(path);
+  if (layer) return `Layer ${Number(layer[1]) + 1}${layer[2] ? ` ${LAYER_FIELDS[layer[2]] ?? layer[2]}` : ''}`;
+  return FIELD_LABELS[path] ?? path;
+}
+
+/** A message shown beside its field, as a sentence: "Must be an integer from 1 to 1000 (it is empty)." */
+export function sentence(text: string): string {
+  const s = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(s) ? s : `${s}.`;
+}
+
+/**
+ * Every problem the core found in the settings, each with its path and a message without the path: schema
+ * failures list all their issues; a model-shape failure names one layer ("model: layer 4 (conv2d): …").
+ */
+export function problemsOf(err: unknown): Issue[] {
+  const issues = issuesOf(err);
+  if (issues) return issues;
+  const text = err instanceof Error ? err.message : String(err);
+  const path = (err as { details?: { path?: unknown } }).details?.path;
+  if (typeof path !== 'string' || !path) return [{ path: '', message: text }];
+  const head = /^[A-Za-z]+/.exec(path)?.[0] ?? '';
+  return [{ path, message: head && text.startsWith(`${head}: `) ? text.slice(head.length + 2) : text }];
+}

@@ -1,23 +1,22 @@
-// New run state: preset and dataset, the editable hyperparameters, the debounced runs:preview (its model
-// summary or its validation message), seed repeats and a sweep grid, and starting everything it plans.
+// New run state: preset and dataset, the editable hyperparameters (opening on those last started), the debounced
+// runs:preview (its model summary or every validation problem), seed repeats and a sweep grid, and starting
+// everything it plans.
 
 import type { PresetInfo } from '../../shared/hyperparams.js';
 import type { ModelSummary } from '../../shared/model-spec.js';
 import type { RunInfo } from '../../shared/runs.js';
 import { api } from './api.js';
 import { message } from './format.js';
-import { toForm, toHyperparams, type FormValues } from './hyperparam-form.js';
+import { fieldLabel, problemsOf, toForm, toHyperparams, type FormValues } from './hyperparam-form.js';
+import type { Issue } from '../../shared/schema.js';
+import { choiceOf, readPrefs, savePrefs, type Prefs } from './prefs.js';
+import type { KeyValueStore } from './selections.js';
 import { grid, parseValues, SWEEP_FIELDS, type GridPoint, type SweepAxis } from './sweep.js';
+import type { DatasetInfo } from '../../shared/types.js';
 
-export interface Problem {
-  message: string;
-  /** The failing field's path ("epochs", "reduceLrOnPlateau.factor", "model[3].filters"), when the core names one. */
-  path: string | null;
-}
-
-function problemOf(err: unknown): Problem {
-  const details = (err as { details?: { path?: unknown } }).details;
-  return { message: message(err), path: typeof details?.path === 'string' && details.path ? details.path : null };
+/** Problems in the GUI's words: "Batch size: must be an integer from 1 to 4096 (got 0)". */
+function labelled(issues: Issue[]): string {
+  return issues.map((i) => (i.path ? `${fieldLabel(i.path)}: ${i.message}` : i.message)).join('\n');
 }
 
 export class NewRun {
@@ -30,11 +29,22 @@ export class NewRun {
   sweepOn = $state(false);
   axes = $state<SweepAxis[]>([{ key: 'learningRate', values: '0.001, 0.0005' }]);
   #summary = $state.raw<ModelSummary | null>(null);
-  #problem = $state.raw<Problem | null>(null);
+  #problems = $state.raw<Issue[]>([]);
   #previewing = $state(false);
   #starting = $state(false);
   #startError = $state<string | null>(null);
   #seq = 0;
+  readonly #store: KeyValueStore;
+
+  /** `store` keeps the last started preset, hyperparameters and dataset (localStorage in the app). */
+  constructor(store: KeyValueStore) {
+    this.#store = store;
+  }
+
+  /** The training set last started on, for the view's dataset default (prefs.ts pickDataset). */
+  get remembered(): Prefs {
+    return readPrefs(this.#store);
+  }
 
   get presets(): PresetInfo[] {
     return this.#presets;
@@ -53,8 +63,9 @@ export class NewRun {
   get summary(): ModelSummary | null {
     return this.#summary;
   }
-  get problem(): Problem | null {
-    return this.#problem;
+  /** Every problem of the current settings (empty when they are valid), each with its field's path. */
+  get problems(): Issue[] {
+    return this.#problems;
   }
   get previewing(): boolean {
     return this.#previewing;
@@ -70,10 +81,20 @@ export class NewRun {
     try {
       this.#presets = await api.call('presets:list', undefined);
       this.#presetsError = null;
-      if (!this.form) this.choosePreset(this.presetInfo ? this.preset : this.#presets[0].name);
+      if (!this.form) this.#restore();
     } catch (err) {
       this.#presetsError = message(err);
     }
+  }
+
+  /** Opens on the preset and hyperparameters of the last run started (over the preset's values, so a field
+   *  added since keeps its default), else on the first preset. */
+  #restore(): void {
+    const saved = readPrefs(this.#store);
+    const known = this.#presets.find((p) => p.name === saved.preset);
+    if (!known) return this.choosePreset(this.presetInfo ? this.preset : this.#presets[0].name);
+    this.preset = known.name;
+    this.form = toForm({ ...known.hyperparams, ...saved.hyperparams });
   }
 
   choosePreset(name: string): void {
@@ -119,17 +140,17 @@ export class NewRun {
       const { summary } = await api.call('runs:preview', { preset: this.preset, hyperparams: toHyperparams(this.form) });
       if (seq !== this.#seq) return;
       this.#summary = summary;
-      this.#problem = null;
+      this.#problems = [];
     } catch (err) {
       if (seq !== this.#seq) return;
-      this.#problem = problemOf(err);
+      this.#problems = problemsOf(err);
     } finally {
       if (seq === this.#seq) this.#previewing = false;
     }
   }
 
   /** Validates every grid point first so a bad value queues nothing, then queues them in order. */
-  async start(): Promise<RunInfo[] | null> {
+  async start(datasets: DatasetInfo[] = []): Promise<RunInfo[] | null> {
     const { points, error } = this.plan;
     if (error || points.length === 0 || this.datasetId === null) {
       this.#startError = error ?? (this.datasetId === null ? 'Pick a training dataset first.' : 'Nothing to run.');
@@ -141,16 +162,18 @@ export class NewRun {
     try {
       for (const p of points) {
         await api.call('runs:preview', { preset: this.preset, hyperparams: p.hyperparams }).catch((err: unknown) => {
-          throw new Error(`${p.label ? `${p.label}: ` : ''}${message(err)}`);
+          throw new Error(`${p.label ? `${p.label}: ` : ''}${labelled(problemsOf(err))}`);
         });
       }
       for (const p of points) {
         const seeds = this.repeatCount > 1 ? Array.from({ length: this.repeatCount }, (_, i) => p.hyperparams.seed + i) : undefined;
         started.push(...(await api.call('runs:start', { datasetId: this.datasetId, preset: this.preset, hyperparams: p.hyperparams, seeds })));
       }
+      // The next New run opens on what was just started (the sweep's base values, not one grid point).
+      if (this.form) savePrefs(this.#store, { preset: this.preset, hyperparams: toHyperparams(this.form), train: choiceOf(datasets, this.datasetId) });
       return started;
     } catch (err) {
-      this.#startError = started.length ? `${message(err)} (${started.length} run(s) were queued before this)` : message(err);
+      this.#startError = started.length ? `${message(err)} (${started.length === 1 ? '1 run was' : `${started.length} runs were`} queued before this)` : message(err);
       return null;
     } finally {
       this.#starting = false;

@@ -1,23 +1,16 @@
-// One run's page: its detail from runs:get, epochs appended live from run:epoch, and the in-epoch progress
-// points (fractional epochs) so the charts move before an epoch ends.
+// One run's page: its detail from runs:get, epochs appended live from run:epoch, the backend from run:started,
+// and the latest in-epoch progress, so the charts and Elapsed move before an epoch ends.
 
 import type { EpochMetrics, RunDetail, RunProgress, RunStatus } from '../../shared/runs.js';
 import { api } from './api.js';
 import { connection } from './connection.svelte.js';
 import { message } from './format.js';
-
-/** A point inside an epoch: x = epoch − 1 + batch/batches. */
-export interface ProgressPoint {
-  x: number;
-  loss: number;
-  acc: number;
-}
+import { elapsedSeconds, runSeries, type RunSeries } from './run-series.js';
 
 export class RunPage {
   readonly id: number;
   #detail = $state.raw<RunDetail | null>(null);
   #epochs = $state.raw<EpochMetrics[]>([]);
-  #points = $state.raw<ProgressPoint[]>([]);
   #progress = $state.raw<RunProgress | null>(null);
   #error = $state<string | null>(null);
   #loading = $state(true);
@@ -33,8 +26,13 @@ export class RunPage {
   get epochs(): EpochMetrics[] {
     return this.#epochs;
   }
-  get points(): ProgressPoint[] {
-    return this.#points;
+  /** What the charts draw: the same function whether the epochs came live or from a reload. */
+  get series(): RunSeries {
+    return runSeries(this.#epochs, this.#progress);
+  }
+  /** Seconds trained so far, counting the epoch in progress. */
+  get elapsed(): number {
+    return elapsedSeconds(this.#epochs, this.#progress);
   }
   get progress(): RunProgress | null {
     return this.#progress;
@@ -55,6 +53,9 @@ export class RunPage {
         if (event.type === 'run:progress' && event.progress.runId === this.id) this.#onProgress(event.progress);
         else if (event.type === 'run:epoch' && event.runId === this.id) this.#onEpoch(event.metrics);
         else if (event.type === 'run:status' && event.runId === this.id) this.#onStatus(event.status, event.error);
+        else if (event.type === 'run:started' && event.runId === this.id && this.#detail) {
+          this.#detail = { ...this.#detail, backend: event.backend, backendNote: event.backendNote };
+        }
       }),
       connection.onReconnect(() => void this.load()),
     );
@@ -77,10 +78,6 @@ export class RunPage {
 
   #onProgress(p: RunProgress): void {
     this.#progress = p;
-    const x = p.epoch - 1 + p.batch / Math.max(1, p.batches);
-    // A resumed run restarts the epoch: drop points past where it starts again.
-    const kept = this.#points.filter((q) => q.x < x);
-    this.#points = [...kept, { x, loss: p.loss, acc: p.acc }];
     if (this.#detail && this.#detail.status !== 'running') this.#detail = { ...this.#detail, status: 'running' };
   }
 

@@ -44,6 +44,8 @@ class RunsStore {
           this.#progress = rest;
         }
         this.refreshSoon(known ? 400 : 50);
+      } else if (event.type === 'run:started') {
+        this.#remote.set(this.#rows.map((r) => (r.id === event.runId ? { ...r, backend: event.backend, backendNote: event.backendNote } : r)));
       } else if (event.type === 'run:epoch') {
         this.refreshSoon(400);
       } else if (event.type === 'run:progress') {

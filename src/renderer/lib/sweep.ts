@@ -63,7 +63,7 @@ export function grid(base: Hyperparams, axes: { field: SweepField; values: Sweep
     points = points.flatMap((p) =>
       values.map((v) => ({
         hyperparams: withValue(p.hyperparams, field.key, v),
-        label: `${p.label ? `${p.label}, ` : ''}${field.key}=${v}`,
+        label: `${p.label ? `${p.label}, ` : ''}${field.label} ${v}`,
       })),
     );
   }
