@@ -72,7 +72,7 @@ describe('the desktop app (Electron)', () => {
       // folder the main process loads build/node from.
       args: [
         root,
-        ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), // Chromium refuses root without it
+        ...((process.getuid?.() ?? -1) === 0 ? ['--no-sandbox'] : []), // Chromium refuses root without it
         ...(process.env.DISPLAY || process.env.WAYLAND_DISPLAY ? [] : ['--ozone-platform=headless']),
       ],
       cwd: root,

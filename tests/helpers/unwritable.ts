@@ -12,7 +12,8 @@ export interface Unwritable {
   release(): void;
 }
 
-const isRoot = process.getuid?.() === 0;
+// Root picks a tmpfs (it ignores permissions), anyone else chmod: both make a real failure, neither skips.
+const isRoot = (process.getuid?.() ?? -1) === 0;
 
 function mountTmpfs(path: string, options: string): boolean {
   try {
