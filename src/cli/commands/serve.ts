@@ -26,6 +26,8 @@ export const serveCommand: Command = {
     }
     const { startServer } = await import('../../server/server.js');
     const wb = ctx.workbench();
+    // Pool runs that trained on while no owner was up: their waiting epochs are committed from now on.
+    wb.adoptPoolRuns();
     const server = await startServer({ wb, webRoot, port });
     console.log(server.url);
     console.error(`Digit Workbench is serving ${wb.home} — open the URL above; Ctrl-C stops.`);
