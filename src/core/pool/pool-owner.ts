@@ -71,6 +71,7 @@ export class PoolOwner {
     this.#reader = longLived(url);
     for (const c of [this.#cmd, this.#reader]) c.on('error', (err: Error) => log.warn(`redis ${this.url}: ${err.message}`));
     this.#queue = new Queue(queueName(appVersion()), { connection: this.#cmd, prefix: PREFIX });
+    this.#queue.on('error', () => undefined); // the same connection errors, already logged once above
     this.#ownerId = ownerId(db);
     this.#timer = setInterval(() => void this.#checkJobs(), JOB_CHECK_MS);
     this.#timer.unref();
