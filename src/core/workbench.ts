@@ -235,10 +235,16 @@ export class Workbench {
       throw conflict('save dialogs are part of the desktop app: in the browser the file is downloaded');
     },
     'workers:status': () => this.pool.status(),
+    'workers:url': () => ({ url: this.pool.maskedUrl() }),
     'workers:set-url': async ({ url }) => {
       await this.pool.setUrl(url);
       this.emit({ type: 'settings:changed' });
       return { url: this.pool.maskedUrl() };
+    },
+    'workers:clear-url': async () => {
+      await this.pool.setUrl(null);
+      this.emit({ type: 'settings:changed' });
+      return { url: null };
     },
     'settings:get': () => ({ ...readSettings(this.db), home: this.home }),
     'settings:backends': async () => (await this.inference.request({ type: 'backends' }, 'backends')).backends,

@@ -123,8 +123,12 @@ export const contract = {
   ),
   /** The worker pool: its URL (password masked), connected workers and the queue. */
   'workers:status': method<WorkersStatus>()(s.none),
-  /** Saves the pool's Redis URL once a connection with it works; null forgets it. */
-  'workers:set-url': method<{ url: string | null }>()(s.object({ url: s.nullable(s.str({ min: 1, max: 2048 })) })),
+  /** The pool's Redis URL with its password masked (null: none set up); does not connect. */
+  'workers:url': method<{ url: string | null }>()(s.none),
+  /** Saves the pool's Redis URL once a connection with it works. */
+  'workers:set-url': method<{ url: string | null }>()(s.object({ url: s.str({ min: 1, max: 2048 }) })),
+  /** Forgets the pool's Redis URL (pool runs in flight keep their jobs; a later URL can adopt them). */
+  'workers:clear-url': method<{ url: null }>()(s.none),
   'settings:get': method<Settings>()(s.none),
   /** Probes a trainer process: which backends load here, and why tfjs-node does not. */
   'settings:backends': method<BackendAvailability[]>()(s.none),

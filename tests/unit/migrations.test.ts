@@ -36,7 +36,7 @@ describe('migrations', () => {
     migrate(db, 1);
     db.prepare("INSERT INTO datasets (name, kind, rows, sha256, source, created_at) VALUES ('old', 'train', 1, 'abc', 'f.csv', 'now')").run();
     db.prepare('INSERT INTO images (dataset_id, first, count, labels, pixels) VALUES (1, 0, 1, ?, ?)').run(Buffer.of(3), Buffer.alloc(784, 7));
-    expect(migrate(db)).toBe(2);
+    expect(migrate(db, 2)).toBe(2);
     expect(tables(db)).toEqual(
       ['checkpoints', 'datasets', 'epochs', 'images', 'predictions', 'runs', 'settings', 'submissions', 'val_predictions'].sort(),
     );
