@@ -62,6 +62,8 @@ export class PoolOwner {
   readonly #timer: NodeJS.Timeout;
   #wake: (() => void) | null = null;
   #closed = false;
+  /** Events committed, and for the latest checkpoints the ms from their append to Redis to their SQLite commit. */
+  readonly stats = { events: 0, checkpointLagMs: [] as number[] };
 
   private constructor(url: string, db: Db) {
     this.url = maskUrl(url);
@@ -187,6 +189,10 @@ export class PoolOwner {
       const epoch = event.type === 'epoch' ? event.metrics.epoch : event.type === 'checkpoint' && event.metrics ? event.metrics.epoch : null;
       if (epoch !== null && epoch <= committedEpoch(this.#db, w.runId)) continue;
       w.sink.event(event);
+      this.stats.events++;
+      // A stream id starts with Redis's clock in ms at the append: the lag an epoch waits before it is safe.
+      if (event.type === 'checkpoint') this.stats.checkpointLagMs.push(Date.now() - Number(id.toString().split('-')[0]));
+      if (this.stats.checkpointLagMs.length > 10_000) this.stats.checkpointLagMs.splice(0, 5_000);
     }
     if (ids.length === 0) return;
     const key = keys.events(w.jobId);

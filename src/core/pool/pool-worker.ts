@@ -104,6 +104,8 @@ export async function startWorker(opts: PoolWorkerOptions): Promise<PoolWorker> 
     return found;
   };
   const lost = new Set<string>();
+  const connection = longLived(opts.url);
+  connection.on('error', () => undefined); // BullMQ reports it as the worker's 'error' below
   const worker = new Worker(
     queueName(version),
     async (job) => {
@@ -132,7 +134,7 @@ export async function startWorker(opts: PoolWorkerOptions): Promise<PoolWorker> 
       if (lost.delete(job.id!)) throw new Error(`worker ${name} lost the job's lock (Redis was unreachable too long); another worker continues it`);
     },
     {
-      connection: longLived(opts.url),
+      connection,
       prefix: PREFIX,
       name,
       concurrency: info.concurrency,
@@ -149,9 +151,12 @@ export async function startWorker(opts: PoolWorkerOptions): Promise<PoolWorker> 
     info,
     async close() {
       clearInterval(heartbeat);
-      await worker.close(true);
-      await redis.del(keys.worker(name)).catch(() => undefined);
+      // With Redis gone, BullMQ's close would wait for a reconnection forever: give it two seconds.
+      const grace = (p: Promise<unknown>) => Promise.race([p.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+      await grace(worker.close(true));
+      await grace(redis.del(keys.worker(name)));
       redis.disconnect();
+      connection.disconnect();
     },
   };
 }
