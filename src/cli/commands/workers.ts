@@ -2,7 +2,7 @@
 
 import { parse, optionalInt, optionalNumber, optionalString, UsageError } from '../args.js';
 import { printJson, type Command } from '../command.js';
-import { table } from '../format.js';
+import { progressBar, table } from '../format.js';
 import type { TrainerEvent } from '../../shared/trainer-protocol.js';
 
 function pct(x: number | null): string {
@@ -68,6 +68,8 @@ export const workerCommand: Command = {
     if (stallSeconds !== undefined && (stallSeconds < 1 || stallSeconds > 3600)) throw new UsageError(`--stall-seconds must be 1–3600 (got ${stallSeconds})`);
     const { startWorker } = await import('../../core/pool/pool-worker.js');
     const { maskUrl } = await import('../../core/pool/redis-url.js');
+    // In-epoch progress on a terminal (one bar per run); the lines above go to stdout for logs.
+    const bars = new Map<number, ReturnType<typeof progressBar>>();
     const worker = await startWorker({
       url,
       name: optionalString(values, 'name'),
@@ -76,8 +78,16 @@ export const workerCommand: Command = {
       backend: (backend as 'tensorflow' | 'wasm' | 'cpu' | undefined) ?? null,
       stallSeconds,
       onEvent: (event, runId) => {
+        if (event.type === 'progress') {
+          const p = event.progress;
+          if (!bars.has(runId)) bars.set(runId, progressBar(`run ${runId}`));
+          return bars.get(runId)!.update((p.epoch - 1 + p.batch / p.batches) / p.epochs, `epoch ${p.epoch}/${p.epochs} ${Math.round(p.imagesPerSecond)} img/s`);
+        }
         const line = describe(event, runId);
-        if (line) console.log(line);
+        if (!line) return;
+        bars.get(runId)?.done();
+        if (event.type === 'done' || event.type === 'error') bars.delete(runId);
+        console.log(line);
       },
     });
     const i = worker.info;
