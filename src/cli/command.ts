@@ -5,7 +5,7 @@ import type { Workbench, WorkbenchOptions } from '../core/workbench.js';
 export interface Context {
   home?: string;
   /** Opens the store on first use (so --help never touches the data folder). */
-  workbench(opts?: Pick<WorkbenchOptions, 'backend' | 'workers'>): Workbench;
+  workbench(opts?: Pick<WorkbenchOptions, 'backend' | 'workers' | 'poolUrl'>): Workbench;
 }
 
 export interface Command {

@@ -20,9 +20,11 @@ const commandModules: Record<string, () => Promise<Command>> = {
   submissions: async () => (await import('./commands/submissions.js')).submissionsCommand,
   predict: async () => (await import('./commands/submissions.js')).predictCommand,
   serve: async () => (await import('./commands/serve.js')).serveCommand,
+  worker: async () => (await import('./commands/workers.js')).workerCommand,
+  workers: async () => (await import('./commands/workers.js')).workersCommand,
 };
 /** Commands that open the store themselves, so the whole Workbench (~30 ms of modules) is never loaded for them. */
-const withoutWorkbench = new Set(['import']);
+const withoutWorkbench = new Set(['import', 'worker']);
 
 async function mainUsage(): Promise<string> {
   const commands = await Promise.all(Object.values(commandModules).map((load) => load()));

@@ -31,6 +31,9 @@ import { confusionReport, digitPage } from './analysis/errors.js';
 import { compareRuns } from './analysis/compare.js';
 import { diffRuns, ensembleValidation } from './analysis/diff.js';
 import { augmentationPreview, explainDigit } from './analysis/explain.js';
+import { PoolLink } from './pool/pool-link.js';
+import { PoolRunHandle } from './pool/pool-handle.js';
+import { claimOrphanedPoolRuns } from './pool/pool-runs.js';
 
 export interface WorkbenchOptions {
   home?: string;
@@ -42,6 +45,8 @@ export interface WorkbenchOptions {
   workers?: number;
   /** Forces a backend for the runs this instance trains, over the saved setting (the CLI's --backend). */
   backend?: BackendChoice;
+  /** The worker pool's Redis URL for this process only, over the saved one (the CLI's --queue). */
+  poolUrl?: string;
 }
 
 const RESUMABLE: RunStatus[] = ['stopped', 'interrupted', 'failed'];
@@ -54,6 +59,8 @@ export class Workbench {
   readonly runs: RunManager;
   /** A trainer process for predictions, explanations and exports (never the caller's thread). */
   readonly inference: TrainerClient;
+  /** The worker pool (BullMQ on Redis), connected on first use. */
+  readonly pool: PoolLink;
   readonly #backend: BackendChoice | undefined;
   readonly #events = new EventEmitter();
   #backendsHere: Promise<BackendAvailability[]> | undefined;
@@ -66,6 +73,7 @@ export class Workbench {
     runs.reconcileInterrupted(this.db);
     this.#backend = opts.backend;
     this.inference = new TrainerClient(opts.spawnTrainer ?? nodeTrainerSpawner);
+    this.pool = new PoolLink(this.db, opts.poolUrl);
     this.runs = new RunManager({
       db: this.db,
       spawn: opts.spawnTrainer ?? nodeTrainerSpawner,
@@ -73,7 +81,20 @@ export class Workbench {
       concurrency: () => readSettings(this.db).concurrency,
       backend: () => this.backendChoice(),
       workers: () => opts.workers ?? null,
+      spawnPool: (runId, attachTo) =>
+        new PoolRunHandle({ runId, owner: () => this.pool.owner(), backend: this.backendChoice(), threads: opts.workers ?? null, attachTo }),
     });
+  }
+
+  /**
+   * Commits the events of pool runs whose owner process died (they trained on meanwhile; their events waited in
+   * Redis). Long-lived processes call it at start (app, serve); the CLI when it follows a run. Returns their ids.
+   */
+  adoptPoolRuns(): number[] {
+    if (this.pool.url() === null) return [];
+    const claimed = claimOrphanedPoolRuns(this.db, (id) => this.runs.handleOf(id) !== undefined);
+    for (const { id, jobId } of claimed) this.runs.adopt(id, jobId);
+    return claimed.map((c) => c.id);
   }
 
   on(listener: WorkbenchEventListener): () => void {
@@ -239,6 +260,18 @@ export class Workbench {
     'desktop:save-file': () => {
       throw conflict('save dialogs are part of the desktop app: in the browser the file is downloaded');
     },
+    'workers:status': () => this.pool.status(),
+    'workers:url': () => ({ url: this.pool.maskedUrl() }),
+    'workers:set-url': async ({ url }) => {
+      await this.pool.setUrl(url);
+      this.emit({ type: 'settings:changed' });
+      return { url: this.pool.maskedUrl() };
+    },
+    'workers:clear-url': async () => {
+      await this.pool.setUrl(null);
+      this.emit({ type: 'settings:changed' });
+      return { url: null };
+    },
     'settings:get': () => ({ ...readSettings(this.db), home: this.home }),
     'settings:backends': async () => (await this.inference.request({ type: 'backends' }, 'backends')).backends,
     'settings:set': (changes) => {
@@ -251,6 +284,7 @@ export class Workbench {
 
   close(): void {
     this.runs.close();
+    this.pool.close();
     this.inference.close();
     this.#events.removeAllListeners();
     this.db.close();

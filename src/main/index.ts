@@ -24,6 +24,8 @@ async function start(): Promise<void> {
   await app.whenReady();
   const { Workbench } = await load<typeof WorkbenchModule>('core/workbench.js');
   const wb = new Workbench({ home, spawnTrainer: utilityTrainerSpawner(join(root, 'build', 'node', 'trainer', 'main.js')) });
+  // Pool runs that trained on while the app was closed: their waiting epochs are committed from now on.
+  wb.adoptPoolRuns();
   installCsp();
   const windows = () => BrowserWindow.getAllWindows();
   registerWorkbenchIpc(wb, windows);

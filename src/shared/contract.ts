@@ -7,6 +7,7 @@ import type { PresetInfo } from './hyperparams.js';
 import type { ModelSummary } from './model-spec.js';
 import type { RunDetail, RunInfo } from './runs.js';
 import type { BackendAvailability } from './trainer-protocol.js';
+import type { WorkersStatus } from './workers.js';
 import type { SubmissionInfo } from './submissions.js';
 import type { Comparison, ConfusionReport, DigitPage, EnsembleValidation, RunDiff } from './analysis.js';
 
@@ -61,6 +62,8 @@ export const contract = {
       hyperparams: s.optional(s.record()),
       /** Repeat the run once per seed (a seed group). */
       seeds: s.optional(s.array(s.int({ min: 0, max: 2 ** 31 - 1 }), { min: 1, max: 50 })),
+      /** Where it trains: this machine (default) or the worker pool. */
+      target: s.optional(s.oneOf(['local', 'pool'] as const)),
     }),
   ),
   'runs:list': method<RunInfo[]>()(s.none),
@@ -137,6 +140,14 @@ export const contract = {
   'desktop:save-file': method<{ path: string | null }>()(
     s.object({ purpose: s.oneOf(['submission', 'model'] as const), defaultName: s.str({ min: 1, max: 255 }) }),
   ),
+  /** The worker pool: its URL (password masked), connected workers and the queue. */
+  'workers:status': method<WorkersStatus>()(s.none),
+  /** The pool's Redis URL with its password masked (null: none set up); does not connect. */
+  'workers:url': method<{ url: string | null }>()(s.none),
+  /** Saves the pool's Redis URL once a connection with it works. */
+  'workers:set-url': method<{ url: string | null }>()(s.object({ url: s.str({ min: 1, max: 2048 }) })),
+  /** Forgets the pool's Redis URL (pool runs in flight keep their jobs; a later URL can adopt them). */
+  'workers:clear-url': method<{ url: null }>()(s.none),
   'settings:get': method<Settings>()(s.none),
   /** Probes a trainer process: which backends load here, and why tfjs-node does not. */
   'settings:backends': method<BackendAvailability[]>()(s.none),

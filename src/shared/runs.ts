@@ -41,7 +41,13 @@ export interface RunInfo {
   lastValAcc: number | null;
   imagesPerSecond: number | null;
   durationSeconds: number;
+  /** Where it trains: a trainer process of this machine, or the worker pool (BullMQ on Redis). */
+  target: RunTarget;
+  /** The pool workers that trained its epochs, in order of first epoch (empty: this machine). */
+  trainedBy: string[];
 }
+
+export type RunTarget = 'local' | 'pool';
 
 export interface RunDetail extends RunInfo {
   hyperparams: Hyperparams;
@@ -49,6 +55,8 @@ export interface RunDetail extends RunInfo {
   datasetSha256: string;
   appVersion: string;
   epochs: EpochMetrics[];
+  /** Which worker trained each epoch (parallel to epochs; null: this machine). */
+  epochWorkers: (string | null)[];
 }
 
 /** Live, throttled progress inside an epoch. */

@@ -67,7 +67,17 @@ export interface LoopState {
 }
 
 export type TrainerEvent =
-  | { type: 'started'; runId: number; backend: string; backendNote: string | null; workers: number; summary: ModelSummary; resumedFrom: number }
+  | {
+      type: 'started';
+      runId: number;
+      backend: string;
+      backendNote: string | null;
+      workers: number;
+      summary: ModelSummary;
+      resumedFrom: number;
+      /** The pool worker training it (absent: a trainer process of the owner). */
+      worker?: string;
+    }
   | { type: 'progress'; progress: RunProgress }
   | { type: 'epoch'; runId: number; metrics: EpochMetrics }
   | {
@@ -77,6 +87,8 @@ export type TrainerEvent =
       metrics: EpochMetrics | null;
       slots: WeightsSlot[];
       checkpoint: CheckpointData;
+      /** The pool worker that trained this epoch (absent: a trainer process of the owner). */
+      worker?: string;
     }
   | { type: 'result'; runId: number; epoch: number; indices: Int32Array; probs: Float32Array }
   | { type: 'done'; runId: number; outcome: 'completed' | 'stopped'; reason: string }

@@ -78,6 +78,11 @@ const valid = (): Record<MethodName, unknown> => ({
   'desktop:save-file': { purpose: 'submission', defaultName: 'submission.csv' },
   'settings:get': undefined,
   'settings:backends': undefined,
+  'workers:status': undefined,
+  'workers:url': undefined,
+  // Port 1: nothing listens; a URL that parses must still fail (connection refused) and save nothing.
+  'workers:set-url': { url: 'redis://:pw@127.0.0.1:1' },
+  'workers:clear-url': undefined,
   'settings:set': { backend: 'wasm', concurrency: 1 },
 });
 

@@ -61,6 +61,20 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('004 adds where a run trains and which worker trained each epoch, keeping version-3 runs local', () => {
+    dir = tempDir();
+    const db = new Database(join(dir.path, 'x.db'));
+    migrate(db, 3);
+    db.prepare("INSERT INTO datasets (name, kind, rows, sha256, source, created_at) VALUES ('d', 'train', 1, 'abc', 'f.csv', 'now')").run();
+    db.prepare("INSERT INTO runs (dataset_id, dataset_sha256, preset, status, hyperparams, seed, app_version, created_at) VALUES (1, 'abc', 'p', 'completed', '{}', 1, '0.1.0', 'now')").run();
+    db.prepare('INSERT INTO epochs (run_id, epoch, loss, acc, lr, seconds, images_per_second) VALUES (1, 1, 1, 0.5, 0.001, 1, 100)').run();
+    expect(migrate(db, 4)).toBe(4);
+    expect(db.prepare('SELECT target, pool_job FROM runs').get()).toEqual({ target: 'local', pool_job: null });
+    expect(db.prepare('SELECT worker FROM epochs').pluck().get()).toBeNull();
+    expect(() => db.prepare("UPDATE runs SET target = 'moon'").run()).toThrow(/CHECK/);
+    db.close();
+  });
+
   it('opening the store migrates to the latest version with WAL and foreign keys', () => {
     dir = tempDir();
     const db = openDatabase(dir.path);

@@ -90,7 +90,11 @@ export const trainCommand: Command = {
   --validation tail:R|stratified:R   validation split, e.g. tail:0.1 (the last 10%, the seed notebook's)
   --seed N                      random seed (same seed + same backend → same metrics)
   --backend tensorflow|wasm|cpu force a backend (default: tfjs-node if it loads, else wasm)
-  --workers N                   data-parallel threads for this run`,
+  --workers N                   data-parallel threads for this run
+  --queue URL                   train on the worker pool at this Redis (redis://:PASSWORD@HOST:6379)
+                                instead of this machine; waits the same way
+  --detach                      with --queue: return once the run is queued (it trains on without
+                                this process; the app, serve or "resume ID" commits its epochs)`,
   async run(argv, ctx) {
     const { values } = parse(
       argv,
@@ -105,6 +109,8 @@ export const trainCommand: Command = {
         seed: { type: 'string' },
         backend: { type: 'string' },
         workers: { type: 'string' },
+        queue: { type: 'string' },
+        detach: { type: 'boolean' },
         json: { type: 'boolean' },
       },
       { min: 0, max: 0 },
@@ -130,30 +136,44 @@ export const trainCommand: Command = {
     const backend = optionalString(values, 'backend');
     if (backend !== undefined && !['tensorflow', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend must be tensorflow, wasm or cpu (got "${backend}")`);
     const workers = optionalInt(values, 'workers');
-    const wb = ctx.workbench(backend || workers ? { backend: backend as 'tensorflow' | 'wasm' | 'cpu' | undefined, workers } : undefined);
+    const queue = optionalString(values, 'queue');
+    if (values.detach && !queue) throw new UsageError('--detach needs --queue (a local run ends with this process)');
+    const wb = ctx.workbench({ backend: backend as 'tensorflow' | 'wasm' | 'cpu' | undefined, workers, poolUrl: queue });
     const dataset = await resolveDataset(wb, datasetRef, { allowFile: true });
-    const [run] = await wb.call('runs:start', { datasetId: dataset.id, preset, hyperparams: overrides });
-    if (!values.json) process.stderr.write(`run ${run.id}: ${preset} on "${dataset.name}" (${dataset.rows} rows)\n`);
+    const [run] = await wb.call('runs:start', { datasetId: dataset.id, preset, hyperparams: overrides, target: queue ? 'pool' : 'local' });
+    if (!values.json) process.stderr.write(`run ${run.id}: ${preset} on "${dataset.name}" (${dataset.rows} rows)${queue ? ' on the worker pool' : ''}\n`);
+    if (values.detach) return void (await detach(wb, run.id, values.json === true));
     await follow(wb, run.id, values.json === true);
   },
 };
 
+/** Returns once the pool has the run's job (its dataset published): the run trains on without this process. */
+async function detach(wb: Workbench, runId: number, json: boolean): Promise<void> {
+  const jobId = await (wb.runs.handleOf(runId) as { queued?: Promise<string | null> } | undefined)?.queued;
+  const run = await wb.call('runs:get', { id: runId });
+  if (json) printJson(runJson(wb, run));
+  else if (jobId) console.log(`run ${runId} queued on the worker pool (job ${jobId}); follow it with: digit-workbench resume ${runId}`);
+  else console.log(`run ${runId} ${run.status}${run.error ? `: ${run.error}` : ''}`);
+  if (!jobId) process.exitCode = 1;
+}
+
 export const resumeCommand: Command = {
   name: 'resume',
   summary: 'continue a stopped, interrupted or failed run from its last checkpoint',
-  usage: `digit-workbench resume ID [--force] [--json]
+  usage: `digit-workbench resume ID [--force] [--queue URL] [--json]
 
   Keeps the run's id and continues from its last completed epoch; waits like train. It continues on the
   backend and number of workers the run trained with, so it ends as if it had never stopped; if that
   backend cannot load on this machine the resume is refused, unless --force: then it continues on this
-  machine's backend and the run records the change.`,
+  machine's backend and the run records the change. A pool run still training on a worker (its owner
+  gone) is followed instead: its waiting epochs are committed here.`,
   async run(argv, ctx) {
-    const { values, positionals } = parse(argv, { json: { type: 'boolean' }, force: { type: 'boolean' } }, { min: 1, max: 1 });
+    const { values, positionals } = parse(argv, { json: { type: 'boolean' }, force: { type: 'boolean' }, queue: { type: 'string' } }, { min: 1, max: 1 });
     if (values.help) return void console.log(this.usage);
     const id = Number(positionals[0]);
     if (!Number.isInteger(id) || id < 1) throw new UsageError(`run id must be a positive whole number (got "${positionals[0]}")`);
-    const wb = ctx.workbench();
-    await wb.call('runs:resume', { id, force: values.force === true });
+    const wb = ctx.workbench({ poolUrl: optionalString(values, 'queue') });
+    if (!wb.adoptPoolRuns().includes(id)) await wb.call('runs:resume', { id, force: values.force === true });
     await follow(wb, id, values.json === true);
   },
 };

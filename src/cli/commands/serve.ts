@@ -38,6 +38,8 @@ export const serveCommand: Command = {
     const { token, note } = serveToken(wb.home, { rotate: values['new-token'] === true });
     if (note) console.error(`digit-workbench: ${note}`);
     const unguard = guardProcess({ beforeExit: () => wb.close() });
+    // Pool runs that trained on while no owner was up: their waiting epochs are committed from now on.
+    wb.adoptPoolRuns();
     try {
       const server = await startServer({ wb, webRoot, port, token, maxUpload: maxUploadMb === undefined ? undefined : maxUploadMb * 1024 * 1024 });
       console.log(server.url);

@@ -26,6 +26,8 @@ export interface RunManagerOptions {
   concurrency: () => number;
   backend: () => BackendChoice | null;
   workers?: () => number | null;
+  /** A handle for a run on the worker pool (queue it, or adopt the job `attachTo` an owner before us left). */
+  spawnPool?: (runId: number, attachTo?: string) => TrainerHandle;
 }
 
 interface Active {
@@ -56,11 +58,12 @@ export class RunManager {
     return this.#active.size;
   }
 
-  /** Starts queued runs this process owns while there is room. */
+  /** Starts queued runs this process owns while there is room; pool runs go to the pool at once (it has its own). */
   pump(): void {
     if (this.#closed) return;
+    for (const id of runs.queuedRunsOwned(this.#opts.db, 'pool')) if (!this.#active.has(id)) this.#launch(id);
     for (const id of runs.queuedRunsOwned(this.#opts.db)) {
-      if (this.#active.size >= Math.max(1, this.#opts.concurrency())) break;
+      if (this.#localCount() >= Math.max(1, this.#opts.concurrency())) break;
       if (!this.#active.has(id)) this.#launch(id);
     }
   }
@@ -69,6 +72,22 @@ export class RunManager {
   queueResume(runId: number, opts: { force: boolean }): void {
     if (opts.force) this.#forced.add(runId);
     else this.#forced.delete(runId);
+  }
+
+  #localCount(): number {
+    return [...this.#active.values()].filter((a) => !a.trainer.detach).length;
+  }
+
+  /** The handle training a run here, if any (pool handles tell when their job is queued). */
+  handleOf(runId: number): TrainerHandle | undefined {
+    return this.#active.get(runId)?.trainer;
+  }
+
+  /** Takes over a pool run whose owner died: its events are committed here from now on. */
+  adopt(runId: number, jobId: string): void {
+    if (this.#closed || this.#active.has(runId) || !this.#opts.spawnPool) return;
+    this.#track(runId, this.#opts.spawnPool(runId, jobId), runs.epochsOf(this.#opts.db, runId).length);
+    this.#opts.emit({ type: 'run:status', runId, status: 'running', error: null });
   }
 
   /** Resolves with the run's status once it is completed, stopped, failed or interrupted. */
@@ -125,15 +144,23 @@ export class RunManager {
       this.#setStatus(runId, 'failed', (err as Error).message);
       return;
     }
+    if (detail.target === 'pool' && !this.#opts.spawnPool) {
+      this.#setStatus(runId, 'failed', 'no worker pool is set up: add its Redis URL in Settings → Workers (or train with --queue URL)');
+      return;
+    }
     runs.markRunning(db, runId);
     this.#opts.emit({ type: 'run:status', runId, status: 'running', error: null });
-    const trainer = this.#opts.spawn();
-    const active: Active = { runId, trainer, ended: false, epoch: request.resume?.last.epoch ?? 0, forcedFrom, forcedNote: null };
-    if (request.resume && detail.backendNote?.startsWith(FORCED_NOTE_START)) active.forcedNote = detail.backendNote;
+    const trainer = detail.target === 'pool' ? this.#opts.spawnPool!(runId) : this.#opts.spawn();
+    const forcedNote = request.resume && detail.backendNote?.startsWith(FORCED_NOTE_START) ? detail.backendNote : null;
+    this.#track(runId, trainer, request.resume?.last.epoch ?? 0, { forcedFrom, forcedNote });
+    trainer.send(request);
+  }
+
+  #track(runId: number, trainer: TrainerHandle, epoch: number, forced: Pick<Active, 'forcedFrom' | 'forcedNote'> = { forcedFrom: null, forcedNote: null }): void {
+    const active: Active = { runId, trainer, ended: false, epoch, ...forced };
     this.#active.set(runId, active);
     trainer.onEvent((event) => this.#onEvent(active, event));
     trainer.onExit((reason) => this.#onExit(active, reason));
-    trainer.send(request);
     this.#ensurePoller();
   }
 
@@ -157,7 +184,7 @@ export class RunManager {
           active.epoch = event.metrics.epoch;
           break;
         case 'checkpoint':
-          runs.persistCheckpoint(db, runId, event.metrics, event.slots, event.checkpoint);
+          runs.persistCheckpoint(db, runId, event.metrics, event.slots, event.checkpoint, event.worker ?? null);
           if (event.metrics) this.#opts.emit({ type: 'run:epoch', runId, metrics: event.metrics });
           break;
         case 'result':
@@ -217,12 +244,16 @@ export class RunManager {
     this.#poller.unref();
   }
 
-  /** Kills every trainer this process owns; their runs become interrupted (resumable). */
+  /** Kills every trainer this process owns; their runs become interrupted (resumable). Pool runs train on. */
   close(): void {
     this.#closed = true;
     if (this.#poller) clearInterval(this.#poller);
     for (const active of this.#active.values()) {
       active.ended = true;
+      if (active.trainer.detach) {
+        active.trainer.detach();
+        continue;
+      }
       active.trainer.kill();
       this.#setStatus(active.runId, 'interrupted', 'the app closed while it was training');
     }

@@ -6,7 +6,7 @@ import type { Db } from '../db/open.js';
 import { conflict, notFound } from '../../shared/errors.js';
 import type { Hyperparams } from '../../shared/hyperparams.js';
 import type { ModelSummary } from '../../shared/model-spec.js';
-import { bestEpoch, type EpochMetrics, type RunDetail, type RunInfo, type RunStatus } from '../../shared/runs.js';
+import { bestEpoch, type EpochMetrics, type RunDetail, type RunInfo, type RunStatus, type RunTarget } from '../../shared/runs.js';
 import type { CheckpointData, LoopState, WeightsSlot } from '../../shared/trainer-protocol.js';
 
 interface RunRow {
@@ -26,6 +26,8 @@ interface RunRow {
   notes: string;
   tags: string;
   group_key: string | null;
+  target: RunTarget;
+  pool_job: string | null;
   created_at: string;
   started_at: string | null;
   ended_at: string | null;
@@ -52,7 +54,12 @@ export function epochsOf(db: Db, runId: number): EpochMetrics[] {
   return (db.prepare('SELECT * FROM epochs WHERE run_id = ? ORDER BY epoch').all(runId) as EpochRow[]).map(toMetrics);
 }
 
-function toInfo(row: RunRow, epochs: EpochMetrics[]): RunInfo {
+/** Distinct pool workers of a run's epochs, in order of their first epoch. */
+function workersOf(db: Db, runId: number): string[] {
+  return db.prepare('SELECT worker FROM epochs WHERE run_id = ? AND worker IS NOT NULL GROUP BY worker ORDER BY MIN(epoch)').pluck().all(runId) as string[];
+}
+
+function toInfo(row: RunRow, epochs: EpochMetrics[], trainedBy: string[] = []): RunInfo {
   const hp = JSON.parse(row.hyperparams) as Hyperparams;
   const best = bestEpoch(epochs);
   const last = epochs[epochs.length - 1];
@@ -79,6 +86,8 @@ function toInfo(row: RunRow, epochs: EpochMetrics[]): RunInfo {
     lastValAcc: last?.valAcc ?? null,
     imagesPerSecond: epochs.length ? epochs.reduce((s, e) => s + e.imagesPerSecond, 0) / epochs.length : null,
     durationSeconds: epochs.reduce((s, e) => s + e.seconds, 0),
+    target: row.target,
+    trainedBy,
   };
 }
 
@@ -89,19 +98,20 @@ function row(db: Db, id: number): RunRow {
 }
 
 export function getRun(db: Db, id: number): RunInfo {
-  return toInfo(row(db, id), epochsOf(db, id));
+  return toInfo(row(db, id), epochsOf(db, id), workersOf(db, id));
 }
 
 export function getRunDetail(db: Db, id: number): RunDetail {
   const r = row(db, id);
   const epochs = epochsOf(db, id);
   return {
-    ...toInfo(r, epochs),
+    ...toInfo(r, epochs, workersOf(db, id)),
     hyperparams: JSON.parse(r.hyperparams) as Hyperparams,
     summary: r.summary ? (JSON.parse(r.summary) as ModelSummary) : null,
     datasetSha256: r.dataset_sha256,
     appVersion: r.app_version,
     epochs,
+    epochWorkers: db.prepare('SELECT worker FROM epochs WHERE run_id = ? ORDER BY epoch').pluck().all(id) as (string | null)[],
   };
 }
 
@@ -114,25 +124,31 @@ export function listRuns(db: Db): RunInfo[] {
     list.push(toMetrics(e));
     byRun.set(e.run_id, list);
   }
-  return rows.map((r) => toInfo(r, byRun.get(r.id) ?? []));
+  const workers = new Map<number, string[]>();
+  const pairs = db.prepare('SELECT run_id, worker FROM epochs WHERE worker IS NOT NULL GROUP BY run_id, worker ORDER BY run_id, MIN(epoch)').all() as { run_id: number; worker: string }[];
+  for (const p of pairs) workers.set(p.run_id, [...(workers.get(p.run_id) ?? []), p.worker]);
+  return rows.map((r) => toInfo(r, byRun.get(r.id) ?? [], workers.get(r.id)));
 }
 
 export function createRun(
   db: Db,
-  opts: { datasetId: number; datasetSha256: string; preset: string; hyperparams: Hyperparams; appVersion: string; groupKey?: string | null },
+  opts: { datasetId: number; datasetSha256: string; preset: string; hyperparams: Hyperparams; appVersion: string; groupKey?: string | null; target?: RunTarget },
 ): number {
   const { lastInsertRowid } = db
     .prepare(
-      `INSERT INTO runs (dataset_id, dataset_sha256, preset, status, hyperparams, seed, app_version, owner_pid, owner_host, group_key, created_at)
-       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO runs (dataset_id, dataset_sha256, preset, status, hyperparams, seed, app_version, owner_pid, owner_host, group_key, target, created_at)
+       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    .run(opts.datasetId, opts.datasetSha256, opts.preset, JSON.stringify(opts.hyperparams), opts.hyperparams.seed, opts.appVersion, process.pid, hostname(), opts.groupKey ?? null, now());
+    .run(opts.datasetId, opts.datasetSha256, opts.preset, JSON.stringify(opts.hyperparams), opts.hyperparams.seed, opts.appVersion, process.pid, hostname(), opts.groupKey ?? null, opts.target ?? 'local', now());
   return Number(lastInsertRowid);
 }
 
-/** The next queued runs this process owns, oldest first. */
-export function queuedRunsOwned(db: Db): number[] {
-  return db.prepare("SELECT id FROM runs WHERE status = 'queued' AND owner_pid = ? AND owner_host = ? ORDER BY id").pluck().all(process.pid, hostname()) as number[];
+/** The next queued runs this process owns that train here (local) or go to the worker pool, oldest first. */
+export function queuedRunsOwned(db: Db, target: RunTarget = 'local'): number[] {
+  return db
+    .prepare("SELECT id FROM runs WHERE status = 'queued' AND owner_pid = ? AND owner_host = ? AND target = ? ORDER BY id")
+    .pluck()
+    .all(process.pid, hostname(), target) as number[];
 }
 
 export function markRunning(db: Db, id: number): void {
@@ -148,12 +164,12 @@ export function finishRun(db: Db, id: number, status: Exclude<RunStatus, 'queued
 }
 
 /** An epoch and its checkpoint slots land together: a killed trainer loses only the epoch it was in. */
-export function persistCheckpoint(db: Db, runId: number, metrics: EpochMetrics | null, slots: WeightsSlot[], c: CheckpointData): void {
+export function persistCheckpoint(db: Db, runId: number, metrics: EpochMetrics | null, slots: WeightsSlot[], c: CheckpointData, worker: string | null = null): void {
   db.transaction(() => {
     if (metrics) {
       db.prepare(
-        'INSERT OR REPLACE INTO epochs (run_id, epoch, loss, acc, val_loss, val_acc, lr, seconds, images_per_second) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ).run(runId, metrics.epoch, metrics.loss, metrics.acc, metrics.valLoss, metrics.valAcc, metrics.lr, metrics.seconds, metrics.imagesPerSecond);
+        'INSERT OR REPLACE INTO epochs (run_id, epoch, loss, acc, val_loss, val_acc, lr, seconds, images_per_second, worker) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(runId, metrics.epoch, metrics.loss, metrics.acc, metrics.valLoss, metrics.valAcc, metrics.lr, metrics.seconds, metrics.imagesPerSecond, worker);
     }
     const put = db.prepare('INSERT OR REPLACE INTO checkpoints (run_id, slot, epoch, weights, optimizer, state) VALUES (?, ?, ?, ?, ?, ?)');
     for (const slot of slots) put.run(runId, slot, c.epoch, Buffer.from(c.weights.buffer, c.weights.byteOffset, c.weights.byteLength), Buffer.from(c.optimizer.buffer, c.optimizer.byteOffset, c.optimizer.byteLength), JSON.stringify(c.state));
@@ -202,10 +218,11 @@ export function requeue(db: Db, id: number): void {
   if (!['stopped', 'interrupted', 'failed'].includes(r.status)) {
     throw conflict(`run ${id} is ${r.status}: only a stopped, interrupted or failed run can be resumed`);
   }
-  db.prepare("UPDATE runs SET status = 'queued', error = NULL, ended_at = NULL, stop_requested = 0, owner_pid = ?, owner_host = ? WHERE id = ?").run(process.pid, hostname(), id);
+  // A resumed pool run is a new job: the old one's id would let a later owner adopt a finished job.
+  db.prepare("UPDATE runs SET status = 'queued', error = NULL, ended_at = NULL, stop_requested = 0, pool_job = NULL, owner_pid = ?, owner_host = ? WHERE id = ?").run(process.pid, hostname(), id);
 }
 
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -216,7 +233,8 @@ function alive(pid: number): boolean {
 
 /** Runs whose owner process on this machine has died become interrupted (resumable). Returns their ids. */
 export function reconcileInterrupted(db: Db): number[] {
-  const rows = db.prepare("SELECT id, owner_pid FROM runs WHERE status IN ('running', 'queued') AND owner_host = ?").all(hostname()) as {
+  // A pool run with a job keeps training on its worker: a later owner adopts it (pool-runs.ts), it is not interrupted.
+  const rows = db.prepare("SELECT id, owner_pid FROM runs WHERE status IN ('running', 'queued') AND owner_host = ? AND pool_job IS NULL").all(hostname()) as {
     id: number;
     owner_pid: number | null;
   }[];

@@ -6,6 +6,7 @@ import type { Db } from '../db/open.js';
 import { badInput } from '../../shared/errors.js';
 import type { Hyperparams } from '../../shared/hyperparams.js';
 import type { ModelSummary } from '../../shared/model-spec.js';
+import type { RunTarget } from '../../shared/runs.js';
 import { summarize } from '../../shared/model-summary.js';
 import { getDataset } from '../datasets/repo.js';
 import { appVersion } from '../version.js';
@@ -17,7 +18,7 @@ export function previewRun(preset: string, overrides?: Record<string, unknown>):
   return { hyperparams, summary: summarize(hyperparams.model) };
 }
 
-export function queueRuns(db: Db, opts: { datasetId: number; preset: string; hyperparams?: Record<string, unknown>; seeds?: number[] }): number[] {
+export function queueRuns(db: Db, opts: { datasetId: number; preset: string; hyperparams?: Record<string, unknown>; seeds?: number[]; target?: RunTarget }): number[] {
   const dataset = getDataset(db, opts.datasetId);
   if (dataset.kind !== 'train') throw badInput(`dataset ${dataset.id} "${dataset.name}" is a test set (no labels): train on a train.csv`);
   const { hyperparams } = previewRun(opts.preset, opts.hyperparams);
@@ -34,6 +35,7 @@ export function queueRuns(db: Db, opts: { datasetId: number; preset: string; hyp
         hyperparams: { ...hyperparams, seed },
         appVersion: appVersion(),
         groupKey,
+        target: opts.target ?? 'local',
       }),
     ),
   )();

@@ -15,6 +15,8 @@ export interface TrainerHandle {
   /** Called once when the process ends, with a human reason ("killed by SIGKILL", "exited with code 3"). */
   onExit(listener: (reason: string) => void): void;
   kill(): void;
+  /** Only for pool runs: the owner closes but the run trains on (its events wait in Redis for the next owner). */
+  detach?(): void;
 }
 
 export type TrainerSpawner = () => TrainerHandle;

@@ -4,7 +4,7 @@
 
 import type { PresetInfo } from '../../shared/hyperparams.js';
 import type { ModelSummary } from '../../shared/model-spec.js';
-import type { RunInfo } from '../../shared/runs.js';
+import type { RunInfo, RunTarget } from '../../shared/runs.js';
 import { api } from './api.js';
 import { message } from './format.js';
 import { fieldLabel, problemsOf, toForm, toHyperparams, type FormValues } from './hyperparam-form.js';
@@ -33,6 +33,9 @@ export class NewRun {
   #previewing = $state(false);
   #starting = $state(false);
   #startError = $state<string | null>(null);
+  /** Where the runs train: this machine, or the worker pool (offered when one is set up). */
+  target = $state<RunTarget>('local');
+  #poolUrl = $state<string | null>(null);
   #seq = 0;
   readonly #store: KeyValueStore;
 
@@ -149,6 +152,20 @@ export class NewRun {
     }
   }
 
+  /** The worker pool's URL (masked), or null when none is set up. */
+  get poolUrl(): string | null {
+    return this.#poolUrl;
+  }
+
+  async loadPool(): Promise<void> {
+    try {
+      this.#poolUrl = (await api.call('workers:url', undefined)).url;
+    } catch {
+      this.#poolUrl = null; // the choice then offers this machine only
+    }
+    if (this.#poolUrl === null) this.target = 'local';
+  }
+
   /** Validates every grid point first so a bad value queues nothing, then queues them in order. */
   async start(datasets: DatasetInfo[] = []): Promise<RunInfo[] | null> {
     const { points, error } = this.plan;
@@ -167,7 +184,7 @@ export class NewRun {
       }
       for (const p of points) {
         const seeds = this.repeatCount > 1 ? Array.from({ length: this.repeatCount }, (_, i) => p.hyperparams.seed + i) : undefined;
-        started.push(...(await api.call('runs:start', { datasetId: this.datasetId, preset: this.preset, hyperparams: p.hyperparams, seeds })));
+        started.push(...(await api.call('runs:start', { datasetId: this.datasetId, preset: this.preset, hyperparams: p.hyperparams, seeds, target: this.target })));
       }
       // The next New run opens on what was just started (the sweep's base values, not one grid point).
       if (this.form) savePrefs(this.#store, { preset: this.preset, hyperparams: toHyperparams(this.form), train: choiceOf(datasets, this.datasetId) });

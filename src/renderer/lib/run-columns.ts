@@ -54,7 +54,7 @@ export function sortRuns(list: RunInfo[], key: SortKey, dir: 1 | -1, datasetName
 
 export function matches(run: RunInfo, text: string, datasetName: (id: number) => string): boolean {
   if (!text) return true;
-  const hay = [`#${run.id}`, String(run.id), run.preset, run.status, run.backend ?? '', datasetName(run.datasetId), run.notes, ...run.tags]
+  const hay = [`#${run.id}`, String(run.id), run.preset, run.status, run.backend ?? '', ...run.trainedBy, datasetName(run.datasetId), run.notes, ...run.tags]
     .join(' ')
     .toLowerCase();
   return text.toLowerCase().split(/\s+/).filter(Boolean).every((word) => hay.includes(word));

@@ -1,0 +1,71 @@
+// The Workbench's link to its worker pool: the Redis URL (saved in the data folder, or given for one process by
+// the CLI's --queue), connected on first use only — a store without pool runs never touches Redis.
+
+import type { Db } from '../db/open.js';
+import { WorkbenchError } from '../../shared/errors.js';
+import type { WorkersStatus } from '../../shared/workers.js';
+import { checkConnection, checkUrl, maskUrl } from './redis-url.js';
+import { PoolOwner } from './pool-owner.js';
+import { readPoolUrl, writePoolUrl } from './pool-runs.js';
+
+export class PoolLink {
+  readonly #db: Db;
+  readonly #override: string | undefined;
+  #owner: Promise<PoolOwner> | null = null;
+  #ownerUrl: string | null = null;
+
+  constructor(db: Db, override?: string) {
+    if (override !== undefined) checkUrl(override);
+    this.#db = db;
+    this.#override = override;
+  }
+
+  /** The full URL (with its password): for connecting only, never for display. */
+  url(): string | null {
+    return this.#override ?? readPoolUrl(this.#db);
+  }
+
+  maskedUrl(): string | null {
+    const url = this.url();
+    return url === null ? null : maskUrl(url);
+  }
+
+  owner(): Promise<PoolOwner> {
+    const url = this.url();
+    if (url === null) {
+      return Promise.reject(new WorkbenchError('conflict', 'no worker pool is set up: add its Redis URL in Settings → Workers (or train with --queue URL)'));
+    }
+    if (!this.#owner || this.#ownerUrl !== url) {
+      this.#closeOwner();
+      this.#ownerUrl = url;
+      this.#owner = PoolOwner.connect(url, this.#db);
+      // A failed connection is not cached: the next call tries again (Redis may be up by then).
+      this.#owner.catch(() => {
+        if (this.#ownerUrl === url) this.#owner = null;
+      });
+    }
+    return this.#owner;
+  }
+
+  /** Saves the URL once a connection with it works (null forgets it). */
+  async setUrl(url: string | null): Promise<void> {
+    if (url !== null) await checkConnection(url);
+    writePoolUrl(this.#db, url);
+  }
+
+  async status(): Promise<WorkersStatus> {
+    if (this.url() === null) return { url: null, workers: [], queue: { waiting: 0, active: 0, failed: 0, jobs: [] } };
+    const owner = await this.owner();
+    const [workers, queue] = await Promise.all([owner.workers(), owner.queue()]);
+    return { url: owner.url, workers, queue };
+  }
+
+  #closeOwner(): void {
+    void this.#owner?.then((o) => o.close()).catch(() => undefined);
+    this.#owner = null;
+  }
+
+  close(): void {
+    this.#closeOwner();
+  }
+}

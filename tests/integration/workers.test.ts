@@ -1,0 +1,99 @@
+// The worker pool end to end: a real redis-server, two `digit-workbench worker` processes and one owner (a
+// Workbench on a temp data folder). Runs trained by workers land in the owner's SQLite like local ones.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Workbench } from '../../src/core/workbench.js';
+import type { EpochMetrics } from '../../src/shared/runs.js';
+import { tempDir } from '../helpers/temp-home.js';
+import { importSmallTrainSet } from '../helpers/small-dataset.js';
+import { startRedis, startWorkerProcess, type TestRedis, type WorkerProcess } from '../helpers/redis-server.js';
+
+let dir: ReturnType<typeof tempDir>;
+let redis: TestRedis;
+let wb: Workbench;
+let datasetId: number;
+const workers: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  dir = tempDir();
+  redis = await startRedis();
+  wb = new Workbench({ home: dir.path, backend: 'wasm', poolUrl: redis.url });
+  datasetId = await importSmallTrainSet(wb, dir.path, 600);
+  workers.push(await startWorkerProcess(redis.url, 'wa'), await startWorkerProcess(redis.url, 'wb'));
+});
+afterAll(async () => {
+  wb?.close();
+  await Promise.all(workers.map((w) => w.kill()));
+  await redis?.stop();
+  dir?.remove();
+});
+
+const lenet = (epochs: number, extra: Record<string, unknown> = {}) => ({ datasetId, preset: 'seed-lenet5', hyperparams: { epochs, ...extra } });
+const comparable = (epochs: EpochMetrics[]) => epochs.map(({ seconds: _s, imagesPerSecond: _i, ...rest }) => rest);
+
+async function localRun(epochs: number, seed: number) {
+  const [run] = await wb.call('runs:start', lenet(epochs, { seed }));
+  expect(await wb.runs.waitFor(run.id)).toBe('completed');
+  return wb.call('runs:get', { id: run.id });
+}
+
+describe('a pool of two workers', () => {
+  it('lists both workers with their backend', async () => {
+    const status = await wb.call('workers:status', undefined);
+    expect(status.url).toBe(redis.url.replace(/:[^:@]+@/, ':***@'));
+    expect(status.workers.map((w) => [w.name, w.backend, w.version])).toEqual([
+      ['wa', 'wasm', '0.1.0'],
+      ['wb', 'wasm', '0.1.0'],
+    ]);
+  });
+
+  it('spreads a seed group of 4 over both workers; each run equals a local run with its seed', async () => {
+    const group = await wb.call('runs:start', { ...lenet(2), seeds: [1, 2, 3, 4], target: 'pool' });
+    for (const r of group) expect(await wb.runs.waitFor(r.id)).toBe('completed');
+    const details = await Promise.all(group.map((r) => wb.call('runs:get', { id: r.id })));
+    expect(new Set(details.flatMap((d) => d.trainedBy))).toEqual(new Set(['wa', 'wb']));
+    for (const d of details) {
+      expect(d.target).toBe('pool');
+      expect(d.backend).toBe('wasm');
+      expect(d.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+      expect(d.epochWorkers.every((w) => w === 'wa' || w === 'wb')).toBe(true);
+      const preds = wb.db.prepare('SELECT epoch FROM val_predictions WHERE run_id = ?').pluck().get(d.id);
+      expect(preds).toBe(d.bestEpoch);
+    }
+    const local = await localRun(2, 3);
+    expect(local.trainedBy).toEqual([]);
+    expect(comparable(details[2].epochs)).toEqual(comparable(local.epochs));
+  });
+
+  it('stop from the owner reaches the worker: the run ends stopped with its completed epochs kept', async () => {
+    const [run] = await wb.call('runs:start', { ...lenet(30), target: 'pool' });
+    const off = wb.on((e) => {
+      if (e.type === 'run:epoch' && e.runId === run.id) void wb.call('runs:stop', { id: run.id });
+    });
+    expect(await wb.runs.waitFor(run.id)).toBe('stopped');
+    off();
+    const d = await wb.call('runs:get', { id: run.id });
+    expect(d.epochsDone).toBeGreaterThanOrEqual(1);
+    expect(d.epochsDone).toBeLessThan(30);
+  });
+
+  it('a worker SIGKILLed after its first committed epoch: the run moves to the other and ends like a local run', async () => {
+    const [run] = await wb.call('runs:start', { ...lenet(4, { seed: 5 }), target: 'pool' });
+    let killed: WorkerProcess | undefined;
+    const off = wb.on((e) => {
+      if (e.type === 'run:epoch' && e.runId === run.id && e.metrics.epoch === 1 && !killed) {
+        const name = wb.db.prepare('SELECT worker FROM epochs WHERE run_id = ? AND epoch = 1').pluck().get(run.id);
+        killed = workers.find((w) => w.name === name);
+        void killed?.kill();
+      }
+    });
+    expect(await wb.runs.waitFor(run.id)).toBe('completed');
+    off();
+    expect(killed).toBeDefined();
+    const d = await wb.call('runs:get', { id: run.id });
+    expect(d.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
+    expect(d.epochWorkers[0]).toBe(killed!.name);
+    expect(d.epochWorkers[3]).not.toBe(killed!.name);
+    const local = await localRun(4, 5);
+    expect(comparable(d.epochs)).toEqual(comparable(local.epochs));
+  });
+});
