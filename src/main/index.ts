@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as WorkbenchModule from '../core/workbench.js';
 import type * as HomeModule from '../core/home.js';
+import type * as LoggerModule from '../core/logger.js';
+import type * as TrainerProcessModule from '../core/training/trainer-process.js';
 import { registerWorkbenchIpc } from './ipc.js';
 import { utilityTrainerSpawner } from './trainer.js';
 import { createMainWindow, installCsp } from './window.js';
@@ -18,9 +20,18 @@ async function start(): Promise<void> {
   const { resolveHome } = await load<typeof HomeModule>('core/home.js');
   const home = resolveHome(process.env.DIGIT_WORKBENCH_HOME);
   app.setPath('userData', home); // one data folder for the app, serve mode and the CLI
+  const { createLogger, startFileLogging } = await load<typeof LoggerModule>('core/logger.js');
+  await startFileLogging({ home, name: 'app' });
+  const log = createLogger('main');
+  process.on('uncaughtException', (err) => log.error('uncaught exception in the main process', err));
+  process.on('unhandledRejection', (err) => log.error('unhandled rejection in the main process', err));
+  app.on('child-process-gone', (_event, details) => log.warn(`child process gone: ${details.type} ${details.reason} (exit code ${details.exitCode})`));
+  app.on('render-process-gone', (_event, _contents, details) => log.error(`renderer gone: ${details.reason} (exit code ${details.exitCode})`));
   await app.whenReady();
   const { Workbench } = await load<typeof WorkbenchModule>('core/workbench.js');
-  const wb = new Workbench({ home, spawnTrainer: utilityTrainerSpawner(join(root, 'build', 'node', 'trainer', 'main.js')) });
+  const { outputLines } = await load<typeof TrainerProcessModule>('core/training/trainer-process.js');
+  const wb = new Workbench({ home, spawnTrainer: utilityTrainerSpawner(join(root, 'build', 'node', 'trainer', 'main.js'), outputLines) });
+  log.info(`Digit Workbench started (Electron ${process.versions.electron}, data folder ${home})`);
   installCsp();
   const windows = () => BrowserWindow.getAllWindows();
   registerWorkbenchIpc(wb, windows);

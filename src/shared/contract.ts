@@ -8,6 +8,7 @@ import type { ModelSummary } from './model-spec.js';
 import type { RunDetail, RunInfo } from './runs.js';
 import type { BackendAvailability } from './trainer-protocol.js';
 import type { SubmissionInfo } from './submissions.js';
+import type { RunLogPage } from './lineage.js';
 import type { Comparison, ConfusionReport, DigitPage, EnsembleValidation, RunDiff } from './analysis.js';
 
 /**
@@ -68,6 +69,8 @@ export const contract = {
   'runs:stop': method<RunInfo>()(s.object({ id: s.id })),
   'runs:resume': method<RunInfo>()(s.object({ id: s.id })),
   'runs:delete': method<{ id: number }>()(s.object({ id: s.id })),
+  /** The run's own log lines after `offset` (a line number; 0 = from its first kept line), at most 1,000. */
+  'runs:log': method<RunLogPage>()(s.object({ id: s.id, offset: s.optional(s.int({ min: 0 })) })),
   'runs:update': method<RunInfo>()(
     s.object({ id: s.id, notes: s.optional(s.str({ max: 10_000 })), tags: s.optional(s.array(s.str({ min: 1, max: 40 }), { max: 20 })) }),
   ),
@@ -133,6 +136,8 @@ export const contract = {
   'desktop:save-file': method<{ path: string | null }>()(
     s.object({ purpose: s.oneOf(['submission', 'model'] as const), defaultName: s.str({ min: 1, max: 255 }) }),
   ),
+  /** Desktop app only: shows the data folder's logs/ in the file manager (the browser downloads the log instead). */
+  'desktop:open-logs': method<{ opened: boolean }>()(s.none),
   'settings:get': method<Settings>()(s.none),
   /** Probes a trainer process: which backends load here, and why tfjs-node does not. */
   'settings:backends': method<BackendAvailability[]>()(s.none),
