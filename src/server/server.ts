@@ -16,6 +16,8 @@ import { check } from './guard.js';
 import { serveStatic } from './static.js';
 import { handleDownload } from './downloads.js';
 import { remotePathRefusal } from './remote-paths.js';
+import { handleLogDownload } from './log-download.js';
+import { logCallFailure } from '../core/call-log.js';
 
 const MAX_UPLOAD = 1024 * 1024 * 1024; // a Kaggle train.csv is 76 MB
 
@@ -56,6 +58,7 @@ async function handleUpload(wb: Workbench, req: IncomingMessage, res: ServerResp
     const result = await wb.importDataset({ ...args, displayName: name, source: `upload:${name}` });
     sendJson(res, 200, { ok: true, result });
   } catch (err) {
+    logCallFailure(`upload ${name}`, err);
     sendJson(res, 200, { ok: false, error: toErrorData(err) });
   } finally {
     rmSync(temp, { force: true });
@@ -97,6 +100,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (!verdict.ok) return sendJson(res, verdict.status, { ok: false, error: { code: 'bad-input', message: verdict.reason } });
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     if (req.method === 'POST' && url.pathname === '/upload') return void handleUpload(opts.wb, req, res, url);
+    if (req.method === 'GET' && url.pathname === '/download/logs') return handleLogDownload(opts.wb.home, res);
     if (req.method === 'GET' && url.pathname.startsWith('/download/')) return void handleDownload(opts.wb, url, res);
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { ok: false, error: { code: 'bad-input', message: 'method not allowed' } });
     // The token arrives once in the URL; the cookie carries it for the page's own requests afterwards.
