@@ -27,17 +27,21 @@ export function logFiles(home: string): LogFile[] {
     .sort((a, b) => a.mtimeMs - b.mtimeMs);
 }
 
-/** Bytes [from, to) of a file as whole lines (a partial first line is dropped when `from` is not 0). */
-export function readLines(path: string, from: number, to: number): string[] {
-  if (to <= from) return [];
+/**
+ * The whole lines in bytes [from, to) of a file, and the offset just past the last of them (where the next read
+ * starts). `from` mid-line (a tail) drops the partial first line; `from` at a line start (following) keeps it.
+ */
+export function readLines(path: string, from: number, to: number, opts: { atLineStart?: boolean } = {}): { lines: string[]; next: number } {
+  if (to <= from) return { lines: [], next: from };
   const fd = openSync(path, 'r');
   try {
     const buf = Buffer.alloc(to - from);
     const n = readSync(fd, buf, 0, buf.length, from);
-    const lines = buf.subarray(0, n).toString('utf8').split('\n');
-    lines.pop(); // the part after the last newline is not a whole line yet
-    if (from > 0) lines.shift();
-    return lines;
+    const end = buf.subarray(0, n).lastIndexOf(0x0a) + 1; // the part after the last newline is not a whole line yet
+    const lines = buf.subarray(0, end).toString('utf8').split('\n');
+    lines.pop();
+    if (from > 0 && !opts.atLineStart) lines.shift();
+    return { lines, next: from + end };
   } finally {
     closeSync(fd);
   }
@@ -47,7 +51,7 @@ export function readLines(path: string, from: number, to: number): string[] {
 export function recentLogRecords(home: string, opts: { max: number; runId?: number }): LogRecord[] {
   const records: LogRecord[] = [];
   for (const file of logFiles(home)) {
-    for (const line of readLines(file.path, Math.max(0, file.size - TAIL_BYTES), file.size)) {
+    for (const line of readLines(file.path, Math.max(0, file.size - TAIL_BYTES), file.size).lines) {
       const r = parseLogLine(line);
       if (r && (opts.runId === undefined || r.runId === opts.runId)) records.push(r);
     }

@@ -1,5 +1,5 @@
 // The CLI as a user runs it: the real bin, a temp --home, JSON on stdout, messages on stderr, exit codes 0/1/2.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -133,5 +133,21 @@ describe('digit-workbench', () => {
     expect(one.stdout).toMatch(/info  trainer \d+ starts\n/);
     expect(one.stdout.trim().split('\n').at(-1)).toMatch(/info  run completed$/);
     expect((await cli('logs', '--run', '99')).stderr).toMatch(/no run with id 99/);
+  });
+
+  it('logs --follow prints lines as other processes write them, until Ctrl-C', async () => {
+    const follower = spawn(process.execPath, [bin, '--home', dir.path, 'logs', '--follow', '--lines', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    follower.stdout.on('data', (d) => (out += String(d)));
+    try {
+      await expect.poll(() => out, { timeout: 30_000 }).toMatch(/cli: digit-workbench logs --follow --lines 1\n/);
+      expect(out.trim().split('\n')).toHaveLength(1);
+      await cli('datasets', 'rename', 'small-300-7', 'small – renamed'); // a multi-byte character on the way
+      await cli('datasets');
+      await expect.poll(() => out, { timeout: 30_000 }).toMatch(/cli: digit-workbench datasets rename small-300-7 small – renamed\n.*cli: digit-workbench datasets\n/);
+    } finally {
+      follower.kill('SIGINT');
+    }
+    expect(await new Promise((resolve) => follower.once('exit', resolve))).toBe(0);
   });
 });

@@ -54,12 +54,12 @@ async function folderLog(home: string, lines: number, follow: boolean): Promise<
     for (const f of logFiles(home)) {
       const from = sizes.get(f.path) ?? 0;
       if (f.size <= from) continue;
-      const whole = readLines(f.path, 0, f.size).join('\n').length + 1; // bytes up to the last newline
-      for (const line of readLines(f.path, from, f.size)) {
+      const { lines: fresh, next } = readLines(f.path, from, f.size, { atLineStart: true });
+      for (const line of fresh) {
         const r = parseLogLine(line);
         if (r) process.stdout.write(`${formatRecord(r, { withProcess: true })}\n`);
       }
-      sizes.set(f.path, Math.min(whole, f.size));
+      sizes.set(f.path, next);
     }
     return false;
   });
