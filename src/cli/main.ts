@@ -78,6 +78,8 @@ export async function main(argv: string[]): Promise<number> {
     if (!args.includes('--help') && !args.includes('-h')) {
       await startFileLogging({ home: resolveHome(home), name: LOG_FILES[name] ?? 'cli' });
       log.info(`digit-workbench ${rest.join(' ')}`.slice(0, 500));
+      // Logs an error that escapes every handler (a long-running serve or worker) without changing what Node does.
+      process.on('uncaughtExceptionMonitor', (err, origin) => log.error(origin, err, { stderr: false }));
     }
     // Loaded here, not at the top, so that --help and the import command never load it.
     const core = withoutWorkbench.has(name) ? undefined : await import('../core/workbench.js');

@@ -23,8 +23,8 @@ async function start(): Promise<void> {
   const { createLogger, startFileLogging } = await load<typeof LoggerModule>('core/logger.js');
   await startFileLogging({ home, name: 'app' });
   const log = createLogger('main');
-  process.on('uncaughtException', (err) => log.error('uncaught exception in the main process', err));
-  process.on('unhandledRejection', (err) => log.error('unhandled rejection in the main process', err));
+  // The monitor logs without changing what an uncaught error does (an unhandled rejection arrives here too).
+  process.on('uncaughtExceptionMonitor', (err, origin) => log.error(`${origin} in the main process`, err));
   app.on('child-process-gone', (_event, details) => log.warn(`child process gone: ${details.type} ${details.reason} (exit code ${details.exitCode})`));
   app.on('render-process-gone', (_event, _contents, details) => log.error(`renderer gone: ${details.reason} (exit code ${details.exitCode})`));
   await app.whenReady();
