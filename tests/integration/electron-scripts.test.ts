@@ -2,7 +2,8 @@
 // instead, exit code 1, nothing built. Real processes; the download is pointed at a closed local port so the
 // test behaves the same on a machine with internet access (skipped where the binary is already there).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,12 +14,18 @@ const pathFile = join(electronDir, 'path.txt');
 const hasBinary = existsSync(pathFile) && existsSync(join(electronDir, 'dist', readFileSync(pathFile, 'utf8').trim()));
 
 function run(script: string) {
-  return spawnSync(process.execPath, [join(root, 'scripts', script)], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 120_000,
-    env: { ...process.env, ELECTRON_MIRROR: 'http://127.0.0.1:9/', npm_config_electron_mirror: 'http://127.0.0.1:9/' },
-  });
+  // An empty download cache too: a zip cached by an earlier install must not let the script go on to package.
+  const cache = mkdtempSync(join(tmpdir(), 'dw-electron-cache-'));
+  try {
+    return spawnSync(process.execPath, [join(root, 'scripts', script)], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, ELECTRON_MIRROR: 'http://127.0.0.1:9/', npm_config_electron_mirror: 'http://127.0.0.1:9/', electron_config_cache: cache },
+    });
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+  }
 }
 
 /** Progress lines end with '…'; everything else on stderr is what the user must read. */
