@@ -5,7 +5,12 @@ import { WorkbenchError } from '../shared/errors.js';
 import type { Workbench } from '../core/workbench.js';
 import { UsageError } from './args.js';
 import type { Command, Context } from './command.js';
+import { createLogger, startFileLogging, stopFileLogging } from '../core/logger.js';
+import { resolveHome } from '../core/home.js';
 
+const log = createLogger('cli');
+/** Each process kind logs to its own file: serve and worker run for long, the CLI's commands come and go. */
+const LOG_FILES: Record<string, string> = { serve: 'serve', worker: 'worker' };
 // Each command's module is loaded only when it runs (or for --help): together they pull in ~7 ms of modules
 // that a single command mostly does not need.
 const commandModules: Record<string, () => Promise<Command>> = {
@@ -22,6 +27,7 @@ const commandModules: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./commands/serve.js')).serveCommand,
   worker: async () => (await import('./commands/workers.js')).workerCommand,
   workers: async () => (await import('./commands/workers.js')).workersCommand,
+  logs: async () => (await import('./commands/logs.js')).logsCommand,
 };
 /** Commands that open the store themselves, so the whole Workbench (~30 ms of modules) is never loaded for them. */
 const withoutWorkbench = new Set(['import', 'worker']);
@@ -71,6 +77,12 @@ export async function main(argv: string[]): Promise<number> {
     const load = Object.hasOwn(commandModules, name) ? commandModules[name] : undefined;
     if (!load) throw new UsageError(`unknown command "${name}"`);
     const command = await load();
+    if (!args.includes('--help') && !args.includes('-h')) {
+      await startFileLogging({ home: resolveHome(home), name: LOG_FILES[name] ?? 'cli' });
+      log.info(`digit-workbench ${rest.join(' ')}`.slice(0, 500));
+      // Logs an error that escapes every handler (a long-running serve or worker) without changing what Node does.
+      process.on('uncaughtExceptionMonitor', (err, origin) => log.error(origin, err, { stderr: false }));
+    }
     // Loaded here, not at the top, so that --help and the import command never load it.
     const core = withoutWorkbench.has(name) ? undefined : await import('../core/workbench.js');
     const ctx: Context = {
@@ -91,9 +103,11 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`digit-workbench: ${err.message}`);
       return 1;
     }
+    log.error('unexpected error', err instanceof Error ? err : new Error(String(err)), { stderr: false });
     console.error(`digit-workbench: unexpected error: ${(err as Error).stack ?? String(err)}`);
     return 1;
   } finally {
     wb?.close();
+    stopFileLogging();
   }
 }

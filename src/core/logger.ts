@@ -1,7 +1,15 @@
-// Scoped loggers. Quiet by default (the CLI's stdout is for results); DIGIT_WORKBENCH_LOG=debug|info|warn shows more.
+// Scoped loggers over pino, in every process. Until startFileLogging() runs (and in the trainer, whose parent
+// captures its stderr) records go to stderr only. stderr shows DIGIT_WORKBENCH_LOG's level (default warn: the CLI's
+// stdout is for results, its stderr for the user); the files under <data folder>/logs/ keep info and up, rotated.
 
-type Level = 'debug' | 'info' | 'warn' | 'error';
-const order: Record<Level, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pino, type DestinationStream, type Logger as Pino } from 'pino';
+import pinoRoll from 'pino-roll';
+import { humanLine } from './log-format.js';
+
+export type Level = 'debug' | 'info' | 'warn' | 'error';
+const LEVELS: Level[] = ['debug', 'info', 'warn', 'error'];
 
 export interface Logger {
   debug(message: string, ...rest: unknown[]): void;
@@ -10,15 +18,108 @@ export interface Logger {
   error(message: string, ...rest: unknown[]): void;
 }
 
-function threshold(): number {
-  const env = process.env.DIGIT_WORKBENCH_LOG as Level | undefined;
-  return order[env ?? 'warn'] ?? order.warn;
+export const LOGS_FOLDER = 'logs';
+export const LOG_FILE_BYTES = '10m';
+/** Rotated files kept per process kind, beside the one in use. */
+export const LOG_FILES_KEPT = 7;
+
+export function stderrLevel(env: NodeJS.ProcessEnv = process.env): Level {
+  const value = env.DIGIT_WORKBENCH_LOG as Level | undefined;
+  return value && LEVELS.includes(value) ? value : 'warn';
+}
+
+/**
+ * stderr gets a line a person reads; the files keep pino's JSON (one object a line, stacks included). A record
+ * with `stderr: false` is for the files only (the caller already told the user, in its own words).
+ */
+const stderrStream: DestinationStream = {
+  write: (line: string) => {
+    if (!line.includes('"stderr":false')) process.stderr.write(humanLine(line));
+  },
+};
+
+function stderrOnly(): Pino {
+  return pino({ level: stderrLevel(), base: { pid: process.pid } }, stderrStream);
+}
+
+let root: Pino = stderrOnly();
+let generation = 0;
+let fileStream: { end(): void; flushSync?(): void } | undefined;
+
+export function logsFolder(home: string): string {
+  return join(home, LOGS_FOLDER);
+}
+
+/**
+ * Adds the rotating file `<home>/logs/<name>.N.log` (daily or at 10 MB, 7 old files kept). One file name per
+ * process kind (app, serve, cli, worker) so that concurrent processes rarely share a file; when they do, each
+ * appends whole lines.
+ */
+export async function startFileLogging(opts: { home: string; name: string }): Promise<string | null> {
+  const folder = logsFolder(opts.home);
+  const file = join(folder, opts.name);
+  let stream;
+  try {
+    mkdirSync(folder, { recursive: true });
+    // sync writes: a crash right after a log call must still leave the line in the file.
+    stream = await pinoRoll({ file, extension: '.log', frequency: 'daily', size: LOG_FILE_BYTES, limit: { count: LOG_FILES_KEPT }, sync: true, mkdir: true });
+  } catch (err) {
+    // A read-only data folder must not stop the app: it runs on, logging to stderr only.
+    root.warn(`cannot write logs in ${folder}: ${(err as Error).message}`);
+    return null;
+  }
+  stopFileLogging();
+  fileStream = stream;
+  const level = stderrLevel() === 'debug' ? 'debug' : 'info';
+  root = pino(
+    { level, base: { pid: process.pid, process: opts.name } },
+    pino.multistream([
+      { level: stderrLevel(), stream: stderrStream },
+      { level, stream },
+    ]),
+  );
+  generation++;
+  return folder;
+}
+
+export function stopFileLogging(): void {
+  if (!fileStream) return;
+  fileStream.flushSync?.();
+  fileStream.end();
+  fileStream = undefined;
+  root = stderrOnly();
+  generation++;
+}
+
+/** An Error anywhere in the arguments is logged as `err` (message and stack); other values as `details`. */
+function record(rest: unknown[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const details: unknown[] = [];
+  for (const value of rest) {
+    if (value instanceof Error) out.err = value;
+    else if (value && typeof value === 'object' && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype) Object.assign(out, value);
+    else details.push(value);
+  }
+  if (details.length) out.details = details;
+  return out;
 }
 
 export function createLogger(scope: string): Logger {
-  const log = (level: Level) => (message: string, ...rest: unknown[]) => {
-    if (order[level] < threshold()) return;
-    console.error(`[${new Date().toISOString()}] ${level} ${scope}: ${message}`, ...rest);
+  let child: Pino | undefined;
+  let seen = -1;
+  // Modules create their logger at import time, before the process has chosen its files: resolve the child lazily.
+  const current = () => {
+    if (seen !== generation || !child) {
+      child = root.child({ scope });
+      seen = generation;
+    }
+    return child;
   };
-  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+  const at = (level: Level) => (message: string, ...rest: unknown[]) => {
+    const log = current();
+    if (!log.isLevelEnabled(level)) return;
+    if (rest.length === 0) log[level](message);
+    else log[level](record(rest), message);
+  };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

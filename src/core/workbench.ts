@@ -34,6 +34,8 @@ import { augmentationPreview, explainDigit } from './analysis/explain.js';
 import { PoolLink } from './pool/pool-link.js';
 import { PoolRunHandle } from './pool/pool-handle.js';
 import { claimOrphanedPoolRuns } from './pool/pool-runs.js';
+import { logCallFailure } from './call-log.js';
+import { readRunLog } from './training/run-log.js';
 
 export interface WorkbenchOptions {
   home?: string;
@@ -144,9 +146,14 @@ export class Workbench {
 
   /** A contract call from outside the process: arguments are validated first. */
   async call<M extends MethodName>(name: M, args: unknown): Promise<ResultOf<M>> {
-    const parsed = parseArgs(name, args);
-    const handler = this.#handlers[name] as (a: ArgsOf<M>) => Promise<ResultOf<M>> | ResultOf<M>;
-    return await handler(parsed);
+    try {
+      const parsed = parseArgs(name, args);
+      const handler = this.#handlers[name] as (a: ArgsOf<M>) => Promise<ResultOf<M>> | ResultOf<M>;
+      return await handler(parsed);
+    } catch (err) {
+      logCallFailure(name, err);
+      throw err;
+    }
   }
 
   async importDataset(opts: ImportOptions): Promise<ImportResult> {
@@ -210,6 +217,7 @@ export class Workbench {
       this.emit({ type: 'run:changed', runId: id, deleted: true });
       return { id };
     },
+    'runs:log': ({ id, offset }) => readRunLog(this.db, id, offset ?? 0),
     'runs:update': ({ id, notes, tags }) => {
       runs.updateRunMeta(this.db, id, { notes, tags });
       this.emit({ type: 'run:changed', runId: id, deleted: false });
@@ -271,6 +279,9 @@ export class Workbench {
       await this.pool.setUrl(null);
       this.emit({ type: 'settings:changed' });
       return { url: null };
+    },
+    'desktop:open-logs': () => {
+      throw conflict('the logs folder opens in the desktop app: in the browser, Settings › Download log saves it');
     },
     'settings:get': () => ({ ...readSettings(this.db), home: this.home }),
     'settings:backends': async () => (await this.inference.request({ type: 'backends' }, 'backends')).backends,

@@ -9,6 +9,7 @@ import { isMethodName, parseArgs } from '../shared/contract.js';
 import { dialogAccess, dialogHandlers, isLocalMethod } from './dialogs.js';
 import { toErrorData, type ErrorData } from '../shared/errors.js';
 import { PathGrants } from './path-grants.js';
+import { openLogsFolder } from './logs.js';
 
 export type CallReply = { ok: true; result: unknown } | { ok: false; error: ErrorData };
 
@@ -28,6 +29,7 @@ export function registerWorkbenchIpc(wb: Workbench, windows: () => BrowserWindow
     if (!isTrustedSender(event, windows)) return { ok: false, error: { code: 'bad-input', message: 'unknown sender' } };
     if (!isMethodName(name)) return { ok: false, error: { code: 'bad-input', message: `unknown method ${String(name)}` } };
     try {
+      if (name === 'desktop:open-logs') return { ok: true, result: await openLogsFolder(wb.home) };
       if (isLocalMethod(name)) {
         const handler = dialogHandlers[name] as (a: unknown, w: BrowserWindow | null) => Promise<{ path: string | null }>;
         const result = await handler(parseArgs(name, args), BrowserWindow.fromWebContents(event.sender));

@@ -4,6 +4,7 @@
 // unique name and becomes the reason its run fails with.
 
 import { app, utilityProcess, type Details } from 'electron';
+import type * as TrainerProcessModule from '../core/training/trainer-process.js';
 import type { TrainerHandle } from '../core/training/trainer-process.js';
 import type { TrainerEvent, TrainerRequest } from '../shared/trainer-protocol.js';
 
@@ -29,10 +30,16 @@ export function goneReason(details: Pick<Details, 'reason' | 'exitCode'>, fatal:
 
 let spawned = 0;
 
-export function utilityTrainerSpawner(entry: string): () => TrainerHandle {
+/** `outputLines` comes from the compiled core (main loads the core at run time, see index.ts). */
+export function utilityTrainerSpawner(entry: string, outputLines: typeof TrainerProcessModule.outputLines): () => TrainerHandle {
   return () => {
     const name = `digit-workbench trainer ${++spawned}`;
-    const child = utilityProcess.fork(entry, [], { serviceName: name, stdio: 'inherit' });
+    const child = utilityProcess.fork(entry, [], {
+      serviceName: name,
+      // Piped so that the core files the trainer's output in the log with its pid and run.
+      stdio: 'pipe',
+      env: { ...process.env, DIGIT_WORKBENCH_TRAINER: '1' },
+    });
     let exitCode: number | null = null;
     let gone: Details | null = null;
     let fatal: string | null = null;
@@ -70,6 +77,7 @@ export function utilityTrainerSpawner(entry: string): () => TrainerHandle {
       get pid() {
         return child.pid;
       },
+      onOutput: outputLines(child),
       send: (request: TrainerRequest) => {
         if (exitCode === null) child.postMessage(request);
       },

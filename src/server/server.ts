@@ -17,6 +17,7 @@ import { serveStatic } from './static.js';
 import { handleDownload } from './downloads.js';
 import { remotePathRefusal } from './remote-paths.js';
 import { DEFAULT_MAX_UPLOAD, handleUpload } from './upload.js';
+import { handleLogDownload } from './log-download.js';
 
 const log = createLogger('serve');
 
@@ -91,6 +92,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const { url, path } = target;
     // Everything that writes is a POST: a GET (a prefetch, a reload, a link) changes nothing.
     if (req.method === 'POST' && path === '/upload') return handleUpload(opts.wb, req, res, url, maxUpload);
+    if (req.method === 'GET' && path === '/download/logs') return handleLogDownload(opts.wb.home, res);
     if (req.method === 'POST' && path.startsWith('/download/')) return handleDownload(opts.wb, url, res);
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, { code: 'bad-input', message: 'method not allowed' });
     // The token arrives once in the URL; the cookie carries it for the page's own requests afterwards.

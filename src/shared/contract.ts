@@ -9,6 +9,7 @@ import type { RunDetail, RunInfo } from './runs.js';
 import type { BackendAvailability } from './trainer-protocol.js';
 import type { WorkersStatus } from './workers.js';
 import type { SubmissionInfo } from './submissions.js';
+import type { RunLogPage } from './lineage.js';
 import type { Comparison, ConfusionReport, DigitPage, EnsembleValidation, RunDiff } from './analysis.js';
 
 /**
@@ -75,6 +76,8 @@ export const contract = {
    */
   'runs:resume': method<RunInfo>()(s.object({ id: s.id, force: s.optional(s.bool) })),
   'runs:delete': method<{ id: number }>()(s.object({ id: s.id })),
+  /** The run's own log lines after `offset` (a line number; 0 = from its first kept line), at most 1,000. */
+  'runs:log': method<RunLogPage>()(s.object({ id: s.id, offset: s.optional(s.int({ min: 0 })) })),
   'runs:update': method<RunInfo>()(
     s.object({ id: s.id, notes: s.optional(s.str({ max: 10_000 })), tags: s.optional(s.array(s.str({ min: 1, max: 40 }), { max: 20 })) }),
   ),
@@ -148,6 +151,8 @@ export const contract = {
   'workers:set-url': method<{ url: string | null }>()(s.object({ url: s.str({ min: 1, max: 2048 }) })),
   /** Forgets the pool's Redis URL (pool runs in flight keep their jobs; a later URL can adopt them). */
   'workers:clear-url': method<{ url: null }>()(s.none),
+  /** Desktop app only: shows the data folder's logs/ in the file manager (the browser downloads the log instead). */
+  'desktop:open-logs': method<{ opened: boolean }>()(s.none),
   'settings:get': method<Settings>()(s.none),
   /** Probes a trainer process: which backends load here, and why tfjs-node does not. */
   'settings:backends': method<BackendAvailability[]>()(s.none),

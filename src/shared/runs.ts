@@ -2,6 +2,7 @@
 
 import type { Hyperparams } from './hyperparams.js';
 import type { ModelSummary } from './model-spec.js';
+import type { RunLineage } from './lineage.js';
 
 export const RUN_STATUSES = ['queued', 'running', 'completed', 'stopped', 'failed', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -15,6 +16,10 @@ export interface EpochMetrics {
   lr: number;
   seconds: number;
   imagesPerSecond: number;
+  /** The trainer process over the epoch: CPU time / wall time (200 = two cores busy); absent for older runs. */
+  cpuPercent?: number | null;
+  /** The trainer's resident memory (MB) at the epoch's end. */
+  rssMb?: number | null;
 }
 
 export interface RunInfo {
@@ -54,6 +59,8 @@ export interface RunDetail extends RunInfo {
   summary: ModelSummary | null;
   datasetSha256: string;
   appVersion: string;
+  /** Null until a trainer has started the run (and for runs from before lineage was recorded). */
+  lineage: RunLineage | null;
   epochs: EpochMetrics[];
   /** Which worker trained each epoch (parallel to epochs; null: this machine). */
   epochWorkers: (string | null)[];

@@ -1,11 +1,15 @@
 // The trainer process entry. The same file runs under Electron's utilityProcess.fork (process.parentPort) and
 // Node's child_process.fork (process.send, advanced serialization for typed arrays). One run at a time.
 
-import { toErrorData } from '../shared/errors.js';
+import { toErrorData, WorkbenchError } from '../shared/errors.js';
+import { createLogger } from './log.js';
 import type { TrainerEvent, TrainerRequest } from '../shared/trainer-protocol.js';
 import { availableBackends, createEngine } from './engine/index.js';
 import { trainRun } from './train-loop.js';
 import { explain, exportModel, predict } from './inference.js';
+import { systemSampler } from './system-stats.js';
+
+const log = createLogger('trainer');
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void;
@@ -47,8 +51,12 @@ async function handle(req: TrainerRequest): Promise<void> {
         backend: req.backend ?? undefined,
         workers: req.workers ?? undefined,
       });
+      // Each completed epoch carries the trainer's CPU % and memory over that epoch.
+      const sample = systemSampler();
+      const sendWithStats = (event: TrainerEvent) =>
+        send(event.type === 'checkpoint' && event.metrics ? { ...event, metrics: { ...event.metrics, ...sample() } } : event);
       try {
-        await trainRun(req, engine, { send, stopRequested: () => stops.has(req.runId) });
+        await trainRun(req, engine, { send: sendWithStats, stopRequested: () => stops.has(req.runId) });
       } finally {
         await engine.dispose();
         busy = false;
@@ -64,6 +72,8 @@ async function handle(req: TrainerRequest): Promise<void> {
       send({ type: 'exported', requestId: req.requestId, ...(await exportModel(req)) });
     }
   } catch (err) {
+    // Expected failures travel as data; anything else is a bug whose stack the parent files in the log.
+    if (!(err instanceof WorkbenchError) || err.code === 'internal') log.error(`${req.type} request failed`, err as Error);
     const id = req.type === 'train' ? { runId: req.runId } : { requestId: req.requestId };
     send({ type: 'error', ...id, error: toErrorData(err) });
   }

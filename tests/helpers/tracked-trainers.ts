@@ -31,6 +31,7 @@ export function trackedTrainers(): TrackedTrainers {
           }),
         onExit: (listener) => t.onExit(listener),
         kill: () => t.kill(),
+        onOutput: t.onOutput,
       };
       all.push(handle);
       return handle;

@@ -1,5 +1,5 @@
 // The CLI as a user runs it: the real bin, a temp --home, JSON on stdout, messages on stderr, exit codes 0/1/2.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,8 +13,12 @@ const bin = join(process.cwd(), 'bin', 'digit-workbench.js');
 let dir: ReturnType<typeof tempDir>;
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return cliEnv({}, ...args);
+}
+
+async function cliEnv(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, '--home', dir.path, ...args], { timeout: 120_000 });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, '--home', dir.path, ...args], { timeout: 120_000, env: { ...process.env, ...env } });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -98,5 +102,52 @@ describe('digit-workbench', () => {
     const notStopped = await cli('resume', String(run.id));
     expect(notStopped.code).toBe(1);
     expect(notStopped.stderr).toMatch(/is completed: only a stopped, interrupted or failed run can be resumed/);
+  });
+
+  it('runs show --command prints a command that re-creates the run: same hyperparameters, same metrics', async () => {
+    const [first] = JSON.parse((await cli('runs', '--json')).stdout);
+    const shown = await cli('runs', 'show', String(first.id), '--command');
+    expect(shown.code, shown.stderr).toBe(0);
+    const command = shown.stdout.trim();
+    expect(command).toMatch(/^digit-workbench train --dataset small-300-7 --preset seed-lenet5 --epochs 2 --validation stratified:0\.2 --seed 3 --backend wasm --workers \d+$/);
+    // Run it, with debug logging on: stderr gets the logs, stdout stays one JSON document.
+    const again = await cliEnv({ DIGIT_WORKBENCH_LOG: 'debug' }, ...command.split(' ').slice(1), '--json');
+    expect(again.code, again.stderr).toBe(0);
+    const rerun = JSON.parse(again.stdout);
+    expect(again.stderr).toMatch(/debug/);
+    expect(rerun.epochs.map((e: { valAcc: number }) => e.valAcc)).toEqual(first.epochs.map((e: { valAcc: number }) => e.valAcc));
+    const wb = new Workbench({ home: dir.path });
+    try {
+      expect((await wb.call('runs:get', { id: rerun.id })).hyperparams).toEqual((await wb.call('runs:get', { id: first.id })).hyperparams);
+    } finally {
+      wb.close();
+    }
+  });
+
+  it('logs prints the data folder’s log and one run’s log on stdout', async () => {
+    const all = await cli('logs');
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout).toMatch(/^\S+Z info  \[cli \d+\] cli: digit-workbench train --dataset small-300-7/m);
+    expect(all.stdout).toMatch(/runs: run 1: run completed/);
+    const one = await cli('logs', '--run', '1');
+    expect(one.stdout).toMatch(/info  trainer \d+ starts\n/);
+    expect(one.stdout.trim().split('\n').at(-1)).toMatch(/info  run completed$/);
+    expect((await cli('logs', '--run', '99')).stderr).toMatch(/no run with id 99/);
+  });
+
+  it('logs --follow prints lines as other processes write them, until Ctrl-C', async () => {
+    const follower = spawn(process.execPath, [bin, '--home', dir.path, 'logs', '--follow', '--lines', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    follower.stdout.on('data', (d) => (out += String(d)));
+    try {
+      await expect.poll(() => out, { timeout: 30_000 }).toMatch(/cli: digit-workbench logs --follow --lines 1\n/);
+      expect(out.trim().split('\n')).toHaveLength(1);
+      await cli('datasets', 'rename', 'small-300-7', 'small – renamed'); // a multi-byte character on the way
+      await cli('datasets');
+      await expect.poll(() => out, { timeout: 30_000 }).toMatch(/cli: digit-workbench datasets rename small-300-7 small – renamed\n.*cli: digit-workbench datasets\n/);
+    } finally {
+      follower.kill('SIGINT');
+    }
+    expect(await new Promise((resolve) => follower.once('exit', resolve))).toBe(0);
   });
 });

@@ -3,10 +3,14 @@
 // user chose it (a dialog or a drop), and the preload exposes exactly the contract's methods plus onEvent and the
 // dropped-file path helper (which reports the drop to main itself); a trainer utility process that dies fails its
 // run with Chromium's reason (oom, crashed, killed…).
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { contract } from '../../src/shared/contract.js';
 import { WorkbenchError } from '../../src/shared/errors.js';
 import type { WorkbenchEvent } from '../../src/shared/events.js';
+import { outputLines } from '../../src/core/training/trainer-process.js';
 
 type Listener = (...args: unknown[]) => unknown;
 
@@ -96,7 +100,7 @@ const electron = vi.hoisted(() => {
       removeHandler: vi.fn((channel: string) => handlers.delete(channel)),
     },
     session: { defaultSession: { webRequest: { onHeadersReceived: vi.fn() } } },
-    shell: { openExternal: vi.fn(async () => undefined) },
+    shell: { openExternal: vi.fn(async () => undefined), openPath: vi.fn(async (_path: string) => '') },
     contextBridge: { exposeInMainWorld: vi.fn() },
     webUtils: { getPathForFile: vi.fn(() => '/home/me/train.csv') },
     dialog: {
@@ -221,6 +225,22 @@ describe('registerWorkbenchIpc', () => {
     expect(await invoke(app.webContents, 'desktop:save-file', { purpose: 'submission', defaultName: 'submission.csv' })).toEqual({ ok: true, result: { path: null } });
     expect(await invoke(app.webContents, 'desktop:save-file', { purpose: 'x' })).toMatchObject({ ok: false, error: { code: 'bad-input', message: expect.stringMatching(/^purpose: must be one of/) } });
     expect(wb.call).not.toHaveBeenCalled();
+  });
+
+  it('opens the data folder’s logs/ for Open logs folder, and says when the system cannot', async () => {
+    const { wb, app, invoke } = setup();
+    const home = mkdtempSync(join(tmpdir(), 'dw-shell-'));
+    try {
+      (wb as unknown as { home: string }).home = home;
+      expect(await invoke(app.webContents, 'desktop:open-logs')).toEqual({ ok: true, result: { opened: true } });
+      expect(electron.shell.openPath).toHaveBeenCalledWith(join(home, 'logs'));
+      expect(existsSync(join(home, 'logs'))).toBe(true); // created, so a new data folder opens too
+      electron.shell.openPath.mockResolvedValueOnce('no file manager');
+      expect(await invoke(app.webContents, 'desktop:open-logs')).toEqual({ ok: false, error: { code: 'io', message: `could not open ${join(home, 'logs')}: no file manager` } });
+      expect(wb.call).not.toHaveBeenCalled();
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it('refuses a path the user never chose, for every path-bearing method, without calling the facade', async () => {
@@ -359,7 +379,7 @@ describe('trainer utility processes', () => {
 
   async function spawnOne() {
     const { utilityTrainerSpawner } = await import('../../src/main/trainer.js');
-    const handle = utilityTrainerSpawner('/app/build/node/trainer/main.js')();
+    const handle = utilityTrainerSpawner('/app/build/node/trainer/main.js', outputLines)();
     const child = electron.UtilityChild.forked.at(-1)!;
     const reasons: string[] = [];
     handle.onExit((r) => reasons.push(r));
@@ -406,7 +426,7 @@ describe('trainer utility processes', () => {
     const { tempDir } = await import('../helpers/temp-home.js');
     const { importSmallTrainSet } = await import('../helpers/small-dataset.js');
     const dir = tempDir();
-    const wb = new Workbench({ home: dir.path, sample: false, spawnTrainer: utilityTrainerSpawner('/app/build/node/trainer/main.js') });
+    const wb = new Workbench({ home: dir.path, sample: false, spawnTrainer: utilityTrainerSpawner('/app/build/node/trainer/main.js', outputLines) });
     try {
       const datasetId = await importSmallTrainSet(wb, dir.path, 60);
       const [run] = await wb.call('runs:start', { datasetId, preset: 'dnn', hyperparams: { epochs: 1 } });

@@ -75,6 +75,26 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('005-lineage adds run lineage, per-epoch CPU and memory and run logs to a version-4 database, keeping its runs', () => {
+    dir = tempDir();
+    const db = new Database(join(dir.path, 'x.db'));
+    migrate(db, 4);
+    db.prepare("INSERT INTO datasets (name, kind, rows, sha256, source, created_at) VALUES ('d', 'train', 1, 'abc', 'f.csv', 'now')").run();
+    db.prepare("INSERT INTO runs (dataset_id, dataset_sha256, preset, status, hyperparams, seed, app_version, created_at) VALUES (1, 'abc', 'dnn', 'completed', '{}', 1, '0.1.0', 'now')").run();
+    db.prepare('INSERT INTO epochs (run_id, epoch, loss, acc, lr, seconds, images_per_second) VALUES (1, 1, 0.5, 0.9, 0.001, 2, 100)').run();
+    const version = migrations.find((m) => m.up.includes('run_logs'))!.version;
+    expect(migrate(db, version)).toBe(version);
+    // Older runs and epochs keep their data and have no lineage or system figures (null, not made up).
+    expect(db.prepare('SELECT preset, lineage FROM runs').get()).toEqual({ preset: 'dnn', lineage: null });
+    expect(db.prepare('SELECT loss, cpu_percent, rss_mb FROM epochs').get()).toEqual({ loss: 0.5, cpu_percent: null, rss_mb: null });
+    db.prepare("INSERT INTO run_logs (run_id, seq, at, level, message) VALUES (1, 1, 'now', 'info', 'hello')").run();
+    expect(() => db.prepare("INSERT INTO run_logs (run_id, seq, at, level, message) VALUES (1, 2, 'now', 'loud', 'x')").run()).toThrow(/CHECK constraint/);
+    db.pragma('foreign_keys = ON');
+    db.prepare('DELETE FROM runs WHERE id = 1').run();
+    expect(db.prepare('SELECT COUNT(*) FROM run_logs').pluck().get()).toBe(0); // a deleted run takes its log along
+    db.close();
+  });
+
   it('opening the store migrates to the latest version with WAL and foreign keys', () => {
     dir = tempDir();
     const db = openDatabase(dir.path);

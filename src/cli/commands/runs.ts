@@ -8,6 +8,7 @@ import { formatDuration, progressBar, table } from '../format.js';
 import { resolveDataset } from '../resolve.js';
 import type { RunInfo } from '../../shared/runs.js';
 import { epochsOf } from '../../core/training/runs-repo.js';
+import { showRun } from './run-show.js';
 
 /** The JSON shape of a run on stdout (train, resume, runs). */
 export function runJson(wb: Workbench, run: RunInfo) {
@@ -94,7 +95,8 @@ export const trainCommand: Command = {
   --queue URL                   train on the worker pool at this Redis (redis://:PASSWORD@HOST:6379)
                                 instead of this machine; waits the same way
   --detach                      with --queue: return once the run is queued (it trains on without
-                                this process; the app, serve or "resume ID" commits its epochs)`,
+                                this process; the app, serve or "resume ID" commits its epochs)
+  --hyperparams JSON            any other fields, e.g. '{"augmentation":null}' (the flags above win)`,
   async run(argv, ctx) {
     const { values } = parse(
       argv,
@@ -111,6 +113,7 @@ export const trainCommand: Command = {
         workers: { type: 'string' },
         queue: { type: 'string' },
         detach: { type: 'boolean' },
+        hyperparams: { type: 'string' },
         json: { type: 'boolean' },
       },
       { min: 0, max: 0 },
@@ -121,6 +124,7 @@ export const trainCommand: Command = {
     if (!datasetRef) throw new UsageError('train needs --dataset ID|NAME|FILE');
     if (!preset) throw new UsageError('train needs --preset seed-lenet5|dnn|cnn-strong');
     const overrides: Record<string, unknown> = {
+      ...jsonObject(optionalString(values, 'hyperparams')),
       epochs: optionalInt(values, 'epochs'),
       batchSize: optionalInt(values, 'batch-size'),
       learningRate: optionalNumber(values, 'learning-rate'),
@@ -133,6 +137,7 @@ export const trainCommand: Command = {
       if (!m) throw new UsageError(`--validation must look like tail:0.1 or stratified:0.1 (got "${validation}")`);
       overrides.validation = { mode: m[1], ratio: Number(m[2]) };
     }
+    for (const key of Object.keys(overrides)) if (overrides[key] === undefined) delete overrides[key]; // keep --hyperparams' fields
     const backend = optionalString(values, 'backend');
     if (backend !== undefined && !['tensorflow', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend must be tensorflow, wasm or cpu (got "${backend}")`);
     const workers = optionalInt(values, 'workers');
@@ -195,13 +200,32 @@ export const stopCommand: Command = {
   },
 };
 
+function jsonObject(text: string | undefined): Record<string, unknown> {
+  if (text === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`--hyperparams must be JSON: ${(err as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError('--hyperparams must be a JSON object');
+  return value as Record<string, unknown>;
+}
+
 export const runsCommand: Command = {
   name: 'runs',
-  summary: 'list runs',
-  usage: `digit-workbench runs [--json]`,
+  summary: 'list runs; runs show ID [--command] for one run',
+  usage: `digit-workbench runs [--json]
+digit-workbench runs show ID [--command] [--json]
+
+  show: the run's lineage (app version and commit, dataset sha256, backend and version, workers, host, OS, Node and
+  Electron) and its epochs with the trainer's CPU % and memory. --command prints the train command that
+  re-creates the run instead.`,
   async run(argv, ctx) {
-    const { values } = parse(argv, { json: { type: 'boolean' } }, { min: 0, max: 0 });
+    const { values, positionals } = parse(argv, { json: { type: 'boolean' }, command: { type: 'boolean' } }, { min: 0, max: 2 });
     if (values.help) return void console.log(this.usage);
+    if (positionals[0] === 'show') return showRun(ctx.workbench(), positionals[1], { command: values.command === true, json: values.json === true });
+    if (positionals.length) throw new UsageError(`unknown runs subcommand "${positionals[0]}" (try: runs show ID)`);
     const wb = ctx.workbench();
     const list = await wb.call('runs:list', undefined);
     if (values.json) return printJson(list.map((r) => runJson(wb, r)));

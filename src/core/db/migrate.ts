@@ -6,12 +6,14 @@ import * as m001 from './migrations/001-datasets.js';
 import * as m002 from './migrations/002-runs.js';
 import * as m003 from './migrations/003-run-workers.js';
 import * as m004 from './migrations/004-pool.js';
+import * as m005 from './migrations/005-lineage.js';
 
 export const migrations: readonly { version: number; up: string }[] = [
   { version: 1, up: m001.up },
   { version: 2, up: m002.up },
   { version: 3, up: m003.up },
   { version: 4, up: m004.up },
+  { version: 5, up: m005.up },
 ];
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version;

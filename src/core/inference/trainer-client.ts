@@ -4,6 +4,7 @@
 import { WorkbenchError } from '../../shared/errors.js';
 import type { TrainerEvent, TrainerRequest } from '../../shared/trainer-protocol.js';
 import type { TrainerHandle, TrainerSpawner } from '../training/trainer-process.js';
+import { captureTrainerOutput } from '../training/trainer-output.js';
 
 type Request = Extract<TrainerRequest, { requestId: number }>;
 type Reply = Extract<TrainerEvent, { requestId: number }>;
@@ -31,6 +32,7 @@ export class TrainerClient {
   #ensure(): TrainerHandle {
     if (this.#trainer) return this.#trainer;
     const trainer = this.#spawn();
+    captureTrainerOutput(trainer);
     trainer.onEvent((event) => {
       if (!('requestId' in event) || event.requestId === undefined) return;
       const pending = this.#pending.get(event.requestId);

@@ -14,6 +14,10 @@ import * as runs from './runs-repo.js';
 import { splitIndices } from './split.js';
 import type { TrainerHandle, TrainerSpawner } from './trainer-process.js';
 import { FORCED_NOTE_START, forcedResumeNote, trainedWith, type TrainedWith } from './resume-conditions.js';
+import { appendRunLog } from './run-log.js';
+import { captureTrainerOutput } from './trainer-output.js';
+import { runLineage } from '../lineage.js';
+import type { Level } from '../logger.js';
 
 const log = createLogger('runs');
 const STOP_POLL_MS = 200;
@@ -103,8 +107,9 @@ export class RunManager {
     } catch (err) {
       // A full or closed database must not crash the process from inside a trainer event; whoever opens the
       // store next finds the run without a live owner and marks it interrupted.
-      log.error(`run ${runId}: cannot record status ${status}: ${(err as Error).message}`);
+      log.error(`run ${runId}: cannot record status ${status}: ${(err as Error).message}`, err as Error);
     }
+    this.#runLog(runId, status === 'failed' ? 'error' : status === 'interrupted' ? 'warn' : 'info', `run ${status}${error ? `: ${error}` : ''}`);
     this.#opts.emit({ type: 'run:status', runId, status, error });
     for (const resolve of this.#waiters.get(runId) ?? []) resolve(status);
     this.#waiters.delete(runId);
@@ -141,6 +146,7 @@ export class RunManager {
         workers: pinned ? pinned.workers : (this.#opts.workers?.() ?? null),
       };
     } catch (err) {
+      if (!(err instanceof WorkbenchError) || err.code === 'internal') log.error(`run ${runId}: cannot prepare its training`, err as Error);
       this.#setStatus(runId, 'failed', (err as Error).message);
       return;
     }
@@ -153,12 +159,14 @@ export class RunManager {
     const trainer = detail.target === 'pool' ? this.#opts.spawnPool!(runId) : this.#opts.spawn();
     const forcedNote = request.resume && detail.backendNote?.startsWith(FORCED_NOTE_START) ? detail.backendNote : null;
     this.#track(runId, trainer, request.resume?.last.epoch ?? 0, { forcedFrom, forcedNote });
+    this.#runLog(runId, 'info', `trainer ${trainer.pid ?? '?'} ${request.resume ? `resumes from epoch ${request.resume.last.epoch}` : 'starts'}`);
     trainer.send(request);
   }
 
   #track(runId: number, trainer: TrainerHandle, epoch: number, forced: Pick<Active, 'forcedFrom' | 'forcedNote'> = { forcedFrom: null, forcedNote: null }): void {
     const active: Active = { runId, trainer, ended: false, epoch, ...forced };
     this.#active.set(runId, active);
+    captureTrainerOutput(trainer, { runId, onLine: (level, text) => this.#runLog(runId, level, `[trainer ${trainer.pid ?? '?'}] ${text}`, false) });
     trainer.onEvent((event) => this.#onEvent(active, event));
     trainer.onExit((reason) => this.#onExit(active, reason));
     this.#ensurePoller();
@@ -175,6 +183,8 @@ export class RunManager {
           const note = changed ? [forcedResumeNote(was, event.resumedFrom, event), event.backendNote].filter(Boolean).join('; ') : (active.forcedNote ?? event.backendNote);
           runs.recordStarted(db, runId, { backend: event.backend, backendNote: note, workers: event.workers, summary: event.summary });
           this.#opts.emit({ type: 'run:started', runId, backend: event.backend, backendNote: note });
+          runs.recordLineage(db, runId, runLineage({ datasetSha256: runs.getRunDetail(db, runId).datasetSha256, backend: event.backend, workers: event.workers }));
+          this.#runLog(runId, 'info', `training on ${event.backend} with ${event.workers} worker${event.workers === 1 ? '' : 's'}${event.backendNote ? ` (${event.backendNote})` : ''}`);
           break;
         }
         case 'progress':
@@ -197,6 +207,8 @@ export class RunManager {
           this.#end(active, 'failed', errorText(event.error));
           break;
         case 'log':
+          log[event.level](`[trainer ${active.trainer.pid ?? '?'} run ${runId}] ${event.message}`, { runId });
+          this.#runLog(runId, event.level, `[trainer ${active.trainer.pid ?? '?'}] ${event.message}`, false);
           this.#opts.emit({ type: 'run:log', runId, level: event.level, message: event.message });
           break;
         default:
@@ -204,13 +216,26 @@ export class RunManager {
       }
     } catch (err) {
       const what = event.type === 'checkpoint' && event.metrics ? `epoch ${event.metrics.epoch} and its checkpoint` : event.type;
-      log.error(`run ${runId}: cannot record ${what}: ${(err as Error).message}`);
+      log.error(`run ${runId}: cannot record ${what}: ${(err as Error).message}`, err as Error);
       this.#end(active, 'failed', `could not record ${what}: ${storeErrorText(err)}`);
+    }
+  }
+
+  /** The run's own log (runs:log) and, unless the line came from there already, the process's log file. */
+  #runLog(runId: number, level: Level, message: string, toFile = true): void {
+    // Files only: the run's status and failures reach the user through the UI and the CLI already.
+    if (toFile) log[level](`run ${runId}: ${message}`, { runId, stderr: false });
+    // A store that cannot take the line must not fail the run.
+    try {
+      appendRunLog(this.#opts.db, runId, level, message);
+    } catch (err) {
+      log.warn(`run ${runId}: cannot add to its log: ${(err as Error).message}`);
     }
   }
 
   #onExit(active: Active, reason: string): void {
     if (active.ended) return;
+    log.warn(`[trainer ${active.trainer.pid ?? '?'} run ${active.runId}] ${reason}`, { runId: active.runId, stderr: false });
     this.#end(active, 'failed', `${reason} during epoch ${active.epoch + 1}`);
   }
 

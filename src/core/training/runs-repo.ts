@@ -8,6 +8,7 @@ import type { Hyperparams } from '../../shared/hyperparams.js';
 import type { ModelSummary } from '../../shared/model-spec.js';
 import { bestEpoch, type EpochMetrics, type RunDetail, type RunInfo, type RunStatus, type RunTarget } from '../../shared/runs.js';
 import type { CheckpointData, LoopState, WeightsSlot } from '../../shared/trainer-protocol.js';
+import type { RunLineage } from '../../shared/lineage.js';
 
 interface RunRow {
   id: number;
@@ -22,6 +23,7 @@ interface RunRow {
   backend_note: string | null;
   workers: number | null;
   app_version: string;
+  lineage: string | null;
   error: string | null;
   notes: string;
   tags: string;
@@ -42,12 +44,14 @@ interface EpochRow {
   lr: number;
   seconds: number;
   images_per_second: number;
+  cpu_percent: number | null;
+  rss_mb: number | null;
 }
 
 const now = () => new Date().toISOString();
 
 function toMetrics(r: EpochRow): EpochMetrics {
-  return { epoch: r.epoch, loss: r.loss, acc: r.acc, valLoss: r.val_loss, valAcc: r.val_acc, lr: r.lr, seconds: r.seconds, imagesPerSecond: r.images_per_second };
+  return { epoch: r.epoch, loss: r.loss, acc: r.acc, valLoss: r.val_loss, valAcc: r.val_acc, lr: r.lr, seconds: r.seconds, imagesPerSecond: r.images_per_second, cpuPercent: r.cpu_percent, rssMb: r.rss_mb };
 }
 
 export function epochsOf(db: Db, runId: number): EpochMetrics[] {
@@ -110,6 +114,7 @@ export function getRunDetail(db: Db, id: number): RunDetail {
     summary: r.summary ? (JSON.parse(r.summary) as ModelSummary) : null,
     datasetSha256: r.dataset_sha256,
     appVersion: r.app_version,
+    lineage: r.lineage ? (JSON.parse(r.lineage) as RunLineage) : null,
     epochs,
     epochWorkers: db.prepare('SELECT worker FROM epochs WHERE run_id = ? ORDER BY epoch').pluck().all(id) as (string | null)[],
   };
@@ -159,6 +164,11 @@ export function recordStarted(db: Db, id: number, opts: { backend: string; backe
   db.prepare('UPDATE runs SET backend = ?, backend_note = ?, workers = ?, summary = ? WHERE id = ?').run(opts.backend, opts.backendNote, opts.workers, JSON.stringify(opts.summary), id);
 }
 
+/** The latest start's lineage: a resumed run records the process and backend that continued it. */
+export function recordLineage(db: Db, id: number, lineage: RunLineage): void {
+  db.prepare('UPDATE runs SET lineage = ? WHERE id = ?').run(JSON.stringify(lineage), id);
+}
+
 export function finishRun(db: Db, id: number, status: Exclude<RunStatus, 'queued' | 'running'>, error: string | null = null): void {
   db.prepare('UPDATE runs SET status = ?, error = ?, ended_at = ?, stop_requested = 0 WHERE id = ?').run(status, error, now(), id);
 }
@@ -168,8 +178,8 @@ export function persistCheckpoint(db: Db, runId: number, metrics: EpochMetrics |
   db.transaction(() => {
     if (metrics) {
       db.prepare(
-        'INSERT OR REPLACE INTO epochs (run_id, epoch, loss, acc, val_loss, val_acc, lr, seconds, images_per_second, worker) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ).run(runId, metrics.epoch, metrics.loss, metrics.acc, metrics.valLoss, metrics.valAcc, metrics.lr, metrics.seconds, metrics.imagesPerSecond, worker);
+        'INSERT OR REPLACE INTO epochs (run_id, epoch, loss, acc, val_loss, val_acc, lr, seconds, images_per_second, worker, cpu_percent, rss_mb) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(runId, metrics.epoch, metrics.loss, metrics.acc, metrics.valLoss, metrics.valAcc, metrics.lr, metrics.seconds, metrics.imagesPerSecond, worker, metrics.cpuPercent ?? null, metrics.rssMb ?? null);
     }
     const put = db.prepare('INSERT OR REPLACE INTO checkpoints (run_id, slot, epoch, weights, optimizer, state) VALUES (?, ?, ?, ?, ?, ?)');
     for (const slot of slots) put.run(runId, slot, c.epoch, Buffer.from(c.weights.buffer, c.weights.byteOffset, c.weights.byteLength), Buffer.from(c.optimizer.buffer, c.optimizer.byteOffset, c.optimizer.byteLength), JSON.stringify(c.state));

@@ -4,6 +4,7 @@
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { WorkbenchError } from '../../shared/errors.js';
 import { projectRoot } from '../paths.js';
 import type { TrainerEvent, TrainerRequest } from '../../shared/trainer-protocol.js';
@@ -17,6 +18,18 @@ export interface TrainerHandle {
   kill(): void;
   /** Only for pool runs: the owner closes but the run trains on (its events wait in Redis for the next owner). */
   detach?(): void;
+  /** Each line the trainer writes to stdout or stderr (its pino JSON, native libraries' chatter, a crash's trace). */
+  onOutput?(listener: (line: string, stream: 'stdout' | 'stderr') => void): void;
+}
+
+/** Lines from a trainer's pipes; always read (a full pipe would block the trainer), dropped while nobody listens. */
+export function outputLines(streams: { stdout: NodeJS.ReadableStream | null; stderr: NodeJS.ReadableStream | null }): (listener: (line: string, stream: 'stdout' | 'stderr') => void) => void {
+  const listeners: ((line: string, stream: 'stdout' | 'stderr') => void)[] = [];
+  for (const name of ['stdout', 'stderr'] as const) {
+    const stream = streams[name];
+    if (stream) createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => listeners.forEach((l) => l(line, name)));
+  }
+  return (listener) => void listeners.push(listener);
 }
 
 export type TrainerSpawner = () => TrainerHandle;
@@ -31,13 +44,15 @@ export function trainerEntry(): string {
 export function nodeTrainerSpawner(): TrainerHandle {
   const child = fork(trainerEntry(), [], {
     serialization: 'advanced', // typed arrays cross as they are
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: { ...process.env, DIGIT_WORKBENCH_TRAINER: '1' },
   });
+  const onOutput = outputLines(child);
   return {
     get pid() {
       return child.pid;
     },
+    onOutput,
     send: (request) => {
       if (child.connected) child.send(request);
     },
