@@ -100,5 +100,5 @@ describe('a trainer SIGKILLed at random points', () => {
     const [next] = await wb.call('runs:start', { datasetId, preset: 'seed-lenet5', hyperparams: { epochs: 1 } });
     expect(await wb.runs.waitFor(next.id)).toBe('completed');
     expect((await wb.call('runs:get', { id: next.id })).epochs).toHaveLength(1);
-  });
+  }, 300_000); // 24 trainer starts and a resume check each: ~85 s alone, more beside other test files
 });
