@@ -20,6 +20,8 @@ const commandModules: Record<string, () => Promise<Command>> = {
   submissions: async () => (await import('./commands/submissions.js')).submissionsCommand,
   predict: async () => (await import('./commands/submissions.js')).predictCommand,
   serve: async () => (await import('./commands/serve.js')).serveCommand,
+  sweep: async () => (await import('./commands/sweeps.js')).sweepCommand,
+  sweeps: async () => (await import('./commands/sweeps.js')).sweepsCommand,
 };
 /** Commands that open the store themselves, so the whole Workbench (~30 ms of modules) is never loaded for them. */
 const withoutWorkbench = new Set(['import']);

@@ -29,6 +29,10 @@ import { confusionReport, digitPage } from './analysis/errors.js';
 import { compareRuns } from './analysis/compare.js';
 import { diffRuns, ensembleValidation } from './analysis/diff.js';
 import { augmentationPreview, explainDigit } from './analysis/explain.js';
+import { SweepManager } from './sweeps/sweep-manager.js';
+import { planSweep } from './sweeps/plan.js';
+import { sweepDetail } from './sweeps/detail.js';
+import * as sweepsRepo from './sweeps/sweeps-repo.js';
 
 export interface WorkbenchOptions {
   home?: string;
@@ -48,6 +52,7 @@ export class Workbench {
   readonly home: string;
   readonly db: Db;
   readonly runs: RunManager;
+  readonly sweeps: SweepManager;
   /** A trainer process for predictions, explanations and exports (never the caller's thread). */
   readonly inference: TrainerClient;
   readonly #backend: BackendChoice | undefined;
@@ -69,6 +74,22 @@ export class Workbench {
       backend: () => this.backendChoice(),
       workers: () => opts.workers ?? null,
     });
+    sweepsRepo.reconcileSweeps(this.db);
+    this.sweeps = new SweepManager({
+      db: this.db,
+      emit: (event) => this.emit(event),
+      queueRun: (args) => {
+        const [id] = queueRuns(this.db, args);
+        this.emit({ type: 'run:status', runId: id, status: 'queued', error: null });
+        queueMicrotask(() => this.runs.pump());
+        return id;
+      },
+      stopRun: (id) => void this.#handlers['runs:stop']({ id }),
+      resumeRun: (id) => void this.#handlers['runs:resume']({ id }),
+      concurrency: () => readSettings(this.db).concurrency,
+    });
+    // Sweeps judge trials at rungs and propose the next one from run events, whichever transport started them.
+    this.on((event) => this.sweeps.onEvent(event));
   }
 
   on(listener: WorkbenchEventListener): () => void {
@@ -213,6 +234,21 @@ export class Workbench {
     'desktop:save-file': () => {
       throw conflict('save dialogs are part of the desktop app: in the browser the file is downloaded');
     },
+    'sweeps:start': (args) => {
+      const id = sweepsRepo.createSweep(this.db, planSweep(this.db, args));
+      try {
+        this.sweeps.fill(id);
+      } catch (err) {
+        // The first trial could not be queued (e.g. a validation split that leaves nothing): no empty sweep stays.
+        this.db.prepare('DELETE FROM sweeps WHERE id = ?').run(id);
+        throw err;
+      }
+      return sweepsRepo.sweepInfo(this.db, id);
+    },
+    'sweeps:list': () => sweepsRepo.listSweeps(this.db),
+    'sweeps:get': ({ id }) => sweepDetail(this.db, id),
+    'sweeps:stop': ({ id }) => this.sweeps.stop(id),
+    'sweeps:resume': ({ id }) => this.sweeps.resume(id),
     'settings:get': () => ({ ...readSettings(this.db), home: this.home }),
     'settings:backends': async () => (await this.inference.request({ type: 'backends' }, 'backends')).backends,
     'settings:set': (changes) => {

@@ -36,12 +36,32 @@ describe('migrations', () => {
     migrate(db, 1);
     db.prepare("INSERT INTO datasets (name, kind, rows, sha256, source, created_at) VALUES ('old', 'train', 1, 'abc', 'f.csv', 'now')").run();
     db.prepare('INSERT INTO images (dataset_id, first, count, labels, pixels) VALUES (1, 0, 1, ?, ?)').run(Buffer.of(3), Buffer.alloc(784, 7));
-    expect(migrate(db)).toBe(2);
+    expect(migrate(db, 2)).toBe(2);
     expect(tables(db)).toEqual(
       ['checkpoints', 'datasets', 'epochs', 'images', 'predictions', 'runs', 'settings', 'submissions', 'val_predictions'].sort(),
     );
     expect(db.prepare('SELECT name FROM datasets').pluck().get()).toBe('old');
     expect((db.prepare('SELECT pixels FROM images').pluck().get() as Buffer)[783]).toBe(7);
+    db.close();
+  });
+
+  it('006 (sweeps) adds the sweeps table and run.sweep_id / pruned_at to a version-2 database and keeps its runs', () => {
+    dir = tempDir();
+    const db = new Database(join(dir.path, 'x.db'));
+    migrate(db, 2);
+    db.prepare("INSERT INTO datasets (name, kind, rows, sha256, source, created_at) VALUES ('d', 'train', 1, 'abc', 'f.csv', 'now')").run();
+    db.prepare("INSERT INTO runs (dataset_id, dataset_sha256, preset, status, hyperparams, seed, app_version, created_at) VALUES (1, 'abc', 'dnn', 'completed', '{}', 1, '0', 'now')").run();
+    const sweeps = migrations.find((m) => m.up.includes('CREATE TABLE sweeps'))!;
+    expect(migrate(db, sweeps.version)).toBe(sweeps.version);
+    expect(tables(db)).toContain('sweeps');
+    expect(db.prepare('SELECT preset, sweep_id, pruned_at FROM runs').get()).toEqual({ preset: 'dnn', sweep_id: null, pruned_at: null });
+    db.pragma('foreign_keys = ON');
+    db.prepare("INSERT INTO sweeps (spec, status, created_at) VALUES ('{}', 'running', 'now')").run();
+    db.prepare('UPDATE runs SET sweep_id = 1, pruned_at = 1').run();
+    expect(() => db.prepare("INSERT INTO sweeps (spec, status, created_at) VALUES ('{}', 'paused', 'now')").run()).toThrow(/CHECK/);
+    // Deleting a sweep keeps its runs: they are ordinary runs.
+    db.prepare('DELETE FROM sweeps').run();
+    expect(db.prepare('SELECT sweep_id FROM runs').pluck().get()).toBeNull();
     db.close();
   });
 

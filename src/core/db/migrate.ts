@@ -4,10 +4,13 @@ import type Database from 'better-sqlite3';
 import { WorkbenchError } from '../../shared/errors.js';
 import * as m001 from './migrations/001-datasets.js';
 import * as m002 from './migrations/002-runs.js';
+import * as m006 from './migrations/006-sweeps.js';
 
 export const migrations: readonly { version: number; up: string }[] = [
   { version: 1, up: m001.up },
   { version: 2, up: m002.up },
+  // 006 in the file name: 003–005 are being written on other branches; the merge gives it its final number.
+  { version: 3, up: m006.up },
 ];
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version;
