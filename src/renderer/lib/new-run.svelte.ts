@@ -1,13 +1,17 @@
 // New run state: preset and dataset, the editable hyperparameters, the debounced runs:preview (its model
-// summary or its validation message), seed repeats and a sweep grid, and starting everything it plans.
+// summary or its validation message), seed repeats or a sweep (strategy, trials, pruning), and starting them.
 
-import type { PresetInfo } from '../../shared/hyperparams.js';
+import type { Hyperparams, PresetInfo } from '../../shared/hyperparams.js';
 import type { ModelSummary } from '../../shared/model-spec.js';
 import type { RunInfo } from '../../shared/runs.js';
 import { api } from './api.js';
 import { message } from './format.js';
 import { toForm, toHyperparams, type FormValues } from './hyperparam-form.js';
-import { grid, parseValues, SWEEP_FIELDS, type GridPoint, type SweepAxis } from './sweep.js';
+import type { Search, SweepInfo } from '../../shared/sweeps.js';
+import { sweepPlan, type SweepAxis, type SweepPlan } from './sweep.js';
+
+/** What Start queued: runs, or a sweep whose trials the core proposes one by one. */
+export type Started = { runs: RunInfo[] } | { sweep: SweepInfo };
 
 export interface Problem {
   message: string;
@@ -29,6 +33,11 @@ export class NewRun {
   repeat = $state(1);
   sweepOn = $state(false);
   axes = $state<SweepAxis[]>([{ key: 'learningRate', values: '0.001, 0.0005' }]);
+  search = $state<Search>('grid');
+  trials = $state(10);
+  prune = $state(false);
+  minResource = $state(1);
+  reductionFactor = $state(3);
   #summary = $state.raw<ModelSummary | null>(null);
   #problem = $state.raw<Problem | null>(null);
   #previewing = $state(false);
@@ -87,19 +96,13 @@ export class NewRun {
     if (this.form && d) this.form[key] = structuredClone(d[key]);
   }
 
-  /** The sweep's axes parsed; throws the first bad value's message. */
-  get plan(): { points: GridPoint[]; error: string | null } {
-    if (!this.form) return { points: [], error: null };
-    const base = toHyperparams(this.form);
-    if (!this.sweepOn) return { points: [{ hyperparams: base, label: '' }], error: null };
+  /** The sweep's axes parsed by the shared parser (null when no sweep), or its message naming the axis. */
+  get plan(): { sweep: SweepPlan | null; error: string | null } {
+    if (!this.form || !this.sweepOn) return { sweep: null, error: null };
     try {
-      const axes = this.axes.map((a) => {
-        const field = SWEEP_FIELDS.find((f) => f.key === a.key) ?? SWEEP_FIELDS[0];
-        return { field, values: parseValues(field, a.values) };
-      });
-      return { points: grid(base, axes), error: null };
+      return { sweep: sweepPlan(this.axes, this.search, this.trials), error: null };
     } catch (err) {
-      return { points: [], error: message(err) };
+      return { sweep: null, error: message(err) };
     }
   }
 
@@ -107,8 +110,10 @@ export class NewRun {
     return Number.isInteger(this.repeat) && this.repeat >= 1 && this.repeat <= 50 ? this.repeat : 1;
   }
 
+  /** Runs Start queues: one per seed, or a sweep's trials (the core checks the values before queueing any). */
   get runCount(): number {
-    return this.plan.points.length * this.repeatCount;
+    if (this.sweepOn) return this.plan.sweep?.trials ?? 0;
+    return this.repeatCount;
   }
 
   async preview(): Promise<void> {
@@ -128,29 +133,26 @@ export class NewRun {
     }
   }
 
-  /** Validates every grid point first so a bad value queues nothing, then queues them in order. */
-  async start(): Promise<RunInfo[] | null> {
-    const { points, error } = this.plan;
-    if (error || points.length === 0 || this.datasetId === null) {
+  /** Queues the run (with its seed repeats), or starts the sweep through sweeps:start. */
+  async start(): Promise<Started | null> {
+    const { sweep, error } = this.plan;
+    if (error || !this.form || this.datasetId === null) {
       this.#startError = error ?? (this.datasetId === null ? 'Pick a training dataset first.' : 'Nothing to run.');
       return null;
     }
+    const hyperparams: Hyperparams = toHyperparams(this.form);
     this.#starting = true;
     this.#startError = null;
-    const started: RunInfo[] = [];
     try {
-      for (const p of points) {
-        await api.call('runs:preview', { preset: this.preset, hyperparams: p.hyperparams }).catch((err: unknown) => {
-          throw new Error(`${p.label ? `${p.label}: ` : ''}${message(err)}`);
-        });
+      if (sweep) {
+        const prune = this.prune ? { minResource: this.minResource, reductionFactor: this.reductionFactor } : undefined;
+        const args = { datasetId: this.datasetId, preset: this.preset, hyperparams, params: sweep.params, search: this.search, prune };
+        return { sweep: await api.call('sweeps:start', this.search === 'grid' ? args : { ...args, trials: sweep.trials }) };
       }
-      for (const p of points) {
-        const seeds = this.repeatCount > 1 ? Array.from({ length: this.repeatCount }, (_, i) => p.hyperparams.seed + i) : undefined;
-        started.push(...(await api.call('runs:start', { datasetId: this.datasetId, preset: this.preset, hyperparams: p.hyperparams, seeds })));
-      }
-      return started;
+      const seeds = this.repeatCount > 1 ? Array.from({ length: this.repeatCount }, (_, i) => hyperparams.seed + i) : undefined;
+      return { runs: await api.call('runs:start', { datasetId: this.datasetId, preset: this.preset, hyperparams, seeds }) };
     } catch (err) {
-      this.#startError = started.length ? `${message(err)} (${started.length} run(s) were queued before this)` : message(err);
+      this.#startError = message(err);
       return null;
     } finally {
       this.#starting = false;
