@@ -1,11 +1,15 @@
 // The Sweeps view end to end: a real three-trial sweep trained beforehand, served, in Chromium. The plot draws one
 // line per trial; dragging along the accuracy axis keeps only the trials in that band, in the plot and the table.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../../src/core/workbench.js';
 import { tempDir } from '../helpers/temp-home.js';
 import { importSmallTrainSet } from '../helpers/small-dataset.js';
 import { launchChromium, startServe, waitInPage, type Served } from './harness.js';
+
+const SHOTS = join(process.cwd(), 'test-output', 'screenshots');
 
 describe('Sweeps view (serve mode, Chromium)', () => {
   const home = tempDir('dw-e2e-sweeps-');
@@ -72,5 +76,28 @@ describe('Sweeps view (serve mode, Chromium)', () => {
     await expect.poll(rows).toBe(3);
     expect(await linesIn()).toBe(3);
     expect(errors).toEqual([]);
+  });
+
+  it('at several window sizes every visible control is inside the window and not covered', async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    for (const [width, height] of [[1280, 900], [1024, 700], [820, 640]]) {
+      await page.setViewportSize({ width, height });
+      const bad = await page.evaluate(() => {
+        const out: string[] = [];
+        for (const el of document.querySelectorAll<HTMLElement>('main a, main button, main input, main select')) {
+          const r = el.getBoundingClientRect();
+          if (r.width === 0 || r.height === 0) continue;
+          // Scrolled into view first: a long page may hold controls below the fold, which is fine.
+          el.scrollIntoView({ block: 'center', inline: 'center' });
+          const s = el.getBoundingClientRect();
+          const hit = document.elementFromPoint(s.x + s.width / 2, s.y + s.height / 2);
+          const inside = s.left >= 0 && s.top >= 0 && s.right <= innerWidth && s.bottom <= innerHeight;
+          if (!inside || !(hit === el || el.contains(hit))) out.push(`${el.tagName} "${el.textContent?.trim() || el.getAttribute('aria-label')}"`);
+        }
+        return out;
+      });
+      expect(bad, `${width}×${height}`).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, `sweeps-${width}.png`), fullPage: true });
+    }
   });
 });

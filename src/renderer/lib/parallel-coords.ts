@@ -24,7 +24,9 @@ export interface Brush {
 export function axesOf(dims: Dimension[], trials: TrialInfo[]): Axis[] {
   const axes: Axis[] = dims.map((d) => {
     if (d.kind === 'range') return { key: d.key, log: d.log, values: null, low: d.low, high: d.high };
-    return { key: d.key, log: false, values: d.kind === 'list' ? d.values : [d.value], low: 0, high: 1 };
+    // Numbers listed in any order still read low to high, bottom to top.
+    const values = d.kind === 'list' ? (d.values.every((v) => typeof v === 'number') ? [...d.values].sort((a, b) => Number(a) - Number(b)) : d.values) : [d.value];
+    return { key: d.key, log: false, values, low: 0, high: 1 };
   });
   const accs = trials.map((t) => t.best).filter((b): b is number => b !== null);
   // The accuracy axis spans what the trials reached, so close trials still spread out.
