@@ -2,7 +2,7 @@
 // top half. The two trials with learningRate 1e-7 barely move from their initial weights, so once a trained trial
 // has reported at the rung they fall outside the top half and are pruned; trials run one at a time
 // (the default concurrency) so the arrival order at the rung is the grid's order.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,5 +70,41 @@ describe('digit-workbench sweep', () => {
     expect(pruned.epochs.length).toBeGreaterThanOrEqual(1);
     const list = await cli('sweeps');
     expect(list.stdout).toMatch(new RegExp(`${out.id}\\s+completed\\s+grid\\+asha\\s+seed-lenet5\\s+4/4`));
+  });
+
+  it('sweep stop from another process stops the running sweep; sweep resume finishes it', async () => {
+    const child = spawn(process.execPath, [bin, '--home', dir.path, 'sweep', '--dataset', 'small-600-7', '--preset', 'seed-lenet5',
+      '--param', 'batchSize=32,64', '--param', 'epochs=3', '--search', 'random', '--trials', '2', '--seed', '3', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += String(d)));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      let sweepId: number | undefined;
+      for (let i = 0; i < 600 && sweepId === undefined; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        const runs = JSON.parse((await cli('runs', '--json')).stdout) as { status: string }[];
+        const sweeps = JSON.parse((await cli('sweeps', '--json')).stdout) as { id: number; status: string }[];
+        if (runs.some((r) => r.status === 'running')) sweepId = sweeps.find((s) => s.status === 'running')?.id;
+      }
+      expect(sweepId).toBeDefined();
+      const stop = await cli('sweep', 'stop', String(sweepId));
+      expect(stop.code, stop.stderr).toBe(0);
+      expect(stop.stdout).toMatch(`sweep ${sweepId} stopped`);
+      expect(await exited).toBe(0);
+      // Usually the first trial is stopped mid-run; on a slow machine it may just have completed and the second
+      // been queued, which the stop then ends instead. Either way one trial is left stopped and resumable.
+      const stopped = JSON.parse(stdout);
+      expect(stopped.trials.map((t: { status: string }) => t.status)).toContain('stopped');
+      expect(stopped.trials.length).toBeLessThanOrEqual(2);
+
+      const resumed = await cli('sweep', 'resume', String(sweepId), '--json');
+      expect(resumed.code, resumed.stderr).toBe(0);
+      const done = JSON.parse(resumed.stdout);
+      expect(done.trials.map((t: { status: string }) => t.status)).toEqual(['completed', 'completed']);
+      expect(done.trials[0].runId).toBe(stopped.trials[0].runId);
+      expect(done.trials[0].params).toEqual(stopped.trials[0].params);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
   });
 });

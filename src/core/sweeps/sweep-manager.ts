@@ -27,6 +27,7 @@ export interface SweepManagerOptions {
 }
 
 const ACTIVE = ['queued', 'running'];
+const POLL_MS = 1000;
 
 export class SweepManager {
   readonly #o: SweepManagerOptions;
@@ -75,9 +76,22 @@ export class SweepManager {
     this.#waiters.delete(id);
   }
 
+  /**
+   * Resolves once the sweep is over and nothing of it trains. Also polled: `sweep stop` in another process
+   * finishes a queued trial in the database without any event reaching this one.
+   */
   waitFor(id: number): Promise<SweepInfo> {
     return new Promise((resolve) => {
-      this.#waiters.set(id, [...(this.#waiters.get(id) ?? []), resolve]);
+      const poll = setInterval(() => {
+        try {
+          this.#settle(id);
+        } catch (err) {
+          // The store closed under the wait (the process is ending): stop polling, say why once.
+          clearInterval(poll);
+          log.error(`sweep ${id}: stopped waiting: ${(err as Error).message}`);
+        }
+      }, POLL_MS);
+      this.#waiters.set(id, [...(this.#waiters.get(id) ?? []), (info) => (clearInterval(poll), resolve(info))]);
       this.#settle(id);
     });
   }
