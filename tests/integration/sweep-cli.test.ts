@@ -68,6 +68,15 @@ describe('digit-workbench sweep', () => {
     const pruned = runs.find((x) => x.id === out.trials[2].runId)!;
     expect(pruned.status).not.toBe('failed');
     expect(pruned.epochs.length).toBeGreaterThanOrEqual(1);
+    // The runs themselves carry the flag: stopped by the sweep, not failed, with the epoch it was judged at.
+    const wb = new Workbench({ home: dir.path });
+    try {
+      const run = await wb.call('runs:get', { id: out.trials[2].runId });
+      expect(run).toMatchObject({ sweepId: out.id, prunedAt: 1 });
+      expect(['stopped', 'completed']).toContain(run.status);
+    } finally {
+      wb.close();
+    }
     const list = await cli('sweeps');
     expect(list.stdout).toMatch(new RegExp(`${out.id}\\s+completed\\s+grid\\+asha\\s+seed-lenet5\\s+4/4`));
   });

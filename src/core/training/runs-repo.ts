@@ -25,6 +25,8 @@ interface RunRow {
   notes: string;
   tags: string;
   group_key: string | null;
+  sweep_id: number | null;
+  pruned_at: number | null;
   created_at: string;
   started_at: string | null;
   ended_at: string | null;
@@ -77,6 +79,8 @@ function toInfo(row: RunRow, epochs: EpochMetrics[]): RunInfo {
     notes: row.notes,
     tags: JSON.parse(row.tags) as string[],
     groupKey: row.group_key,
+    sweepId: row.sweep_id,
+    prunedAt: row.pruned_at,
     createdAt: row.created_at,
     startedAt: row.started_at,
     endedAt: row.ended_at,
