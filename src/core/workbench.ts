@@ -260,6 +260,7 @@ export class Workbench {
   };
 
   close(): void {
+    this.sweeps.close();
     this.runs.close();
     this.inference.close();
     this.#events.removeAllListeners();

@@ -58,4 +58,27 @@ describe('sweeps', () => {
     expect(second.trialList[0].params).toEqual(detail.trialList[0].params);
     expect((await wb.call('sweeps:list', undefined)).map((s) => s.id)).toEqual([sweep.id, again.id]);
   });
+
+  it('closing the process interrupts its sweep without proposing a trial; resume continues it', async () => {
+    const other = tempDir();
+    let mine = new Workbench({ home: other.path, sample: false });
+    try {
+      const ds = await importSmallTrainSet(mine, other.path, 300);
+      const epoch = new Promise<void>((resolve) => mine.on((e) => e.type === 'run:epoch' && resolve()));
+      const sweep = await mine.call('sweeps:start', { datasetId: ds, preset: 'seed-lenet5', params: ['batchSize=32,64', 'epochs=2'], search: 'grid' });
+      await epoch;
+      mine.close();
+      mine = new Workbench({ home: other.path, sample: false });
+      const after = await mine.call('sweeps:get', { id: sweep.id });
+      expect(after.status).toBe('interrupted');
+      expect(after.trialList.map((t) => t.status)).toEqual(['interrupted']);
+      await mine.call('sweeps:resume', { id: sweep.id });
+      expect((await mine.sweeps.waitFor(sweep.id)).status).toBe('completed');
+      const done = await mine.call('sweeps:get', { id: sweep.id });
+      expect(done.trialList.map((t) => [t.runId, t.status])).toEqual([[after.trialList[0].runId, 'completed'], [after.trialList[0].runId + 1, 'completed']]);
+    } finally {
+      mine.close();
+      other.remove();
+    }
+  });
 });

@@ -32,6 +32,8 @@ const POLL_MS = 1000;
 export class SweepManager {
   readonly #o: SweepManagerOptions;
   readonly #waiters = new Map<number, ((info: SweepInfo) => void)[]>();
+  readonly #polls = new Set<NodeJS.Timeout>();
+  #closed = false;
 
   constructor(opts: SweepManagerOptions) {
     this.#o = opts;
@@ -91,7 +93,13 @@ export class SweepManager {
           log.error(`sweep ${id}: stopped waiting: ${(err as Error).message}`);
         }
       }, POLL_MS);
-      this.#waiters.set(id, [...(this.#waiters.get(id) ?? []), (info) => (clearInterval(poll), resolve(info))]);
+      this.#polls.add(poll);
+      const done = (info: SweepInfo) => {
+        clearInterval(poll);
+        this.#polls.delete(poll);
+        resolve(info);
+      };
+      this.#waiters.set(id, [...(this.#waiters.get(id) ?? []), done]);
       this.#settle(id);
     });
   }
@@ -114,7 +122,22 @@ export class SweepManager {
     return repo.sweepInfo(db, id);
   }
 
+  /**
+   * Before the run manager interrupts this process's runs: their status events must not propose new trials, and
+   * the sweeps this process drove become interrupted (resumable), like its runs.
+   */
+  close(): void {
+    this.#closed = true;
+    for (const poll of this.#polls) clearInterval(poll);
+    this.#polls.clear();
+    const db = this.#o.db;
+    for (const id of db.prepare("SELECT id FROM sweeps WHERE status = 'running'").pluck().all() as number[]) {
+      if (repo.ownedHere(db, id)) repo.setStatus(db, id, 'interrupted');
+    }
+  }
+
   onEvent(event: WorkbenchEvent): void {
+    if (this.#closed) return;
     try {
       if (event.type === 'run:epoch') this.#judge(event.runId, event.metrics.epoch, event.metrics.valAcc);
       else if (event.type === 'run:status' && !ACTIVE.includes(event.status)) {
