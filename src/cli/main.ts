@@ -28,6 +28,8 @@ const commandModules: Record<string, () => Promise<Command>> = {
   worker: async () => (await import('./commands/workers.js')).workerCommand,
   workers: async () => (await import('./commands/workers.js')).workersCommand,
   logs: async () => (await import('./commands/logs.js')).logsCommand,
+  sweep: async () => (await import('./commands/sweeps.js')).sweepCommand,
+  sweeps: async () => (await import('./commands/sweeps.js')).sweepsCommand,
 };
 /** Commands that open the store themselves, so the whole Workbench (~30 ms of modules) is never loaded for them. */
 const withoutWorkbench = new Set(['import', 'worker']);

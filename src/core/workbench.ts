@@ -36,6 +36,10 @@ import { PoolRunHandle } from './pool/pool-handle.js';
 import { claimOrphanedPoolRuns } from './pool/pool-runs.js';
 import { logCallFailure } from './call-log.js';
 import { readRunLog } from './training/run-log.js';
+import { SweepManager } from './sweeps/sweep-manager.js';
+import { planSweep } from './sweeps/plan.js';
+import { sweepDetail } from './sweeps/detail.js';
+import * as sweepsRepo from './sweeps/sweeps-repo.js';
 
 export interface WorkbenchOptions {
   home?: string;
@@ -59,6 +63,7 @@ export class Workbench {
   readonly home: string;
   readonly db: Db;
   readonly runs: RunManager;
+  readonly sweeps: SweepManager;
   /** A trainer process for predictions, explanations and exports (never the caller's thread). */
   readonly inference: TrainerClient;
   /** The worker pool (BullMQ on Redis), connected on first use. */
@@ -86,6 +91,22 @@ export class Workbench {
       spawnPool: (runId, attachTo) =>
         new PoolRunHandle({ runId, owner: () => this.pool.owner(), backend: this.backendChoice(), threads: opts.workers ?? null, attachTo }),
     });
+    sweepsRepo.reconcileSweeps(this.db);
+    this.sweeps = new SweepManager({
+      db: this.db,
+      emit: (event) => this.emit(event),
+      queueRun: (args) => {
+        const [id] = queueRuns(this.db, args);
+        this.emit({ type: 'run:status', runId: id, status: 'queued', error: null });
+        queueMicrotask(() => this.runs.pump());
+        return id;
+      },
+      stopRun: (id) => void this.#handlers['runs:stop']({ id }),
+      resumeRun: (id) => void this.#handlers['runs:resume']({ id }),
+      concurrency: () => readSettings(this.db).concurrency,
+    });
+    // Sweeps judge trials at rungs and propose the next one from run events, whichever transport started them.
+    this.on((event) => this.sweeps.onEvent(event));
   }
 
   /**
@@ -283,6 +304,21 @@ export class Workbench {
     'desktop:open-logs': () => {
       throw conflict('the logs folder opens in the desktop app: in the browser, Settings › Download log saves it');
     },
+    'sweeps:start': (args) => {
+      const id = sweepsRepo.createSweep(this.db, planSweep(this.db, args));
+      try {
+        this.sweeps.fill(id);
+      } catch (err) {
+        // The first trial could not be queued (e.g. a validation split that leaves nothing): no empty sweep stays.
+        this.db.prepare('DELETE FROM sweeps WHERE id = ?').run(id);
+        throw err;
+      }
+      return sweepsRepo.sweepInfo(this.db, id);
+    },
+    'sweeps:list': () => sweepsRepo.listSweeps(this.db),
+    'sweeps:get': ({ id }) => sweepDetail(this.db, id),
+    'sweeps:stop': ({ id }) => this.sweeps.stop(id),
+    'sweeps:resume': ({ id }) => this.sweeps.resume(id),
     'settings:get': () => ({ ...readSettings(this.db), home: this.home }),
     'settings:backends': async () => (await this.inference.request({ type: 'backends' }, 'backends')).backends,
     'settings:set': (changes) => {
@@ -294,6 +330,7 @@ export class Workbench {
   };
 
   close(): void {
+    this.sweeps.close();
     this.runs.close();
     this.pool.close();
     this.inference.close();

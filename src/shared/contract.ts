@@ -11,6 +11,7 @@ import type { WorkersStatus } from './workers.js';
 import type { SubmissionInfo } from './submissions.js';
 import type { RunLogPage } from './lineage.js';
 import type { Comparison, ConfusionReport, DigitPage, EnsembleValidation, RunDiff } from './analysis.js';
+import { SEARCHES, type SweepDetail, type SweepInfo } from './sweeps.js';
 
 /**
  * A method whose arguments name files on the machine that runs the core. Only a local caller may give them (the
@@ -153,6 +154,26 @@ export const contract = {
   'workers:clear-url': method<{ url: null }>()(s.none),
   /** Desktop app only: shows the data folder's logs/ in the file manager (the browser downloads the log instead). */
   'desktop:open-logs': method<{ opened: boolean }>()(s.none),
+  /** A hyperparameter search whose trials are runs; params are "NAME=SPACE" (see shared/sweep-space.ts). */
+  'sweeps:start': method<SweepInfo>()(
+    s.object({
+      datasetId: s.id,
+      preset: s.str({ max: 64 }),
+      hyperparams: s.optional(s.record()),
+      params: s.array(s.str({ min: 1, max: 400 }), { min: 1, max: 20 }),
+      trials: s.optional(s.int({ min: 1, max: 1000 })),
+      search: s.oneOf(SEARCHES),
+      /** ASHA pruning; leave it out for none. */
+      prune: s.optional(s.object({ minResource: s.int({ min: 1, max: 1000 }), reductionFactor: s.int({ min: 2, max: 10 }) })),
+      seed: s.optional(s.int({ min: 0, max: 2 ** 31 - 1 })),
+    }),
+  ),
+  'sweeps:list': method<SweepInfo[]>()(s.none),
+  'sweeps:get': method<SweepDetail>()(s.object({ id: s.id })),
+  /** Stops its queued and running trials (kept, resumable) and proposes no more. */
+  'sweeps:stop': method<SweepInfo>()(s.object({ id: s.id })),
+  /** Continues stopped or interrupted trials and proposes the rest, in this process. */
+  'sweeps:resume': method<SweepInfo>()(s.object({ id: s.id })),
   'settings:get': method<Settings>()(s.none),
   /** Probes a trainer process: which backends load here, and why tfjs-node does not. */
   'settings:backends': method<BackendAvailability[]>()(s.none),

@@ -18,6 +18,8 @@ export type WorkbenchEvent =
   | { type: 'app:navigate'; route: string }
   /** Test-set prediction progress (images done over images to do, every run and TTA view counted). */
   | { type: 'predict:progress'; done: number; total: number }
-  | { type: 'submissions:changed' };
+  | { type: 'submissions:changed' }
+  /** A sweep's status or trials changed (a trial queued, finished or pruned). */
+  | { type: 'sweep:changed'; sweepId: number };
 
 export type WorkbenchEventListener = (event: WorkbenchEvent) => void;

@@ -36,6 +36,10 @@ export interface RunInfo {
   notes: string;
   tags: string[];
   groupKey: string | null;
+  /** The sweep whose trial it is. */
+  sweepId: number | null;
+  /** The epoch at which the sweep's ASHA pruning stopped it (the run is then "stopped" and keeps its epochs). */
+  prunedAt: number | null;
   createdAt: string;
   startedAt: string | null;
   endedAt: string | null;

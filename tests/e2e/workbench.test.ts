@@ -146,18 +146,20 @@ describe('workbench UI (serve mode, Chromium)', () => {
     expect(await runRow(1).locator('td').nth(5).textContent()).toMatch(/%/);
   });
 
-  it('queues a sweep of two learning rates as two runs', async () => {
+  it('starts a grid sweep of two learning rates; its trials are runs 2 and 3', async () => {
     await go('#/new');
     await page.getByLabel('Dataset').selectOption({ label: 'digits-e2e — 2,000 images' });
     await page.locator('[data-path="epochs"] input').fill('1');
     await page.getByLabel('Sweep hyperparameters').check();
     await page.getByLabel('Sweep parameter 1', { exact: true }).selectOption('learningRate');
     await page.getByLabel('Values for sweep parameter 1').fill('0.001, 0.002');
-    await expect.poll(() => page.getByTestId('run-count').textContent()).toContain('Queues 2 runs');
-    await page.getByRole('button', { name: 'Start 2 runs' }).click();
-    await page.waitForURL(/#\/runs$/);
-    await runRow(2).waitFor();
-    await runRow(3).waitFor();
+    await expect.poll(() => page.getByTestId('run-count').textContent()).toContain('Runs a sweep of 2 trials');
+    await page.getByRole('button', { name: 'Start sweep of 2 trials' }).click();
+    await page.waitForURL(/#\/sweeps\/1$/);
+    // Trials are proposed one at a time (runs at once = 1): the second appears when the first ends.
+    await go('#/runs');
+    await runRow(2).waitFor({ timeout: 120_000 });
+    await runRow(3).waitFor({ timeout: 120_000 });
     expect(await page.locator('[data-testid=runs-table] tbody tr').count()).toBe(3);
   });
 

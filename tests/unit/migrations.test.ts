@@ -95,6 +95,26 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('006 (sweeps) adds the sweeps table and run.sweep_id / pruned_at to a version-5 database and keeps its runs', () => {
+    dir = tempDir();
+    const db = new Database(join(dir.path, 'x.db'));
+    migrate(db, 5);
+    db.prepare("INSERT INTO datasets (name, kind, rows, sha256, source, created_at) VALUES ('d', 'train', 1, 'abc', 'f.csv', 'now')").run();
+    db.prepare("INSERT INTO runs (dataset_id, dataset_sha256, preset, status, hyperparams, seed, app_version, created_at) VALUES (1, 'abc', 'dnn', 'completed', '{}', 1, '0', 'now')").run();
+    const sweeps = migrations.find((m) => m.up.includes('CREATE TABLE sweeps'))!;
+    expect(migrate(db, sweeps.version)).toBe(sweeps.version);
+    expect(tables(db)).toContain('sweeps');
+    expect(db.prepare('SELECT preset, sweep_id, pruned_at FROM runs').get()).toEqual({ preset: 'dnn', sweep_id: null, pruned_at: null });
+    db.pragma('foreign_keys = ON');
+    db.prepare("INSERT INTO sweeps (spec, status, created_at) VALUES ('{}', 'running', 'now')").run();
+    db.prepare('UPDATE runs SET sweep_id = 1, pruned_at = 1').run();
+    expect(() => db.prepare("INSERT INTO sweeps (spec, status, created_at) VALUES ('{}', 'paused', 'now')").run()).toThrow(/CHECK/);
+    // Deleting a sweep keeps its runs: they are ordinary runs.
+    db.prepare('DELETE FROM sweeps').run();
+    expect(db.prepare('SELECT sweep_id FROM runs').pluck().get()).toBeNull();
+    db.close();
+  });
+
   it('opening the store migrates to the latest version with WAL and foreign keys', () => {
     dir = tempDir();
     const db = openDatabase(dir.path);

@@ -7,6 +7,7 @@ import * as m002 from './migrations/002-runs.js';
 import * as m003 from './migrations/003-run-workers.js';
 import * as m004 from './migrations/004-pool.js';
 import * as m005 from './migrations/005-lineage.js';
+import * as m006 from './migrations/006-sweeps.js';
 
 export const migrations: readonly { version: number; up: string }[] = [
   { version: 1, up: m001.up },
@@ -14,6 +15,7 @@ export const migrations: readonly { version: number; up: string }[] = [
   { version: 3, up: m003.up },
   { version: 4, up: m004.up },
   { version: 5, up: m005.up },
+  { version: 6, up: m006.up },
 ];
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version;

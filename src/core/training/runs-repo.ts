@@ -30,6 +30,8 @@ interface RunRow {
   group_key: string | null;
   target: RunTarget;
   pool_job: string | null;
+  sweep_id: number | null;
+  pruned_at: number | null;
   created_at: string;
   started_at: string | null;
   ended_at: string | null;
@@ -80,6 +82,8 @@ function toInfo(row: RunRow, epochs: EpochMetrics[], trainedBy: string[] = []): 
     notes: row.notes,
     tags: JSON.parse(row.tags) as string[],
     groupKey: row.group_key,
+    sweepId: row.sweep_id,
+    prunedAt: row.pruned_at,
     createdAt: row.created_at,
     startedAt: row.started_at,
     endedAt: row.ended_at,

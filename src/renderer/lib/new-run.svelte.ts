@@ -1,8 +1,8 @@
 // New run state: preset and dataset, the editable hyperparameters (opening on those last started), the debounced
-// runs:preview (its model summary or every validation problem), seed repeats and a sweep grid, and starting
-// everything it plans.
+// runs:preview (its model summary or every validation problem), seed repeats or a sweep (strategy, trials,
+// pruning), where the runs train, and starting them.
 
-import type { PresetInfo } from '../../shared/hyperparams.js';
+import type { Hyperparams, PresetInfo } from '../../shared/hyperparams.js';
 import type { ModelSummary } from '../../shared/model-spec.js';
 import type { RunInfo, RunTarget } from '../../shared/runs.js';
 import { api } from './api.js';
@@ -11,8 +11,12 @@ import { fieldLabel, problemsOf, toForm, toHyperparams, type FormValues } from '
 import type { Issue } from '../../shared/schema.js';
 import { choiceOf, readPrefs, savePrefs, type Prefs } from './prefs.js';
 import type { KeyValueStore } from './selections.js';
-import { grid, parseValues, SWEEP_FIELDS, type GridPoint, type SweepAxis } from './sweep.js';
 import type { DatasetInfo } from '../../shared/types.js';
+import type { Search, SweepInfo } from '../../shared/sweeps.js';
+import { sweepPlan, type SweepAxis, type SweepPlan } from './sweep.js';
+
+/** What Start queued: runs, or a sweep whose trials the core proposes one by one. */
+export type Started = { runs: RunInfo[] } | { sweep: SweepInfo };
 
 /** Problems in the GUI's words: "Batch size: must be an integer from 1 to 4096 (got 0)". */
 function labelled(issues: Issue[]): string {
@@ -28,6 +32,11 @@ export class NewRun {
   repeat = $state(1);
   sweepOn = $state(false);
   axes = $state<SweepAxis[]>([{ key: 'learningRate', values: '0.001, 0.0005' }]);
+  search = $state<Search>('grid');
+  trials = $state(10);
+  prune = $state(false);
+  minResource = $state(1);
+  reductionFactor = $state(3);
   #summary = $state.raw<ModelSummary | null>(null);
   #problems = $state.raw<Issue[]>([]);
   #previewing = $state(false);
@@ -111,19 +120,13 @@ export class NewRun {
     if (this.form && d) this.form[key] = structuredClone(d[key]);
   }
 
-  /** The sweep's axes parsed; throws the first bad value's message. */
-  get plan(): { points: GridPoint[]; error: string | null } {
-    if (!this.form) return { points: [], error: null };
-    const base = toHyperparams(this.form);
-    if (!this.sweepOn) return { points: [{ hyperparams: base, label: '' }], error: null };
+  /** The sweep's axes parsed by the shared parser (null when no sweep), or its message naming the axis. */
+  get plan(): { sweep: SweepPlan | null; error: string | null } {
+    if (!this.form || !this.sweepOn) return { sweep: null, error: null };
     try {
-      const axes = this.axes.map((a) => {
-        const field = SWEEP_FIELDS.find((f) => f.key === a.key) ?? SWEEP_FIELDS[0];
-        return { field, values: parseValues(field, a.values) };
-      });
-      return { points: grid(base, axes), error: null };
+      return { sweep: sweepPlan(this.axes, this.search, this.trials), error: null };
     } catch (err) {
-      return { points: [], error: message(err) };
+      return { sweep: null, error: message(err) };
     }
   }
 
@@ -131,8 +134,10 @@ export class NewRun {
     return Number.isInteger(this.repeat) && this.repeat >= 1 && this.repeat <= 50 ? this.repeat : 1;
   }
 
+  /** Runs Start queues: one per seed, or a sweep's trials (the core checks the values before queueing any). */
   get runCount(): number {
-    return this.plan.points.length * this.repeatCount;
+    if (this.sweepOn) return this.plan.sweep?.trials ?? 0;
+    return this.repeatCount;
   }
 
   async preview(): Promise<void> {
@@ -166,31 +171,32 @@ export class NewRun {
     if (this.#poolUrl === null) this.target = 'local';
   }
 
-  /** Validates every grid point first so a bad value queues nothing, then queues them in order. */
-  async start(datasets: DatasetInfo[] = []): Promise<RunInfo[] | null> {
-    const { points, error } = this.plan;
-    if (error || points.length === 0 || this.datasetId === null) {
+  /** Queues the run (with its seed repeats), or starts the sweep through sweeps:start. */
+  async start(datasets: DatasetInfo[] = []): Promise<Started | null> {
+    const { sweep, error } = this.plan;
+    if (error || !this.form || this.datasetId === null) {
       this.#startError = error ?? (this.datasetId === null ? 'Pick a training dataset first.' : 'Nothing to run.');
       return null;
     }
+    const hyperparams: Hyperparams = toHyperparams(this.form);
     this.#starting = true;
     this.#startError = null;
-    const started: RunInfo[] = [];
     try {
-      for (const p of points) {
-        await api.call('runs:preview', { preset: this.preset, hyperparams: p.hyperparams }).catch((err: unknown) => {
-          throw new Error(`${p.label ? `${p.label}: ` : ''}${labelled(problemsOf(err))}`);
-        });
+      let started: Started;
+      if (sweep) {
+        const prune = this.prune ? { minResource: this.minResource, reductionFactor: this.reductionFactor } : undefined;
+        const args = { datasetId: this.datasetId, preset: this.preset, hyperparams, params: sweep.params, search: this.search, prune };
+        started = { sweep: await api.call('sweeps:start', this.search === 'grid' ? args : { ...args, trials: sweep.trials }) };
+      } else {
+        const seeds = this.repeatCount > 1 ? Array.from({ length: this.repeatCount }, (_, i) => hyperparams.seed + i) : undefined;
+        started = { runs: await api.call('runs:start', { datasetId: this.datasetId, preset: this.preset, hyperparams, seeds, target: this.target }) };
       }
-      for (const p of points) {
-        const seeds = this.repeatCount > 1 ? Array.from({ length: this.repeatCount }, (_, i) => p.hyperparams.seed + i) : undefined;
-        started.push(...(await api.call('runs:start', { datasetId: this.datasetId, preset: this.preset, hyperparams: p.hyperparams, seeds, target: this.target })));
-      }
-      // The next New run opens on what was just started (the sweep's base values, not one grid point).
-      if (this.form) savePrefs(this.#store, { preset: this.preset, hyperparams: toHyperparams(this.form), train: choiceOf(datasets, this.datasetId) });
+      // The next New run opens on what was just started (the sweep's base values, not one trial's).
+      savePrefs(this.#store, { preset: this.preset, hyperparams, train: choiceOf(datasets, this.datasetId) });
       return started;
     } catch (err) {
-      this.#startError = started.length ? `${message(err)} (${started.length === 1 ? '1 run was' : `${started.length} runs were`} queued before this)` : message(err);
+      // Validation problems in the form's own words ("Batch size: …"), anything else as it is.
+      this.#startError = labelled(problemsOf(err));
       return null;
     } finally {
       this.#starting = false;

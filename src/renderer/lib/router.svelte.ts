@@ -10,6 +10,7 @@ export type Route =
   | { view: 'diff'; a: number | null; b: number | null }
   | { view: 'submissions' }
   | { view: 'draw' }
+  | { view: 'sweeps'; id: number | null }
   | { view: 'settings' };
 
 const positive = (v: string | undefined): number | null => {
@@ -42,6 +43,8 @@ export function parseRoute(hash: string): Route {
       return { view: 'submissions' };
     case 'draw':
       return { view: 'draw' };
+    case 'sweeps':
+      return { view: 'sweeps', id };
     case 'settings':
       return { view: 'settings' };
     default:
@@ -59,6 +62,8 @@ export function href(route: Route): string {
       return route.ids.length ? `#/compare/${route.ids.join(',')}` : '#/compare';
     case 'errors':
       return route.id ? `#/errors/${route.id}` : '#/errors';
+    case 'sweeps':
+      return route.id ? `#/sweeps/${route.id}` : '#/sweeps';
     case 'diff':
       return route.a || route.b ? `#/diff/${route.a ?? 0}/${route.b ?? 0}` : '#/diff';
     default:

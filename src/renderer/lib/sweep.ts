@@ -1,71 +1,52 @@
-// A simple sweep: one or two hyperparameters, each with a list of values; the grid becomes separate runs.
+// The New run form's sweep axes: which hyperparameters it offers, and the axes as "NAME=SPACE" texts for the
+// shared parser (src/shared/sweep-space.ts), which the CLI's --param uses too.
 
-import type { Hyperparams } from '../../shared/hyperparams.js';
+import { gridPoints, parseSpace, type Dimension } from '../../shared/sweep-space.js';
+import type { Search } from '../../shared/sweeps.js';
 
 export interface SweepField {
   key: string;
   label: string;
-  kind: 'int' | 'number' | 'optimizer';
 }
 
 export const SWEEP_FIELDS: SweepField[] = [
-  { key: 'learningRate', label: 'Learning rate', kind: 'number' },
-  { key: 'batchSize', label: 'Batch size', kind: 'int' },
-  { key: 'epochs', label: 'Epochs', kind: 'int' },
-  { key: 'optimizer', label: 'Optimizer', kind: 'optimizer' },
-  { key: 'momentum', label: 'Momentum', kind: 'number' },
-  { key: 'validation.ratio', label: 'Validation ratio', kind: 'number' },
-  { key: 'seed', label: 'Seed', kind: 'int' },
+  { key: 'learningRate', label: 'Learning rate' },
+  { key: 'batchSize', label: 'Batch size' },
+  { key: 'epochs', label: 'Epochs' },
+  { key: 'optimizer', label: 'Optimizer' },
+  { key: 'momentum', label: 'Momentum' },
+  { key: 'validation.ratio', label: 'Validation ratio' },
+  { key: 'augmentation.rotation', label: 'Rotation (°)' },
+  { key: 'augmentation.zoom', label: 'Zoom' },
+  { key: 'augmentation.shift', label: 'Shift' },
+  { key: 'seed', label: 'Seed' },
 ];
 
 export interface SweepAxis {
   key: string;
+  /** "0.001, 0.003" (a list), "16..128" (a range) or "log:1e-4..1e-2" (a log range). */
   values: string;
 }
 
-export type SweepValue = number | string;
-
-/** Parses "0.001, 0.003 1e-2" into values, or throws naming the token that is not one. */
-export function parseValues(field: SweepField, text: string): SweepValue[] {
-  const tokens = text.split(/[\s,;]+/).filter(Boolean);
-  const values = tokens.map((t) => {
-    if (field.kind === 'optimizer') {
-      if (!['adam', 'sgd', 'rmsprop'].includes(t)) throw new Error(`${field.label}: “${t}” is not one of adam, sgd, rmsprop`);
-      return t;
-    }
-    const n = Number(t);
-    if (!Number.isFinite(n) || (field.kind === 'int' && !Number.isInteger(n))) {
-      throw new Error(`${field.label}: “${t}” is not ${field.kind === 'int' ? 'a whole number' : 'a number'}`);
-    }
-    return n;
-  });
-  return [...new Set(values)];
+/** One axis as the parser's "NAME=SPACE": a list may be separated by commas or spaces. */
+export function axisParam(axis: SweepAxis): string {
+  const text = axis.values.trim();
+  const space = text.includes('..') ? text.replace(/\s+/g, '') : text.split(/[\s,;]+/).filter(Boolean).join(',');
+  return `${axis.key}=${space}`;
 }
 
-function withValue(hp: Hyperparams, key: string, value: SweepValue): Hyperparams {
-  const copy = structuredClone(hp) as unknown as Record<string, Record<string, unknown>>;
-  const [head, tail] = key.split('.');
-  if (tail) copy[head] = { ...copy[head], [tail]: value };
-  else (copy as Record<string, unknown>)[head] = value;
-  return copy as unknown as Hyperparams;
+export interface SweepPlan {
+  params: string[];
+  dims: Dimension[];
+  /** Trials the sweep will run: the grid's size for grid search, else the budget asked for. */
+  trials: number;
 }
 
-export interface GridPoint {
-  hyperparams: Hyperparams;
-  label: string;
-}
-
-/** The cartesian product of the axes' values applied to `base`; an axis with no values is skipped. */
-export function grid(base: Hyperparams, axes: { field: SweepField; values: SweepValue[] }[]): GridPoint[] {
-  let points: GridPoint[] = [{ hyperparams: base, label: '' }];
-  for (const { field, values } of axes) {
-    if (values.length === 0) continue;
-    points = points.flatMap((p) =>
-      values.map((v) => ({
-        hyperparams: withValue(p.hyperparams, field.key, v),
-        label: `${p.label ? `${p.label}, ` : ''}${field.label} ${v}`,
-      })),
-    );
-  }
-  return points;
+/** Parses the axes; throws the parser's message (it names the axis). */
+export function sweepPlan(axes: SweepAxis[], search: Search, trials: number): SweepPlan {
+  const params = axes.map(axisParam);
+  const dims = parseSpace(params);
+  if (search === 'grid') return { params, dims, trials: gridPoints(dims).length };
+  if (!Number.isInteger(trials) || trials < 1 || trials > 1000) throw new Error('Trials: a whole number from 1 to 1000');
+  return { params, dims, trials };
 }

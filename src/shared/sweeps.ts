@@ -1,0 +1,81 @@
+// Sweeps as the UI, the CLI and the contract see them: a search over hyperparameters whose trials are runs.
+
+import type { Dimension, ParamValue } from './sweep-space.js';
+import type { RunStatus } from './runs.js';
+
+export const SEARCHES = ['grid', 'random', 'tpe'] as const;
+export type Search = (typeof SEARCHES)[number];
+
+/** Successive halving (ASHA): at epochs minResource·η^k a trial continues only if in the top 1/η so far. */
+export interface PruneSpec {
+  minResource: number;
+  reductionFactor: number;
+}
+
+export const SWEEP_STATUSES = ['running', 'stopped', 'completed', 'interrupted'] as const;
+export type SweepStatus = (typeof SWEEP_STATUSES)[number];
+
+/** What is needed to repeat a sweep: the same spec over the same results proposes the same points. */
+export interface SweepSpec {
+  datasetId: number;
+  preset: string;
+  /** Overrides applied before the searched parameters (the New run form's values). */
+  hyperparams: Record<string, unknown>;
+  params: string[];
+  trials: number;
+  search: Search;
+  prune: PruneSpec | null;
+  seed: number;
+}
+
+export type TrialStatus = RunStatus | 'pruned';
+
+export interface TrialInfo {
+  runId: number;
+  trial: number;
+  status: TrialStatus;
+  params: Record<string, ParamValue>;
+  /** Best validation accuracy so far. */
+  best: number | null;
+  epochsDone: number;
+  epochsPlanned: number;
+  /** The epoch a pruned trial stopped at. */
+  prunedAt: number | null;
+  seed: number;
+  groupKey: string | null;
+}
+
+export interface SweepInfo extends SweepSpec {
+  id: number;
+  status: SweepStatus;
+  createdAt: string;
+  trialsDone: number;
+  bestRunId: number | null;
+  bestValAcc: number | null;
+}
+
+export interface ParamImportance {
+  key: string;
+  /** Share of the explained variance, 0–1 over the searched parameters. */
+  importance: number;
+}
+
+export interface BestComparison {
+  best: TrialInfo;
+  runnerUp: TrialInfo;
+  gap: number;
+  /** One standard deviation of accuracy expected from seed noise alone. */
+  noise: number;
+  /** seeds: spread of runs repeated over seeds; binomial: sqrt(p(1−p)/n) on the validation set. */
+  noiseSource: 'seeds' | 'binomial';
+  withinNoise: boolean;
+}
+
+export interface SweepDetail extends SweepInfo {
+  dimensions: Dimension[];
+  trialList: TrialInfo[];
+  importance: ParamImportance[];
+  /** Null until two trials have a validation accuracy. */
+  comparison: BestComparison | null;
+  valSize: number;
+}

@@ -1,0 +1,103 @@
+// The Sweeps view end to end: a real three-trial sweep trained beforehand, served, in Chromium. The plot draws one
+// line per trial; dragging along the accuracy axis keeps only the trials in that band, in the plot and the table.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Workbench } from '../../src/core/workbench.js';
+import { tempDir } from '../helpers/temp-home.js';
+import { importSmallTrainSet } from '../helpers/small-dataset.js';
+import { launchChromium, startServe, waitInPage, type Served } from './harness.js';
+
+const SHOTS = join(process.cwd(), 'test-output', 'screenshots');
+
+describe('Sweeps view (serve mode, Chromium)', () => {
+  const home = tempDir('dw-e2e-sweeps-');
+  let served: Served;
+  let browser: Browser;
+  let page: Page;
+  let bests: number[] = [];
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    const chromium = launchChromium();
+    const wb = new Workbench({ home: home.path, sample: false });
+    const datasetId = await importSmallTrainSet(wb, home.path, 300);
+    // 1e-7 barely trains: the three trials end far apart on the accuracy axis.
+    const sweep = await wb.call('sweeps:start', { datasetId, preset: 'seed-lenet5', params: ['learningRate=0.003,0.001,1e-7', 'epochs=1'], search: 'grid', seed: 1 });
+    await wb.sweeps.waitFor(sweep.id);
+    bests = (await wb.call('sweeps:get', { id: sweep.id })).trialList.map((t) => t.best!);
+    wb.close();
+    [served, browser] = await Promise.all([startServe(home.path), chromium]);
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(served.url);
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+    home.remove();
+  });
+
+  const rows = () => page.locator('[data-testid=trials-table] tbody tr').count();
+  const linesIn = () => page.locator('[data-testid=parcoords] path.line:not(.out)').count();
+
+  it('lists the sweep from the navigation and draws one line per trial', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sweeps' }).click();
+    await page.locator('[data-testid=sweeps-table] a', { hasText: '#1' }).click();
+    await page.waitForURL(/#\/sweeps\/1$/);
+    await waitInPage(page, () => document.querySelectorAll('[data-testid=parcoords] path.line').length === 3);
+    expect(await rows()).toBe(3);
+    expect(await page.locator('[data-testid=parcoords] [data-axis]').evaluateAll((g) => g.map((x) => (x as SVGGElement).dataset.axis))).toEqual(['learningRate', 'best']);
+    expect(await page.locator('[data-importance]').count()).toBe(1);
+    expect(await page.getByRole('region', { name: 'Best trial against the runner-up' }).textContent()).toMatch(/Trial \d \(run \d\)/);
+  });
+
+  it('brushing the top of the accuracy axis filters the lines and the table; a click clears it', async () => {
+    const axis = (await page.locator('[data-axis-line=best]').boundingBox())!;
+    const x = axis.x + axis.width / 2;
+    // From just above the best trial down to 40% of the axis: the 1e-7 trial (at the bottom) is left out.
+    await page.mouse.move(x, axis.y - 2);
+    await page.mouse.down();
+    await page.mouse.move(x, axis.y + axis.height * 0.3, { steps: 4 });
+    await page.mouse.move(x, axis.y + axis.height * 0.6, { steps: 4 });
+    await page.mouse.up();
+    const lo = Math.min(...bests) + 0.4 * (Math.max(...bests) - Math.min(...bests));
+    const kept = bests.filter((b) => b >= lo - 1e-9).length;
+    expect(kept).toBeLessThan(3);
+    await expect.poll(rows).toBe(kept);
+    expect(await linesIn()).toBe(kept);
+    expect(await page.getByTestId('shown-count').textContent()).toBe(`${kept} of 3 trials`);
+    const shownAcc = await page.locator('[data-testid=trials-table] tbody tr td:last-child').allTextContents();
+    for (const text of shownAcc) expect(parseFloat(text) / 100).toBeGreaterThanOrEqual(lo - 0.0001);
+
+    await page.mouse.click(x, axis.y + axis.height * 0.5);
+    await expect.poll(rows).toBe(3);
+    expect(await linesIn()).toBe(3);
+    expect(errors).toEqual([]);
+  });
+
+  it('at several window sizes every visible control is inside the window and not covered', async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    for (const [width, height] of [[1280, 900], [1024, 700], [820, 640]]) {
+      await page.setViewportSize({ width, height });
+      const bad = await page.evaluate(() => {
+        const out: string[] = [];
+        for (const el of document.querySelectorAll<HTMLElement>('main a, main button, main input, main select')) {
+          const r = el.getBoundingClientRect();
+          if (r.width === 0 || r.height === 0) continue;
+          // Scrolled into view first: a long page may hold controls below the fold, which is fine.
+          el.scrollIntoView({ block: 'center', inline: 'center' });
+          const s = el.getBoundingClientRect();
+          const hit = document.elementFromPoint(s.x + s.width / 2, s.y + s.height / 2);
+          const inside = s.left >= 0 && s.top >= 0 && s.right <= innerWidth && s.bottom <= innerHeight;
+          if (!inside || !(hit === el || el.contains(hit))) out.push(`${el.tagName} "${el.textContent?.trim() || el.getAttribute('aria-label')}"`);
+        }
+        return out;
+      });
+      expect(bad, `${width}×${height}`).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, `sweeps-${width}.png`), fullPage: true });
+    }
+  });
+});

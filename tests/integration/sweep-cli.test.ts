@@ -1,0 +1,119 @@
+// A real tiny sweep through the CLI: grid over four points, two epochs, ASHA with rungs at epoch 1 keeping the
+// top half. The two trials with learningRate 1e-7 barely move from their initial weights, so once a trained trial
+// has reported at the rung they fall outside the top half and are pruned; trials run one at a time
+// (the default concurrency) so the arrival order at the rung is the grid's order.
+import { execFile, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp-home.js';
+import { Workbench } from '../../src/core/workbench.js';
+import { importSmallTrainSet } from '../helpers/small-dataset.js';
+
+const bin = join(process.cwd(), 'bin', 'digit-workbench.js');
+let dir: ReturnType<typeof tempDir>;
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, '--home', dir.path, ...args], { timeout: 240_000 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  dir = tempDir();
+  const wb = new Workbench({ home: dir.path });
+  await importSmallTrainSet(wb, dir.path, 600);
+  wb.close();
+});
+afterAll(() => dir.remove());
+
+describe('digit-workbench sweep', () => {
+  it('names the bad --param and exits before queueing anything', async () => {
+    const r = await cli('sweep', '--dataset', 'small-600-7', '--preset', 'seed-lenet5', '--param', 'learningRate=log:1e-2..1e-4');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--param learningRate=log:1e-2\.\.1e-4: the range must go from low to high/);
+    const bound = await cli('sweep', '--dataset', 'small-600-7', '--preset', 'seed-lenet5', '--param', 'learningRate=log:1e-4..20');
+    expect(bound.code).toBe(1);
+    expect(bound.stderr).toMatch(/--param learningRate=log:0\.0001\.\.20: learningRate: must be a number above 0 to 10 \(got 20\)/);
+    expect(JSON.parse((await cli('sweeps', '--json')).stdout)).toEqual([]);
+  });
+
+  it('runs a grid with ASHA: trained trials complete, untrainable ones are pruned at epoch 1', async () => {
+    const r = await cli(
+      'sweep', '--dataset', 'small-600-7', '--preset', 'seed-lenet5',
+      '--param', 'learningRate=0.003,1e-7', '--param', 'batchSize=32,64', '--param', 'epochs=2', '--param', 'validation.ratio=0.25',
+      '--search', 'grid', '--prune', 'asha', '--min-resource', '1', '--reduction-factor', '2', '--seed', '5', '--json',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out)).toEqual(['id', 'trials', 'bestRunId']);
+    expect(out.trials).toHaveLength(4);
+    expect(Object.keys(out.trials[0])).toEqual(['runId', 'status', 'params', 'best']);
+    expect(out.trials.map((t: { params: unknown }) => t.params)).toEqual([
+      { learningRate: 0.003, batchSize: 32 },
+      { learningRate: 0.003, batchSize: 64 },
+      { learningRate: 1e-7, batchSize: 32 },
+      { learningRate: 1e-7, batchSize: 64 },
+    ]);
+    expect(out.trials[0].status).toBe('completed');
+    expect(out.trials[2].status).toBe('pruned');
+    expect(out.trials[3].status).toBe('pruned');
+    expect(out.bestRunId).toBe([...out.trials].sort((a, b) => b.best - a.best)[0].runId);
+    // A pruned run keeps the epoch it was judged at and is not failed.
+    const runs = JSON.parse((await cli('runs', '--json')).stdout) as { id: number; status: string; epochs: unknown[] }[];
+    const pruned = runs.find((x) => x.id === out.trials[2].runId)!;
+    expect(pruned.status).not.toBe('failed');
+    expect(pruned.epochs.length).toBeGreaterThanOrEqual(1);
+    // The runs themselves carry the flag: stopped by the sweep, not failed, with the epoch it was judged at.
+    const wb = new Workbench({ home: dir.path });
+    try {
+      const run = await wb.call('runs:get', { id: out.trials[2].runId });
+      expect(run).toMatchObject({ sweepId: out.id, prunedAt: 1 });
+      expect(['stopped', 'completed']).toContain(run.status);
+    } finally {
+      wb.close();
+    }
+    const list = await cli('sweeps');
+    expect(list.stdout).toMatch(new RegExp(`${out.id}\\s+completed\\s+grid\\+asha\\s+seed-lenet5\\s+4/4`));
+  });
+
+  it('sweep stop from another process stops the running sweep; sweep resume finishes it', async () => {
+    const child = spawn(process.execPath, [bin, '--home', dir.path, 'sweep', '--dataset', 'small-600-7', '--preset', 'seed-lenet5',
+      '--param', 'batchSize=32,64', '--param', 'epochs=3', '--search', 'random', '--trials', '2', '--seed', '3', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += String(d)));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      let sweepId: number | undefined;
+      for (let i = 0; i < 600 && sweepId === undefined; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        const runs = JSON.parse((await cli('runs', '--json')).stdout) as { status: string }[];
+        const sweeps = JSON.parse((await cli('sweeps', '--json')).stdout) as { id: number; status: string }[];
+        if (runs.some((r) => r.status === 'running')) sweepId = sweeps.find((s) => s.status === 'running')?.id;
+      }
+      expect(sweepId).toBeDefined();
+      const stop = await cli('sweep', 'stop', String(sweepId));
+      expect(stop.code, stop.stderr).toBe(0);
+      expect(stop.stdout).toMatch(`sweep ${sweepId} stopped`);
+      expect(await exited).toBe(0);
+      // Usually the first trial is stopped mid-run; on a slow machine it may just have completed and the second
+      // been queued, which the stop then ends instead. Either way one trial is left stopped and resumable.
+      const stopped = JSON.parse(stdout);
+      expect(stopped.trials.map((t: { status: string }) => t.status)).toContain('stopped');
+      expect(stopped.trials.length).toBeLessThanOrEqual(2);
+
+      const resumed = await cli('sweep', 'resume', String(sweepId), '--json');
+      expect(resumed.code, resumed.stderr).toBe(0);
+      const done = JSON.parse(resumed.stdout);
+      expect(done.trials.map((t: { status: string }) => t.status)).toEqual(['completed', 'completed']);
+      expect(done.trials[0].runId).toBe(stopped.trials[0].runId);
+      expect(done.trials[0].params).toEqual(stopped.trials[0].params);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});
