@@ -8,4 +8,6 @@ if (!existsSync(entry)) {
   process.exit(1);
 }
 const { main } = await import(entry.href);
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// A command may have set a failing exit code itself (a run that failed): keep the worse of the two.
+process.exitCode = Math.max(Number(process.exitCode ?? 0), code);
