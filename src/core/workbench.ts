@@ -29,6 +29,8 @@ import { confusionReport, digitPage } from './analysis/errors.js';
 import { compareRuns } from './analysis/compare.js';
 import { diffRuns, ensembleValidation } from './analysis/diff.js';
 import { augmentationPreview, explainDigit } from './analysis/explain.js';
+import { createDatasetVersion, datasetVersionOf } from './datasets/versions.js';
+import { getLabelJob, labelIssues, listLabelJobs, startLabelJob } from './labels/label-job.js';
 
 export interface WorkbenchOptions {
   home?: string;
@@ -123,7 +125,7 @@ export class Workbench {
   readonly #handlers: Handlers = {
     'app:info': () => ({ version: appVersion(), home: this.home, platform: process.platform }),
     'datasets:list': () => datasets.listDatasets(this.db),
-    'datasets:get': ({ id }) => datasets.datasetDetail(this.db, id),
+    'datasets:get': ({ id }) => ({ ...datasets.datasetDetail(this.db, id), version: datasetVersionOf(this.db, id) }),
     'datasets:import': (args) => this.importDataset(args),
     'datasets:rename': ({ id, name }) => {
       const renamed = datasets.renameDataset(this.db, id, name.trim());
@@ -136,6 +138,19 @@ export class Workbench {
       return { id };
     },
     'datasets:images': (args) => datasets.datasetImages(this.db, args),
+    'datasets:version': ({ id, relabels, excludes, name }) => {
+      const result = createDatasetVersion(this.db, { parentId: id, relabels, excludes, name: name?.trim() });
+      if (!result.existing) this.emit({ type: 'datasets:changed' });
+      return result;
+    },
+    'labels:start': (args) => {
+      const { key, runIds } = startLabelJob(this.db, args);
+      for (const runId of runIds) this.emit({ type: 'run:status', runId, status: 'queued', error: null });
+      this.runs.pump();
+      return getLabelJob(this.db, key);
+    },
+    'labels:jobs': () => listLabelJobs(this.db),
+    'labels:issues': ({ key }) => labelIssues(this.db, key),
     'presets:list': () => Object.values(presets),
     'runs:preview': ({ preset, hyperparams }) => ({ summary: previewRun(preset, hyperparams).summary }),
     'runs:start': (args) => {

@@ -36,12 +36,23 @@ describe('migrations', () => {
     migrate(db, 1);
     db.prepare("INSERT INTO datasets (name, kind, rows, sha256, source, created_at) VALUES ('old', 'train', 1, 'abc', 'f.csv', 'now')").run();
     db.prepare('INSERT INTO images (dataset_id, first, count, labels, pixels) VALUES (1, 0, 1, ?, ?)').run(Buffer.of(3), Buffer.alloc(784, 7));
-    expect(migrate(db)).toBe(2);
+    expect(migrate(db, 2)).toBe(2);
     expect(tables(db)).toEqual(
       ['checkpoints', 'datasets', 'epochs', 'images', 'predictions', 'runs', 'settings', 'submissions', 'val_predictions'].sort(),
     );
     expect(db.prepare('SELECT name FROM datasets').pluck().get()).toBe('old');
     expect((db.prepare('SELECT pixels FROM images').pluck().get() as Buffer)[783]).toBe(7);
+    db.close();
+  });
+
+  it('007 (dataset versions) adds the lineage table to a version-2 database and keeps its datasets', () => {
+    dir = tempDir();
+    const db = new Database(join(dir.path, 'x.db'));
+    migrate(db, 2);
+    db.prepare("INSERT INTO datasets (name, kind, rows, sha256, source, created_at) VALUES ('old', 'train', 1, 'abc', 'f.csv', 'now')").run();
+    migrate(db);
+    expect(tables(db)).toContain('dataset_versions');
+    expect(db.prepare('SELECT name FROM datasets').pluck().get()).toBe('old');
     db.close();
   });
 

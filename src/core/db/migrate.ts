@@ -4,10 +4,13 @@ import type Database from 'better-sqlite3';
 import { WorkbenchError } from '../../shared/errors.js';
 import * as m001 from './migrations/001-datasets.js';
 import * as m002 from './migrations/002-runs.js';
+import * as m007 from './migrations/007-dataset-versions.js';
 
 export const migrations: readonly { version: number; up: string }[] = [
   { version: 1, up: m001.up },
   { version: 2, up: m002.up },
+  // Written as 007 while 003–006 land on other branches; numbered 3 here so that this branch has no gap.
+  { version: 3, up: m007.up },
 ];
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version;
