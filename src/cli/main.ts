@@ -20,6 +20,7 @@ const commandModules: Record<string, () => Promise<Command>> = {
   submissions: async () => (await import('./commands/submissions.js')).submissionsCommand,
   predict: async () => (await import('./commands/submissions.js')).predictCommand,
   serve: async () => (await import('./commands/serve.js')).serveCommand,
+  'label-issues': async () => (await import('./commands/labels.js')).labelIssuesCommand,
 };
 /** Commands that open the store themselves, so the whole Workbench (~30 ms of modules) is never loaded for them. */
 const withoutWorkbench = new Set(['import']);
