@@ -49,6 +49,9 @@ export const labelIssuesCommand: Command = {
         bar.update((done.size + (p.epoch - 1 + p.batch / p.batches) / p.epochs) / job.folds, `fold ${fold}/${job.folds} epoch ${p.epoch}/${p.epochs}`);
       } else if (event.type === 'run:status' && runIds.includes(event.runId) && !['queued', 'running'].includes(event.status)) {
         done.add(event.runId);
+        const fold = job.runs.find((r) => r.id === event.runId)!.fold;
+        bar.done();
+        process.stderr.write(`fold ${fold}/${job.folds} (run ${event.runId}) ${event.status}${event.error ? `: ${event.error}` : ''}\n`);
       }
     });
     const stopAll = () => {
