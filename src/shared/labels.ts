@@ -23,6 +23,8 @@ export interface LabelIssueRecord {
   score: number;
   /** The out-of-fold class probabilities. */
   probs: number[];
+  /** The image: 784 bytes, base64 (the gallery shows it without another call). */
+  pixels: string;
 }
 
 export interface LabelIssues {

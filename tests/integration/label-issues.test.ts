@@ -95,6 +95,7 @@ describe('label issues', () => {
       expect(issue.label).toBe(labels[issue.row - 1]);
       expect(issue.suggested).not.toBe(issue.label);
       expect(issue.probs).toHaveLength(10);
+      expect(Buffer.from(issue.pixels, 'base64')).toHaveLength(784);
     }
     expect(issues.map((i) => i.score)).toEqual([...issues.map((i) => i.score)].sort((a, b) => b - a));
     expect((await wb.call('labels:jobs', undefined)).map((j) => j.key)).toEqual([job.key]);

@@ -8,6 +8,7 @@ import { badInput, conflict, notFound } from '../../shared/errors.js';
 import type { LabelIssues, LabelJobInfo } from '../../shared/labels.js';
 import type { RunInfo } from '../../shared/runs.js';
 import { getDataset, loadDatasetArrays } from '../datasets/repo.js';
+import { PIXELS } from '../datasets/mnist-digits.js';
 import { resolveHyperparams } from '../training/presets.js';
 import { createRun, listRuns, updateRunMeta } from '../training/runs-repo.js';
 import { appVersion } from '../version.js';
@@ -113,6 +114,7 @@ export function labelIssues(db: Db, key: string): LabelIssues {
     suggested: issue.suggested,
     score: issue.score,
     probs: Array.from(probs.subarray(issue.idx * 10, issue.idx * 10 + 10), (p) => Math.round(p * 1e4) / 1e4),
+    pixels: Buffer.from(data.pixels.buffer, data.pixels.byteOffset + issue.idx * PIXELS, PIXELS).toString('base64'),
   }));
   return { job, issues };
 }
