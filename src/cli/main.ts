@@ -21,6 +21,7 @@ const commandModules: Record<string, () => Promise<Command>> = {
   predict: async () => (await import('./commands/submissions.js')).predictCommand,
   serve: async () => (await import('./commands/serve.js')).serveCommand,
   'label-issues': async () => (await import('./commands/labels.js')).labelIssuesCommand,
+  'lr-find': async () => (await import('./commands/lr-find.js')).lrFindCommand,
 };
 /** Commands that open the store themselves, so the whole Workbench (~30 ms of modules) is never loaded for them. */
 const withoutWorkbench = new Set(['import']);

@@ -30,6 +30,7 @@ import { compareRuns } from './analysis/compare.js';
 import { diffRuns, ensembleValidation } from './analysis/diff.js';
 import { augmentationPreview, explainDigit } from './analysis/explain.js';
 import { createDatasetVersion, datasetVersionOf } from './datasets/versions.js';
+import { findLearningRate } from './training/lr-find.js';
 import { getLabelJob, labelIssues, listLabelJobs, startLabelJob } from './labels/label-job.js';
 
 export interface WorkbenchOptions {
@@ -159,6 +160,7 @@ export class Workbench {
       this.runs.pump();
       return ids.map((id) => runs.getRun(this.db, id));
     },
+    'runs:lr-find': (args) => findLearningRate(this.predictContext, args),
     'runs:list': () => runs.listRuns(this.db),
     'runs:get': ({ id }) => runs.getRunDetail(this.db, id),
     'runs:stop': ({ id }) => {

@@ -5,7 +5,7 @@ import * as s from './schema.js';
 import type { AppInfo, DatasetDetail, DatasetInfo, ImageRecord, ImportResult, Settings } from './types.js';
 import type { PresetInfo } from './hyperparams.js';
 import type { ModelSummary } from './model-spec.js';
-import type { RunDetail, RunInfo } from './runs.js';
+import type { LrFindResult, RunDetail, RunInfo } from './runs.js';
 import type { BackendAvailability } from './trainer-protocol.js';
 import type { SubmissionInfo } from './submissions.js';
 import type { Comparison, ConfusionReport, DigitPage, EnsembleValidation, RunDiff } from './analysis.js';
@@ -84,6 +84,10 @@ export const contract = {
       /** Repeat the run once per seed (a seed group). */
       seeds: s.optional(s.array(s.int({ min: 0, max: 2 ** 31 - 1 }), { min: 1, max: 50 })),
     }),
+  ),
+  /** Learning-rate range test: ~100 batches with the lr rising from 1e-7 to 1 on the run-to-be's training images. */
+  'runs:lr-find': method<LrFindResult>()(
+    s.object({ datasetId: s.id, preset: s.str({ max: 64 }), hyperparams: s.optional(s.record()), steps: s.optional(s.int({ min: 10, max: 1000 })) }),
   ),
   'runs:list': method<RunInfo[]>()(s.none),
   'runs:get': method<RunDetail>()(s.object({ id: s.id })),

@@ -63,3 +63,13 @@ export interface RunProgress {
   /** The learning rate of this epoch. */
   lr: number;
 }
+
+/** A learning-rate range test: smoothed loss against learning rate, and where to start. */
+export interface LrFindResult {
+  points: { lr: number; loss: number }[];
+  steepest: number | null;
+  minOver10: number | null;
+  /** steepest when there is one, else minOver10; null when the loss never came down. */
+  suggested: number | null;
+  backend: string;
+}

@@ -60,6 +60,7 @@ const valid = (): Record<MethodName, unknown> => ({
   'presets:list': undefined,
   'runs:preview': { preset: 'seed-lenet5', hyperparams: { epochs: 2 } },
   'runs:start': { datasetId: trainId, preset: 'seed-lenet5', hyperparams: { epochs: 1 }, seeds: [1] },
+  'runs:lr-find': { datasetId: trainId, preset: 'seed-lenet5', hyperparams: { epochs: 1 }, steps: 10 },
   'runs:list': undefined,
   'runs:get': { id: runId },
   'runs:stop': { id: runId },
