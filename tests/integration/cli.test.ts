@@ -123,4 +123,19 @@ describe('digit-workbench', () => {
     expect(range.code).toBe(1);
     expect(range.stderr).toMatch(/excludes: row must be 1–250, got 251/);
   });
+
+  it('lr-find --json gives the curve and the suggestion; missing --preset is a usage error', async () => {
+    const wb = new Workbench({ home: dir.path });
+    await importSmallTrainSet(wb, dir.path, 200, 5);
+    wb.close();
+    const r = await cli('lr-find', '--dataset', 'small-200-5', '--preset', 'seed-lenet5', '--steps', '20', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out)).toEqual(['suggested', 'steepest', 'minOver10', 'backend', 'points']);
+    expect(out.points[0].lr).toBeCloseTo(1e-7, 12);
+    expect(out.points.length).toBeLessThanOrEqual(20);
+    const usage = await cli('lr-find', '--dataset', 'small-200-5');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--preset is required/);
+  });
 });
