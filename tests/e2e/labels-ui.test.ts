@@ -3,6 +3,7 @@
 // page shows; a job started from the form trains and its issues appear.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Workbench } from '../../src/core/workbench.js';
 import { loadDatasetArrays } from '../../src/core/datasets/repo.js';
@@ -85,4 +86,35 @@ describe('label issues view (serve mode, Chromium)', () => {
     expect(page.url()).toContain(`#/labels/${jobs[0].key}`);
     expect(errors).toEqual([]);
   }, 150_000);
+
+  it('every control of the view is inside the window and not covered, at several window sizes', async () => {
+    mkdirSync(join(process.cwd(), 'test-output', 'screenshots'), { recursive: true });
+    await page.evaluate(() => (location.hash = '#/labels'));
+    await waitInPage(page, () => document.querySelector('.gallery [data-row]') !== null);
+    for (const [width, height] of [[1440, 900], [1100, 800], [900, 700]]) {
+      await page.setViewportSize({ width, height });
+      const bad = await page.evaluate(() => {
+        const main = document.querySelector('main')!;
+        const controls = [...main.querySelectorAll<HTMLElement>('button, input, select, a')].filter((el) => {
+          const inGallery = el.closest('.gallery li');
+          return el.getClientRects().length > 0 && (!inGallery || [...document.querySelectorAll('.gallery li')].indexOf(inGallery) < 4);
+        });
+        const problems: string[] = [];
+        if (main.scrollWidth > main.clientWidth) problems.push(`the view scrolls sideways (${main.scrollWidth} > ${main.clientWidth})`);
+        for (const el of controls) {
+          // Vertical scrolling only: a horizontal scroll would hide a control pushed out of the window.
+          main.scrollTop += el.getBoundingClientRect().top - innerHeight / 2;
+          const r = el.getBoundingClientRect();
+          const name = `${el.tagName} ${el.getAttribute('aria-label') ?? el.textContent?.trim().slice(0, 30)}`;
+          if (r.left < 0 || r.right > innerWidth + 0.5) problems.push(`${name}: outside the window (${r.left}–${r.right})`);
+          const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+          const ok = hit === el || (hit && el.contains(hit)) || (hit instanceof HTMLLabelElement && hit.control === el);
+          if (!ok) problems.push(`${name}: covered by ${hit?.tagName}.${hit?.className}`);
+        }
+        return problems;
+      });
+      expect(bad, `${width}×${height}`).toEqual([]);
+      await page.screenshot({ path: join(process.cwd(), 'test-output', 'screenshots', `labels-${width}.png`) });
+    }
+  });
 });
