@@ -105,5 +105,7 @@ describe('label issues', () => {
     await expect(wb.call('labels:start', { datasetId: 2, folds: 3 })).rejects.toThrow(/datasetId: .*test set/);
     await expect(wb.call('labels:start', { datasetId: 1, folds: 1 })).rejects.toThrow(/folds/);
     await expect(wb.call('labels:issues', { key: 'nope' })).rejects.toThrow(/no label-issues job "nope"/);
+    const kfold = { datasetId: 1, preset: 'seed-lenet5', hyperparams: { validation: { mode: 'kfold' } } };
+    await expect(wb.call('runs:start', kfold)).rejects.toThrow(/validation\.fold: a kfold split needs/);
   });
 });
