@@ -70,7 +70,9 @@ export class LabelsPage {
   start(): () => void {
     void this.refresh();
     return api.onEvent((event) => {
-      if (event.type === 'run:status' && this.jobs.some((j) => j.runs.some((r) => r.id === event.runId)) && event.status !== 'running') void this.refresh();
+      if (event.type !== 'run:status' || event.status === 'running') return;
+      // A queued run may belong to a job started elsewhere (the CLI, another window).
+      if (event.status === 'queued' || this.jobs.some((j) => j.runs.some((r) => r.id === event.runId))) void this.refresh();
     });
   }
 
