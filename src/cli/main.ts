@@ -30,6 +30,8 @@ const commandModules: Record<string, () => Promise<Command>> = {
   logs: async () => (await import('./commands/logs.js')).logsCommand,
   sweep: async () => (await import('./commands/sweeps.js')).sweepCommand,
   sweeps: async () => (await import('./commands/sweeps.js')).sweepsCommand,
+  'label-issues': async () => (await import('./commands/labels.js')).labelIssuesCommand,
+  'lr-find': async () => (await import('./commands/lr-find.js')).lrFindCommand,
 };
 /** Commands that open the store themselves, so the whole Workbench (~30 ms of modules) is never loaded for them. */
 const withoutWorkbench = new Set(['import', 'worker']);

@@ -40,6 +40,9 @@ import { SweepManager } from './sweeps/sweep-manager.js';
 import { planSweep } from './sweeps/plan.js';
 import { sweepDetail } from './sweeps/detail.js';
 import * as sweepsRepo from './sweeps/sweeps-repo.js';
+import { createDatasetVersion, datasetVersionOf } from './datasets/versions.js';
+import { findLearningRate } from './training/lr-find.js';
+import { getLabelJob, labelIssues, listLabelJobs, startLabelJob } from './labels/label-job.js';
 
 export interface WorkbenchOptions {
   home?: string;
@@ -192,7 +195,7 @@ export class Workbench {
   readonly #handlers: Handlers = {
     'app:info': () => ({ version: appVersion(), home: this.home, platform: process.platform }),
     'datasets:list': () => datasets.listDatasets(this.db),
-    'datasets:get': ({ id }) => datasets.datasetDetail(this.db, id),
+    'datasets:get': ({ id }) => ({ ...datasets.datasetDetail(this.db, id), version: datasetVersionOf(this.db, id) }),
     'datasets:import': (args) => this.importDataset(args),
     'datasets:rename': ({ id, name }) => {
       const renamed = datasets.renameDataset(this.db, id, name.trim());
@@ -205,6 +208,19 @@ export class Workbench {
       return { id };
     },
     'datasets:images': (args) => datasets.datasetImages(this.db, args),
+    'datasets:version': ({ id, relabels, excludes, name }) => {
+      const result = createDatasetVersion(this.db, { parentId: id, relabels, excludes, name: name?.trim() });
+      if (!result.existing) this.emit({ type: 'datasets:changed' });
+      return result;
+    },
+    'labels:start': (args) => {
+      const { key, runIds } = startLabelJob(this.db, args);
+      for (const runId of runIds) this.emit({ type: 'run:status', runId, status: 'queued', error: null });
+      this.runs.pump();
+      return getLabelJob(this.db, key);
+    },
+    'labels:jobs': () => listLabelJobs(this.db),
+    'labels:issues': ({ key }) => labelIssues(this.db, key),
     'presets:list': () => Object.values(presets),
     'runs:preview': ({ preset, hyperparams }) => ({ summary: previewRun(preset, hyperparams).summary }),
     'runs:start': (args) => {
@@ -213,6 +229,7 @@ export class Workbench {
       this.runs.pump();
       return ids.map((id) => runs.getRun(this.db, id));
     },
+    'runs:lr-find': (args) => findLearningRate(this.predictContext, args),
     'runs:list': () => runs.listRuns(this.db),
     'runs:get': ({ id }) => runs.getRunDetail(this.db, id),
     'runs:stop': ({ id }) => {

@@ -5,13 +5,14 @@ import * as s from './schema.js';
 import type { AppInfo, DatasetDetail, DatasetInfo, ImageRecord, ImportResult, Settings } from './types.js';
 import type { PresetInfo } from './hyperparams.js';
 import type { ModelSummary } from './model-spec.js';
-import type { RunDetail, RunInfo } from './runs.js';
+import type { LrFindResult, RunDetail, RunInfo } from './runs.js';
 import type { BackendAvailability } from './trainer-protocol.js';
 import type { WorkersStatus } from './workers.js';
 import type { SubmissionInfo } from './submissions.js';
 import type { RunLogPage } from './lineage.js';
 import type { Comparison, ConfusionReport, DigitPage, EnsembleValidation, RunDiff } from './analysis.js';
 import { SEARCHES, type SweepDetail, type SweepInfo } from './sweeps.js';
+import type { LabelIssues, LabelJobInfo } from './labels.js';
 
 /**
  * A method whose arguments name files on the machine that runs the core. Only a local caller may give them (the
@@ -54,6 +55,27 @@ export const contract = {
   'datasets:images': method<{ total: number; images: ImageRecord[] }>()(
     s.object({ id: s.id, offset: s.int({ min: 0 }), limit: s.int({ min: 1, max: 1000 }), label: s.optional(s.int({ min: 0, max: 9 })) }),
   ),
+  /** A new dataset from a labelled one with rows (1-based) relabelled or left out; the original is not changed. */
+  'datasets:version': method<ImportResult>()(
+    s.object({
+      id: s.id,
+      relabels: s.array(s.object({ row: s.int({ min: 1 }), label: digitClass }), { max: 100_000 }),
+      excludes: s.array(s.int({ min: 1 }), { max: 100_000 }),
+      name: s.optional(datasetName),
+    }),
+  ),
+  /** Starts a label-issues job: one run per fold, each validated on its held-out fold. */
+  'labels:start': method<LabelJobInfo>()(
+    s.object({
+      datasetId: s.id,
+      preset: s.optional(s.str({ max: 64 })),
+      folds: s.optional(s.int({ min: 2, max: 20 })),
+      epochs: s.optional(s.int({ min: 1, max: 1000 })),
+    }),
+  ),
+  'labels:jobs': method<LabelJobInfo[]>()(s.none),
+  /** The job's likely label errors, most likely first (empty until every fold run completed). */
+  'labels:issues': method<LabelIssues>()(s.object({ key: s.str({ min: 1, max: 80 }) })),
   'presets:list': method<PresetInfo[]>()(s.none),
   /** Validates a preset with overrides and returns its model summary, before anything trains. */
   'runs:preview': method<{ summary: ModelSummary }>()(s.object({ preset: s.str({ max: 64 }), hyperparams: s.optional(s.record()) })),
@@ -67,6 +89,10 @@ export const contract = {
       /** Where it trains: this machine (default) or the worker pool. */
       target: s.optional(s.oneOf(['local', 'pool'] as const)),
     }),
+  ),
+  /** Learning-rate range test: ~100 batches with the lr rising from 1e-7 to 1 on the run-to-be's training images. */
+  'runs:lr-find': method<LrFindResult>()(
+    s.object({ datasetId: s.id, preset: s.str({ max: 64 }), hyperparams: s.optional(s.record()), steps: s.optional(s.int({ min: 10, max: 1000 })) }),
   ),
   'runs:list': method<RunInfo[]>()(s.none),
   'runs:get': method<RunDetail>()(s.object({ id: s.id })),

@@ -40,7 +40,12 @@ export const hyperparamsSchema = s.object({
   optimizer: s.oneOf(['adam', 'sgd', 'rmsprop'] as const),
   learningRate: s.num({ min: 0, max: 10, exclusiveMin: true }),
   momentum: s.num({ min: 0, max: 0.999 }),
-  validation: s.object({ mode: s.oneOf(['tail', 'stratified'] as const), ratio: s.num({ min: 0.01, max: 0.5 }) }),
+  /** kfold: validate on fold `fold.index` of `fold.count` stratified folds (the label-issues job's cross-validation). */
+  validation: s.object({
+    mode: s.oneOf(['tail', 'stratified', 'kfold'] as const),
+    ratio: s.num({ min: 0.01, max: 0.5 }),
+    fold: s.optional(s.object({ count: s.int({ min: 2, max: 20 }), index: s.int({ min: 0, max: 19 }) })),
+  }),
   seed: s.int({ min: 0, max: 2 ** 31 - 1 }),
   /** tf.data-style shuffle buffer (the seed notebook uses 100); null shuffles the whole training set each epoch. */
   shuffleBuffer: s.nullable(s.int({ min: 1, max: 1_000_000 })),

@@ -105,3 +105,13 @@ export function bestEpoch<E extends EpochMetrics>(epochs: readonly E[]): E | nul
   for (const e of [...epochs].sort((a, b) => a.epoch - b.epoch)) if (isBetterEpoch(e, best)) best = e;
   return best;
 }
+
+/** A learning-rate range test: smoothed loss against learning rate, and where to start. */
+export interface LrFindResult {
+  points: { lr: number; loss: number }[];
+  steepest: number | null;
+  minOver10: number | null;
+  /** steepest when there is one, else minOver10; null when the loss never came down. */
+  suggested: number | null;
+  backend: string;
+}

@@ -53,7 +53,18 @@ export type TrainerRequest =
     }
   | { type: 'explain'; requestId: number; model: LayerSpec[]; checkpoint: CheckpointData; pixels: Uint8Array; cls: number | null; backend: BackendChoice | null }
   | { type: 'export'; requestId: number; model: LayerSpec[]; checkpoint: CheckpointData; backend: BackendChoice | null }
-  | { type: 'backends'; requestId: number };
+  | { type: 'backends'; requestId: number }
+  /** The learning-rate range test on the run's model and training images (progress as predict-progress). */
+  | {
+      type: 'lr-find';
+      requestId: number;
+      hyperparams: Hyperparams;
+      pixels: Uint8Array;
+      labels: Uint8Array;
+      trainIndices: Int32Array;
+      steps: number;
+      backend: BackendChoice | null;
+    };
 
 /** Serializable state of the callbacks and schedule, stored with every checkpoint. */
 export interface LoopState {
@@ -96,6 +107,7 @@ export type TrainerEvent =
   | { type: 'explained'; requestId: number; cls: number; probs: Float32Array; saliency: Float32Array }
   | { type: 'exported'; requestId: number; modelTopology: object; weightSpecs: { name: string; shape: number[]; dtype: 'float32' }[]; weightData: ArrayBuffer }
   | { type: 'backends'; requestId: number; backends: BackendAvailability[] }
+  | { type: 'lr-found'; requestId: number; backend: string; points: { lr: number; loss: number }[]; steepest: number | null; minOver10: number | null }
   /** Per-batch progress of a long prediction (28,000 test images). */
   | { type: 'predict-progress'; requestId: number; done: number; total: number }
   | { type: 'error'; runId?: number; requestId?: number; error: ErrorData }

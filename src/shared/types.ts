@@ -1,5 +1,7 @@
 // Domain types shared by the core, the transports and the UI.
 
+import type { DatasetVersionInfo } from './labels.js';
+
 export type DatasetKind = 'train' | 'test';
 
 export interface DatasetInfo {
@@ -18,6 +20,8 @@ export interface DatasetInfo {
 export interface DatasetDetail extends DatasetInfo {
   /** Images per class 0–9 (labelled sets, or test sets with known answers); null otherwise. */
   classCounts: number[] | null;
+  /** Set when the dataset is a version of another (relabels, exclusions). */
+  version?: DatasetVersionInfo | null;
 }
 
 export interface ImageRecord {

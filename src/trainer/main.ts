@@ -7,6 +7,7 @@ import type { TrainerEvent, TrainerRequest } from '../shared/trainer-protocol.js
 import { availableBackends, createEngine } from './engine/index.js';
 import { trainRun } from './train-loop.js';
 import { explain, exportModel, predict } from './inference.js';
+import { lrFind } from './lr-find.js';
 import { systemSampler } from './system-stats.js';
 
 const log = createLogger('trainer');
@@ -68,6 +69,20 @@ async function handle(req: TrainerRequest): Promise<void> {
       send({ type: 'explained', requestId: req.requestId, ...(await explain(req)) });
     } else if (req.type === 'backends') {
       send({ type: 'backends', requestId: req.requestId, backends: await availableBackends() });
+    } else if (req.type === 'lr-find') {
+      const hp = req.hyperparams;
+      const engine = await createEngine({
+        layers: hp.model,
+        optimizer: { name: hp.optimizer, learningRate: hp.learningRate, momentum: hp.momentum },
+        seed: hp.seed,
+        backend: req.backend ?? undefined,
+      });
+      try {
+        const progress = (done: number, total: number) => send({ type: 'predict-progress', requestId: req.requestId, done, total });
+        send({ type: 'lr-found', requestId: req.requestId, backend: engine.backend, ...(await lrFind(req, engine, progress)) });
+      } finally {
+        await engine.dispose();
+      }
     } else if (req.type === 'export') {
       send({ type: 'exported', requestId: req.requestId, ...(await exportModel(req)) });
     }

@@ -150,4 +150,43 @@ describe('digit-workbench', () => {
     }
     expect(await new Promise((resolve) => follower.once('exit', resolve))).toBe(0);
   });
+
+  it('label-issues --json ranks rows for the dataset; datasets version applies the fixes as a new dataset', async () => {
+    const wb = new Workbench({ home: dir.path });
+    await importSmallTrainSet(wb, dir.path, 250, 9);
+    wb.close();
+    const r = await cli('label-issues', '--dataset', 'small-250-9', '--folds', '2', '--epochs', '2', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const { issues } = JSON.parse(r.stdout) as { issues: { row: number; label: number; suggested: number; score: number }[] };
+    expect(issues.length).toBeGreaterThan(0);
+    expect(Object.keys(issues[0])).toEqual(['row', 'label', 'suggested', 'score']);
+    expect(issues.every((i) => i.row >= 1 && i.row <= 250 && i.suggested !== i.label)).toBe(true);
+    expect(r.stderr).toMatch(/fold 2\/2 \(run \d+\) completed/);
+    const [first, second] = issues;
+    const args = ['datasets', 'version', 'small-250-9', '--relabel', `${first.row}=${first.suggested}`, '--json'];
+    const v = await cli(...args, ...(second ? ['--exclude', String(second.row)] : []));
+    expect(v.code, v.stderr).toBe(0);
+    expect(JSON.parse(v.stdout)).toMatchObject({ kind: 'train', rows: second ? 249 : 250, existing: false });
+    const usage = await cli('datasets', 'version', 'small-250-9', '--relabel', '3');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--relabel must be ROW=LABEL/);
+    const range = await cli('datasets', 'version', 'small-250-9', '--exclude', '251');
+    expect(range.code).toBe(1);
+    expect(range.stderr).toMatch(/excludes: row must be 1–250, got 251/);
+  });
+
+  it('lr-find --json gives the curve and the suggestion; missing --preset is a usage error', async () => {
+    const wb = new Workbench({ home: dir.path });
+    await importSmallTrainSet(wb, dir.path, 200, 5);
+    wb.close();
+    const r = await cli('lr-find', '--dataset', 'small-200-5', '--preset', 'seed-lenet5', '--steps', '20', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out)).toEqual(['suggested', 'steepest', 'minOver10', 'backend', 'points']);
+    expect(out.points[0].lr).toBeCloseTo(1e-7, 12);
+    expect(out.points.length).toBeLessThanOrEqual(20);
+    const usage = await cli('lr-find', '--dataset', 'small-200-5');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--preset is required/);
+  });
 });

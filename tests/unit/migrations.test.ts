@@ -115,6 +115,17 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('007 (dataset versions) adds the lineage table to a version-6 database and keeps its datasets', () => {
+    dir = tempDir();
+    const db = new Database(join(dir.path, 'x.db'));
+    migrate(db, 6);
+    db.prepare("INSERT INTO datasets (name, kind, rows, sha256, source, created_at) VALUES ('old', 'train', 1, 'abc', 'f.csv', 'now')").run();
+    migrate(db);
+    expect(tables(db)).toContain('dataset_versions');
+    expect(db.prepare('SELECT name FROM datasets').pluck().get()).toBe('old');
+    db.close();
+  });
+
   it('opening the store migrates to the latest version with WAL and foreign keys', () => {
     dir = tempDir();
     const db = openDatabase(dir.path);

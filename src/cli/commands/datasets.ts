@@ -76,11 +76,18 @@ export const datasetsCommand: Command = {
   usage: `digit-workbench datasets [--json]
 digit-workbench datasets rename ID|NAME NEW_NAME
 digit-workbench datasets delete ID|NAME
+digit-workbench datasets version ID|NAME [--relabel ROW=LABEL …] [--exclude ROW …] [--name NAME] [--json]
 
   Lists the datasets (the bundled sample-train and sample-test are there from the start).
-  A dataset used by runs cannot be deleted until those runs are.`,
+  A dataset used by runs cannot be deleted until those runs are.
+  version makes a new dataset with rows (1-based, as label-issues prints them) relabelled or left out;
+  the original is never changed and the new one records its parent and every change.`,
   async run(argv, ctx) {
-    const { values, positionals } = parse(argv, { json: { type: 'boolean' } }, { min: 0, max: 3 });
+    const { values, positionals } = parse(
+      argv,
+      { json: { type: 'boolean' }, relabel: { type: 'string', multiple: true }, exclude: { type: 'string', multiple: true }, name: { type: 'string' } },
+      { min: 0, max: 3 },
+    );
     if (values.help) return void console.log(this.usage);
     const wb = ctx.workbench();
     const [sub, ref, newName] = positionals;
@@ -103,6 +110,19 @@ digit-workbench datasets delete ID|NAME
       await wb.call('datasets:delete', { id: dataset.id });
       return values.json ? printJson({ id: dataset.id }) : console.log(`deleted dataset ${dataset.id} "${dataset.name}"`);
     }
-    throw new UsageError(`unknown datasets subcommand "${sub}" (list, rename, delete)`);
+    if (sub === 'version') {
+      if (newName !== undefined) throw new UsageError(`unexpected argument "${newName}"`);
+      const { parseVersionChanges } = await import('./labels.js');
+      const asList = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
+      const changes = parseVersionChanges(asList(values.relabel), asList(values.exclude));
+      const { dataset: made, existing } = await wb.call('datasets:version', { id: dataset.id, ...changes, name: optionalString(values, 'name') });
+      if (values.json) return printJson({ ...datasetJson(made), parentId: dataset.id, existing });
+      return console.log(
+        existing
+          ? `the same version exists already: dataset ${made.id} "${made.name}"`
+          : `dataset ${made.id} "${made.name}": version of ${dataset.id} with ${changes.relabels.length} relabelled, ${changes.excludes.length} excluded (${made.rows} rows)`,
+      );
+    }
+    throw new UsageError(`unknown datasets subcommand "${sub}" (list, rename, delete, version)`);
   },
 };

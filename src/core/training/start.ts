@@ -22,6 +22,8 @@ export function queueRuns(db: Db, opts: { datasetId: number; preset: string; hyp
   const dataset = getDataset(db, opts.datasetId);
   if (dataset.kind !== 'train') throw badInput(`dataset ${dataset.id} "${dataset.name}" is a test set (no labels): train on a train.csv`);
   const { hyperparams } = previewRun(opts.preset, opts.hyperparams);
+  // A fold split needs its fold (a label-issues job sets it); refused here rather than when the run launches.
+  if (hyperparams.validation.mode === 'kfold' && !hyperparams.validation.fold) throw badInput('validation.fold: a kfold split needs {count, index}');
   const valCount = Math.round(dataset.rows * hyperparams.validation.ratio);
   if (dataset.rows - valCount < 1 || valCount < 1) throw badInput(`validation.ratio: leaves no training or no validation images in ${dataset.rows} rows`);
   const seeds = opts.seeds ?? [hyperparams.seed];

@@ -11,12 +11,22 @@ export type Route =
   | { view: 'submissions' }
   | { view: 'draw' }
   | { view: 'sweeps'; id: number | null }
+  | { view: 'labels'; key: string | null }
   | { view: 'settings' };
 
 const positive = (v: string | undefined): number | null => {
   const n = Number(v);
   return Number.isInteger(n) && n > 0 ? n : null;
 };
+
+/** A path segment as written by href(); a malformed escape is no selection rather than an exception. */
+function decoded(v: string | undefined): string | null {
+  try {
+    return v ? decodeURIComponent(v) : null;
+  } catch {
+    return null;
+  }
+}
 
 /** "3,4,7" → [3, 4, 7] (anything else dropped). */
 export function idList(v: string | undefined): number[] {
@@ -45,6 +55,8 @@ export function parseRoute(hash: string): Route {
       return { view: 'draw' };
     case 'sweeps':
       return { view: 'sweeps', id };
+    case 'labels':
+      return { view: 'labels', key: decoded(parts[1]) };
     case 'settings':
       return { view: 'settings' };
     default:
@@ -66,6 +78,8 @@ export function href(route: Route): string {
       return route.id ? `#/sweeps/${route.id}` : '#/sweeps';
     case 'diff':
       return route.a || route.b ? `#/diff/${route.a ?? 0}/${route.b ?? 0}` : '#/diff';
+    case 'labels':
+      return route.key ? `#/labels/${encodeURIComponent(route.key)}` : '#/labels';
     default:
       return `#/${route.view}`;
   }
