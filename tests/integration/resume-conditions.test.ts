@@ -12,6 +12,7 @@ import type { EpochMetrics } from '../../src/shared/runs.js';
 import type { BackendChoice } from '../../src/shared/trainer-protocol.js';
 import { tempDir } from '../helpers/temp-home.js';
 import { importSmallTrainSet } from '../helpers/small-dataset.js';
+import { comparable } from '../helpers/comparable-epochs.js';
 
 // Small enough for the cpu backend: every backend that loads here takes part.
 const TINY: LayerSpec[] = [
@@ -44,7 +45,6 @@ afterAll(() => {
 });
 
 const start = { preset: 'seed-lenet5', hyperparams: { epochs: 4, batchSize: 16, model: TINY, seed: 9 } };
-const comparable = (epochs: EpochMetrics[]) => epochs.map(({ seconds: _s, imagesPerSecond: _i, ...rest }) => rest);
 
 /** Stops the run once its next epoch is stored. */
 async function stopAfterAnEpoch(wb: Workbench, id: number): Promise<void> {

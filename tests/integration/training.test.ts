@@ -5,9 +5,9 @@ import { Workbench } from '../../src/core/workbench.js';
 import { nodeTrainerSpawner, type TrainerHandle } from '../../src/core/training/trainer-process.js';
 import { loadCheckpoint } from '../../src/core/training/runs-repo.js';
 import type { WorkbenchEvent } from '../../src/shared/events.js';
-import type { EpochMetrics } from '../../src/shared/runs.js';
 import { tempDir } from '../helpers/temp-home.js';
 import { importSmallTrainSet } from '../helpers/small-dataset.js';
+import { comparable } from '../helpers/comparable-epochs.js';
 
 let dir: ReturnType<typeof tempDir>;
 let wb: Workbench;
@@ -36,7 +36,6 @@ afterAll(() => {
 
 const lenet = (epochs: number, extra: Record<string, unknown> = {}) => ({ datasetId, preset: 'seed-lenet5', hyperparams: { epochs, ...extra } });
 // Time, speed and the trainer's CPU and memory are measurements of the machine, not of the model.
-const comparable = (epochs: EpochMetrics[]) => epochs.map(({ seconds: _s, imagesPerSecond: _i, cpuPercent: _c, rssMb: _r, ...rest }) => rest);
 
 function eventsOf(runId: number): WorkbenchEvent[] {
   return allEvents.filter((e) => ('runId' in e && e.runId === runId) || (e.type === 'run:progress' && e.progress.runId === runId));

@@ -2,10 +2,10 @@
 // Workbench on a temp data folder). Runs trained by workers land in the owner's SQLite like local ones.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../../src/core/workbench.js';
-import type { EpochMetrics } from '../../src/shared/runs.js';
 import { tempDir } from '../helpers/temp-home.js';
 import { importSmallTrainSet } from '../helpers/small-dataset.js';
 import { startRedis, startWorkerProcess, type TestRedis, type WorkerProcess } from '../helpers/redis-server.js';
+import { comparable } from '../helpers/comparable-epochs.js';
 
 let dir: ReturnType<typeof tempDir>;
 let redis: TestRedis;
@@ -28,7 +28,6 @@ afterAll(async () => {
 });
 
 const lenet = (epochs: number, extra: Record<string, unknown> = {}) => ({ datasetId, preset: 'seed-lenet5', hyperparams: { epochs, ...extra } });
-const comparable = (epochs: EpochMetrics[]) => epochs.map(({ seconds: _s, imagesPerSecond: _i, ...rest }) => rest);
 
 async function localRun(epochs: number, seed: number) {
   const [run] = await wb.call('runs:start', lenet(epochs, { seed }));
