@@ -3,6 +3,7 @@
 // workers (the same seed gives the same metrics only on the same backend with the same workers).
 
 import type { Hyperparams } from './hyperparams.js';
+import type { RunDetail } from './runs.js';
 
 const FLAGS: Partial<Record<keyof Hyperparams, (hp: Hyperparams) => string>> = {
   epochs: (hp) => `--epochs ${hp.epochs}`,
@@ -44,4 +45,16 @@ export function rerunCommand(src: RerunSource): string {
   if (src.backend) parts.push(`--backend ${shellQuote(src.backend)}`);
   if (src.workers) parts.push(`--workers ${src.workers}`);
   return parts.join(' ');
+}
+
+/** The command for a stored run, given its preset's values and its dataset (null: deleted, so its id stands in). */
+export function runRerunCommand(run: RunDetail, presetHyperparams: Hyperparams, dataset: { id: number; name: string } | null): string {
+  return rerunCommand({
+    preset: run.preset,
+    presetHyperparams,
+    hyperparams: run.hyperparams,
+    dataset: dataset ?? { id: run.datasetId, name: String(run.datasetId) },
+    backend: run.lineage?.backend ?? run.backend,
+    workers: run.lineage?.workers ?? null,
+  });
 }

@@ -3,7 +3,8 @@
 
 import { toErrorData, WorkbenchError } from '../shared/errors.js';
 import { createLogger } from './log.js';
-import type { TrainerEvent, TrainerRequest } from '../shared/trainer-protocol.js';
+import type { BackendChoice, TrainerEvent, TrainerRequest } from '../shared/trainer-protocol.js';
+import type { Hyperparams } from '../shared/hyperparams.js';
 import { availableBackends, createEngine } from './engine/index.js';
 import { trainRun } from './train-loop.js';
 import { explain, exportModel, predict } from './inference.js';
@@ -11,6 +12,17 @@ import { lrFind } from './lr-find.js';
 import { systemSampler } from './system-stats.js';
 
 const log = createLogger('trainer');
+
+/** The engine a train or lr-find request asks for (the run's model, optimizer and seed, on its backend). */
+function engineFor(hp: Hyperparams, req: { backend?: BackendChoice | null; workers?: number | null }) {
+  return createEngine({
+    layers: hp.model,
+    optimizer: { name: hp.optimizer, learningRate: hp.learningRate, momentum: hp.momentum },
+    seed: hp.seed,
+    backend: req.backend ?? undefined,
+    workers: req.workers ?? undefined,
+  });
+}
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void;
@@ -44,14 +56,7 @@ async function handle(req: TrainerRequest): Promise<void> {
   try {
     if (req.type === 'train') {
       busy = true;
-      const hp = req.hyperparams;
-      const engine = await createEngine({
-        layers: hp.model,
-        optimizer: { name: hp.optimizer, learningRate: hp.learningRate, momentum: hp.momentum },
-        seed: hp.seed,
-        backend: req.backend ?? undefined,
-        workers: req.workers ?? undefined,
-      });
+      const engine = await engineFor(req.hyperparams, req);
       // Each completed epoch carries the trainer's CPU % and memory over that epoch.
       const sample = systemSampler();
       const sendWithStats = (event: TrainerEvent) =>
@@ -70,13 +75,7 @@ async function handle(req: TrainerRequest): Promise<void> {
     } else if (req.type === 'backends') {
       send({ type: 'backends', requestId: req.requestId, backends: await availableBackends() });
     } else if (req.type === 'lr-find') {
-      const hp = req.hyperparams;
-      const engine = await createEngine({
-        layers: hp.model,
-        optimizer: { name: hp.optimizer, learningRate: hp.learningRate, momentum: hp.momentum },
-        seed: hp.seed,
-        backend: req.backend ?? undefined,
-      });
+      const engine = await engineFor(req.hyperparams, req);
       try {
         const progress = (done: number, total: number) => send({ type: 'predict-progress', requestId: req.requestId, done, total });
         send({ type: 'lr-found', requestId: req.requestId, backend: engine.backend, ...(await lrFind(req, engine, progress)) });

@@ -2,7 +2,7 @@
 // digit-workbench train command that re-creates it.
 
 import type { Workbench } from '../../core/workbench.js';
-import { rerunCommand } from '../../shared/rerun-command.js';
+import { runRerunCommand } from '../../shared/rerun-command.js';
 import type { RunDetail } from '../../shared/runs.js';
 import { UsageError } from '../args.js';
 import { printJson } from '../command.js';
@@ -14,14 +14,7 @@ export async function commandOf(wb: Workbench, run: RunDetail): Promise<string> 
   if (!preset) throw new UsageError(`run ${run.id} used preset "${run.preset}", which this version does not have`);
   const dataset = (await wb.call('datasets:list', undefined)).find((d) => d.id === run.datasetId);
   if (!dataset) process.stderr.write(`note: run ${run.id}'s dataset is gone; import the file with sha256 ${run.datasetSha256} first\n`);
-  return rerunCommand({
-    preset: run.preset,
-    presetHyperparams: preset.hyperparams,
-    hyperparams: run.hyperparams,
-    dataset: dataset ? { id: dataset.id, name: dataset.name } : { id: run.datasetId, name: String(run.datasetId) },
-    backend: run.lineage?.backend ?? run.backend,
-    workers: run.lineage?.workers ?? null,
-  });
+  return runRerunCommand(run, preset.hyperparams, dataset ? { id: dataset.id, name: dataset.name } : null);
 }
 
 export async function showRun(wb: Workbench, ref: string | undefined, opts: { command: boolean; json: boolean }): Promise<void> {
