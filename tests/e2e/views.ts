@@ -38,7 +38,7 @@ export function viewStates(t: Trained): ViewState[] {
       ready: async (p) => {
         await p.locator('[aria-label="Model summary"] table').waitFor();
         await p.getByLabel('Sweep hyperparameters').check();
-        await p.getByRole('button', { name: '+ Second parameter' }).click();
+        await p.getByRole('button', { name: '+ Parameter' }).click();
         await p.getByRole('button', { name: 'JSON', exact: true }).click();
         await p.getByLabel('Model layers as JSON').waitFor();
       },

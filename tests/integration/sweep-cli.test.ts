@@ -38,7 +38,7 @@ describe('digit-workbench sweep', () => {
     expect(r.stderr).toMatch(/--param learningRate=log:1e-2\.\.1e-4: the range must go from low to high/);
     const bound = await cli('sweep', '--dataset', 'small-600-7', '--preset', 'seed-lenet5', '--param', 'learningRate=log:1e-4..20');
     expect(bound.code).toBe(1);
-    expect(bound.stderr).toMatch(/--param learningRate=log:0\.0001\.\.20: learningRate: must be a number above 0 to 10 \(got 20\)/);
+    expect(bound.stderr).toMatch(/--param learningRate=log:0\.0001\.\.20: learningRate: must be a number above 0 and at most 10 \(got 20\)/);
     expect(JSON.parse((await cli('sweeps', '--json')).stdout)).toEqual([]);
   });
 
