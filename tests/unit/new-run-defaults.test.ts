@@ -61,7 +61,7 @@ describe('NewRun remembers the last run started', () => {
     first.form!.epochs = 3;
     first.form!.learningRate = 0.002;
     first.datasetId = 3;
-    expect(await first.start([ds(1, 'train', 'sample'), ds(3, 'train', '/t.csv')])).toHaveLength(1);
+    expect(await first.start([ds(1, 'train', 'sample'), ds(3, 'train', '/t.csv')])).toEqual({ runs: [{ id: 1 }] });
 
     const next = new NewRun(store);
     await next.loadPresets();
