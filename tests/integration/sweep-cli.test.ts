@@ -83,7 +83,7 @@ describe('digit-workbench sweep', () => {
 
   it('sweep stop from another process stops the running sweep; sweep resume finishes it', async () => {
     const child = spawn(process.execPath, [bin, '--home', dir.path, 'sweep', '--dataset', 'small-600-7', '--preset', 'seed-lenet5',
-      '--param', 'batchSize=32,64', '--param', 'epochs=3', '--search', 'random', '--trials', '2', '--seed', '3', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      '--param', 'batchSize=32,64', '--param', 'epochs=8', '--search', 'random', '--trials', '2', '--seed', '3', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += String(d)));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -100,11 +100,13 @@ describe('digit-workbench sweep', () => {
       expect(stop.code, stop.stderr).toBe(0);
       expect(stop.stdout).toMatch(`sweep ${sweepId} stopped`);
       expect(await exited).toBe(0);
-      // Usually the first trial is stopped mid-run; on a slow machine it may just have completed and the second
-      // been queued, which the stop then ends instead. Either way one trial is left stopped and resumable.
+      // Usually the first trial is stopped mid-run; on a loaded machine it may just have completed, and the stop
+      // then ends the sweep before (or just after) the second is queued. Either way nothing is left half-counted:
+      // every trial so far is completed or stopped, and resume finishes the sweep.
       const stopped = JSON.parse(stdout);
-      expect(stopped.trials.map((t: { status: string }) => t.status)).toContain('stopped');
+      expect(stopped.trials.length).toBeGreaterThanOrEqual(1);
       expect(stopped.trials.length).toBeLessThanOrEqual(2);
+      for (const t of stopped.trials as { status: string }[]) expect(['stopped', 'completed']).toContain(t.status);
 
       const resumed = await cli('sweep', 'resume', String(sweepId), '--json');
       expect(resumed.code, resumed.stderr).toBe(0);
