@@ -142,7 +142,20 @@ async function main() {
     const digits = loadMnistDigits();
     const n = Math.min(ROWS, digits.count);
     const csv = join(dir, 'train.csv');
-    await writeKaggleCsv(csv, { pixels: digits.pixels.subarray(0, n * 784), labels: digits.labels.subarray(0, n) });
+    // Rows in a fixed shuffled order, as in Kaggle's train.csv (the package keeps its digits class by class).
+    const order = Array.from({ length: digits.count }, (_, i) => i);
+    for (let i = order.length - 1, s = 7; i > 0; i--) {
+      s = (s * 1103515245 + 12345) >>> 0;
+      const j = s % (i + 1);
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    const pixels = new Uint8Array(n * 784);
+    const labels = new Uint8Array(n);
+    for (let k = 0; k < n; k++) {
+      pixels.set(digits.pixels.subarray(order[k] * 784, order[k] * 784 + 784), k * 784);
+      labels[k] = digits.labels[order[k]];
+    }
+    await writeKaggleCsv(csv, { pixels, labels });
     const datasetId = (await wb.importDataset({ path: csv })).dataset.id;
     const run = async (target) => {
       const t0 = performance.now();
