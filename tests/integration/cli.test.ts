@@ -1,13 +1,13 @@
 // The CLI as a user runs it: the real bin, a temp --home, JSON on stdout, messages on stderr, exit codes 0/1/2.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvText, rowFields } from '../fixtures/malformed-csv.js';
 import { tempDir } from '../helpers/temp-home.js';
 import { Workbench } from '../../src/core/workbench.js';
 import { importSmallTrainSet } from '../helpers/small-dataset.js';
+import { runCli } from '../helpers/cli-process.js';
 
 const bin = join(process.cwd(), 'bin', 'digit-workbench.js');
 let dir: ReturnType<typeof tempDir>;
@@ -16,15 +16,7 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
   return cliEnv({}, ...args);
 }
 
-async function cliEnv(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, '--home', dir.path, ...args], { timeout: 120_000, env: { ...process.env, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cliEnv = (env: NodeJS.ProcessEnv, ...args: string[]) => runCli(dir.path, args, { env });
 
 beforeAll(() => {
   dir = tempDir();

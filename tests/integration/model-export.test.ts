@@ -1,16 +1,15 @@
 // model export: tfjs loads the files and predicts what the run's stored validation predictions say; --force
 // replaces only a folder the app wrote (through the contract and the real CLI).
 import * as tf from '@tensorflow/tfjs';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../../src/core/workbench.js';
 import { loadDatasetArrays } from '../../src/core/datasets/repo.js';
 import { tempDir } from '../helpers/temp-home.js';
 import { queueRuns } from '../../src/core/training/start.js';
 import { importSmallTrainSet } from '../helpers/small-dataset.js';
+import { runCli } from '../helpers/cli-process.js';
 
 let dir: ReturnType<typeof tempDir>;
 let wb: Workbench;
@@ -74,16 +73,7 @@ describe('model export', () => {
 });
 
 describe('--force replaces only a folder holding nothing but a previous export', () => {
-  const bin = join(process.cwd(), 'bin', 'digit-workbench.js');
-  async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    try {
-      const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, '--home', dir.path, ...args], { timeout: 120_000 });
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  }
+  const cli = (...args: string[]) => runCli(dir.path, args);
   const user = (name: string, files: Record<string, string>) => {
     const folder = join(dir.path, name);
     mkdirSync(folder);

@@ -1,9 +1,7 @@
 // Predictions and submissions on the bundled sample-test with short real runs: the Kaggle file's exact shape,
 // agreement with the stored probabilities and the known answers, ensembles, TTA, single images, and refusals.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../../src/core/workbench.js';
 import { loadDatasetArrays } from '../../src/core/datasets/repo.js';
@@ -14,6 +12,7 @@ import { fsSeam } from '../../src/core/fs-atomic.js';
 import { tempDir } from '../helpers/temp-home.js';
 import { importSmallTrainSet } from '../helpers/small-dataset.js';
 import { fullFolder, readOnlyFolder } from '../helpers/unwritable.js';
+import { runCli } from '../helpers/cli-process.js';
 
 let dir: ReturnType<typeof tempDir>;
 let wb: Workbench;
@@ -163,16 +162,7 @@ describe('refusals leave no file behind', () => {
 });
 
 describe('--force replaces only a submission the app wrote (one in the ledger, unchanged)', () => {
-  const bin = join(process.cwd(), 'bin', 'digit-workbench.js');
-  async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    try {
-      const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, '--home', dir.path, ...args], { timeout: 120_000 });
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  }
+  const cli = (...args: string[]) => runCli(dir.path, args);
   const exportTo = (out: string, ...more: string[]) => cli('export', '--run', String(runA), '--test', String(TEST), '--out', out, ...more);
 
   it('the CLI refuses the user’s CSV, another tool’s submission and an edited one, and replaces its own', async () => {

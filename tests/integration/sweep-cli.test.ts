@@ -2,26 +2,18 @@
 // top half. The two trials with learningRate 1e-7 barely move from their initial weights, so once a trained trial
 // has reported at the rung they fall outside the top half and are pruned; trials run one at a time
 // (the default concurrency) so the arrival order at the rung is the grid's order.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/temp-home.js';
 import { Workbench } from '../../src/core/workbench.js';
 import { importSmallTrainSet } from '../helpers/small-dataset.js';
+import { runCli } from '../helpers/cli-process.js';
 
 const bin = join(process.cwd(), 'bin', 'digit-workbench.js');
 let dir: ReturnType<typeof tempDir>;
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, '--home', dir.path, ...args], { timeout: 240_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (...args: string[]) => runCli(dir.path, args, { timeout: 240_000 });
 
 beforeAll(async () => {
   dir = tempDir();

@@ -1,8 +1,7 @@
 // The worker pool when things go wrong: bad URLs and passwords, a worker of another version, a dataset whose
 // content does not match, the owner SIGKILLed mid-run (its epochs wait in Redis and land once), Redis restarted.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../../src/core/workbench.js';
 import { getDataset } from '../../src/core/datasets/repo.js';
@@ -11,6 +10,7 @@ import { keys } from '../../src/core/pool/keys.js';
 import { tempDir } from '../helpers/temp-home.js';
 import { importSmallTrainSet } from '../helpers/small-dataset.js';
 import { freePort, startRedis, startWorkerProcess, type TestRedis, type WorkerProcess } from '../helpers/redis-server.js';
+import { runCli } from '../helpers/cli-process.js';
 
 const bin = join(process.cwd(), 'bin', 'digit-workbench.js');
 let dir: ReturnType<typeof tempDir>;
@@ -18,15 +18,7 @@ let redis: TestRedis;
 let worker: WorkerProcess | undefined;
 let datasetId: number;
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, '--home', dir.path, ...args], { timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (...args: string[]) => runCli(dir.path, args);
 
 beforeAll(async () => {
   dir = tempDir();
