@@ -1,14 +1,22 @@
 // Lint keeps the process boundaries: core/trainer/shared/server/cli never import electron, shared imports
-// nothing but itself, and the renderer imports no Node modules (it also runs in a plain browser).
+// nothing but itself, and the renderer imports no Node modules (it also runs in a plain browser). The renderer's
+// .svelte components are linted too (eslint-plugin-svelte) and held to the same boundaries as its .ts files.
 import tseslint from 'typescript-eslint';
+import svelte from 'eslint-plugin-svelte';
 import { builtinModules } from 'node:module';
 
 const nodeModules = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 const electron = { name: 'electron', message: 'Only src/main and src/preload may import electron.' };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'src/trainer/wasm/**', 'out/**', 'build/**', 'dist/**', 'test-output/**', '**/*.svelte'] },
+  { ignores: ['node_modules/**', 'src/trainer/wasm/**', 'out/**', 'build/**', 'dist/**', 'test-output/**'] },
   ...tseslint.configs.recommended,
+  // Svelte 5 components and rune modules: the plugin's parser for the markup, typescript-eslint's for <script lang="ts">.
+  ...svelte.configs.recommended,
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
+  },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

@@ -24,6 +24,20 @@ describe('boundary lint', () => {
     expect(await problems('src/renderer/x.ts', "import { Workbench } from '../core/workbench.js';\nexport const a = Workbench;\n")).toHaveLength(1);
   });
 
+  it('holds Svelte components to the renderer\'s boundaries', async () => {
+    const component = (imports: string) => `<script lang="ts">\n  ${imports}\n  interface Props { n: number }\n  let { n }: Props = $props();\n</script>\n\n<p>{n} {a}</p>\n`;
+    const file = 'src/renderer/views/X.svelte';
+    expect(await problems(file, component("import { readFileSync } from 'node:fs';\n  const a = readFileSync;"))).toEqual([expect.stringMatching(/no Node modules/)]);
+    expect(await problems(file, component("import { ipcRenderer } from 'electron';\n  const a = ipcRenderer;"))).toEqual([expect.stringMatching(/Only src\/main and src\/preload may import electron/)]);
+    for (const folder of ['core/workbench.js', 'trainer/engine/index.js', 'server/serve.js', 'cli/main.js']) {
+      expect(await problems(file, component(`import { a } from '../../${folder}';`)), folder).toEqual([expect.stringMatching(/only through the api transport/)]);
+    }
+    // The same component importing the renderer's own modules and the shared types is clean: the parser reads it.
+    expect(await problems(file, component("import { message } from '../lib/format.js';\n  import type { RunInfo } from '../../shared/runs.js';\n  const a: RunInfo | null = null;\n  void message;"))).toEqual([]);
+    // Markup is linted too (the Svelte plugin's rules), not just the script.
+    expect(await problems(file, '<script lang="ts">\n  const html = "<b>x</b>";\n</script>\n\n{@html html}\n')).toEqual([expect.stringMatching(/XSS/)]);
+  });
+
   it('keeps the trainer and the core apart (they share only the protocol)', async () => {
     expect(await problems('src/trainer/x.ts', "import { a } from '../core/y.js';\nexport const b = a;\n")).toHaveLength(1);
     expect(await problems('src/core/x.ts', "import { a } from '../trainer/y.js';\nexport const b = a;\n")).toHaveLength(1);

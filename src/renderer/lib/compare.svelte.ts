@@ -20,6 +20,11 @@ export function curve(run: CompareRun, metric: Metric, x: XAxis): { x: number; y
   return out;
 }
 
+/** The ids in ascending order, each once (the address and the table list a run once however it was picked). */
+function distinctSorted(ids: number[]): number[] {
+  return [...ids].sort((a, b) => a - b).filter((id, i, sorted) => i === 0 || id !== sorted[i - 1]);
+}
+
 export class ComparePage {
   #ids = $state.raw<number[]>([]);
   readonly #result = new Remote<Comparison>();
@@ -42,13 +47,13 @@ export class ComparePage {
   }
 
   select(ids: number[]): void {
-    this.#ids = [...new Set(ids)].sort((a, b) => a - b);
+    this.#ids = distinctSorted(ids);
     void this.load();
   }
 
   /** Follows the address (Back, Forward, a link): loads only when it names other runs than those shown. */
   show(ids: number[]): void {
-    const next = [...new Set(ids)].sort((a, b) => a - b);
+    const next = distinctSorted(ids);
     if (next.join(',') !== this.#ids.join(',')) this.select(next);
   }
 
