@@ -1,12 +1,13 @@
 // Runs state: the table's rows from runs:list, patched live by run:status and refreshed (coalesced) after
-// status changes and completed epochs; the latest in-epoch progress per running run.
+// status changes and completed epochs, a deleted run dropped at once; the latest in-epoch progress per running run.
 
 import type { RunInfo, RunProgress } from '../../shared/runs.js';
 import { api } from './api.js';
 import { connection } from './connection.svelte.js';
 import { Remote } from './remote.svelte.js';
 
-class RunsStore {
+/** Exported for its unit tests (each makes its own over a fake transport); the app uses `runs` below. */
+export class RunsStore {
   readonly #remote = new Remote<RunInfo[]>();
   #progress = $state.raw<Record<number, RunProgress>>({});
   #started = false;
@@ -32,10 +33,11 @@ class RunsStore {
     return this.#progress[id];
   }
 
-  start(): void {
-    if (this.#started) return;
+  /** Subscribes to the core's events once; returns the unsubscribe (the app keeps its one store for good). */
+  start(): () => void {
+    if (this.#started) return () => undefined;
     this.#started = true;
-    api.onEvent((event) => {
+    const offEvents = api.onEvent((event) => {
       if (event.type === 'run:status') {
         const known = this.#rows.some((r) => r.id === event.runId);
         if (known) this.#remote.set(this.#rows.map((r) => (r.id === event.runId ? { ...r, status: event.status, error: event.error } : r)));
@@ -50,10 +52,22 @@ class RunsStore {
         this.refreshSoon(400);
       } else if (event.type === 'run:progress') {
         this.#progress = { ...this.#progress, [event.progress.runId]: event.progress };
+      } else if (event.type === 'run:changed') {
+        // Deleted here or by another client: gone at once, and a fresh list supersedes one fetched before the
+        // delete that may still be on its way (it would bring the run back).
+        if (!event.deleted) return this.refreshSoon(400);
+        this.#remote.set(this.#rows.filter((r) => r.id !== event.runId));
+        void this.load();
       }
     });
-    connection.onReconnect(() => void this.load());
+    const offReconnect = connection.onReconnect(() => void this.load());
     void this.load();
+    return () => {
+      offEvents();
+      offReconnect();
+      if (this.#timer) clearTimeout(this.#timer);
+      this.#timer = null;
+    };
   }
 
   /** Coalesces bursts of events (a sweep queues many runs) into one runs:list. */
