@@ -1,6 +1,8 @@
 // The seeded augmentation of strong Kaggle CNNs: a random rotation, zoom per axis and shift of each image, with
 // bilinear sampling and black outside. Pure, so the trainer uses it and the UI can preview it.
 
+import { unitOfByte } from './pixels.js';
+
 const SIDE = 28;
 
 export interface Augmentation {
@@ -26,7 +28,7 @@ export function augmentInto(image: Uint8Array, out: Float32Array, aug: Augmentat
       const py = oy - c - ty;
       const sx = (cos * px + sin * py) / zx + c;
       const sy = (-sin * px + cos * py) / zy + c;
-      out[oy * SIDE + ox] = bilinear(image, sx, sy) / 255;
+      out[oy * SIDE + ox] = unitOfByte(bilinear(image, sx, sy));
     }
   }
 }

@@ -2,6 +2,7 @@
 // scaled to 0–1, and the seeded augmentation of strong Kaggle CNNs (rotation, zoom, shift).
 
 import { PIXELS } from '../shared/digits.js';
+import { scalePixels } from '../shared/pixels.js';
 import { mixSeed, mulberry32, shuffleInPlace } from '../shared/random.js';
 import { augmentInto, type Augmentation } from '../shared/augment.js';
 
@@ -51,7 +52,7 @@ export function fillBatch(opts: {
     const image = pixels.subarray(src * PIXELS, (src + 1) * PIXELS);
     const out = x.subarray(b * PIXELS, (b + 1) * PIXELS);
     if (augmentation && opts.random) augmentInto(image, out, augmentation, opts.random);
-    else for (let i = 0; i < PIXELS; i++) out[i] = image[i] / 255;
+    else scalePixels(image, out);
   }
 }
 

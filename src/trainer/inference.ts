@@ -2,6 +2,7 @@
 // Test-time augmentation averages the image with copies shifted by one pixel in each direction.
 
 import { argmax, PIXELS } from '../shared/digits.js';
+import { unitOfByte } from '../shared/pixels.js';
 import type { TrainerRequest } from '../shared/trainer-protocol.js';
 import { createEngine } from './engine/index.js';
 import type { Engine, ModelArtifacts } from './engine/types.js';
@@ -45,7 +46,7 @@ export function shiftedScaled(pixels: Uint8Array, dx: number, dy: number): Float
       if (sy < 0 || sy >= SIDE) continue;
       for (let x = 0; x < SIDE; x++) {
         const sx = x - dx;
-        if (sx >= 0 && sx < SIDE) out[base + y * SIDE + x] = pixels[base + sy * SIDE + sx] / 255;
+        if (sx >= 0 && sx < SIDE) out[base + y * SIDE + x] = unitOfByte(pixels[base + sy * SIDE + sx]);
       }
     }
   }

@@ -3,6 +3,7 @@
 // predictions at the end. It only computes and streams events; the core persists them.
 
 import { PIXELS } from '../shared/digits.js';
+import { scalePixels } from '../shared/pixels.js';
 import type { Engine, EngineState } from './engine/types.js';
 import type { CheckpointData, LoopState, TrainerEvent, TrainerRequest } from '../shared/trainer-protocol.js';
 import type { EpochMetrics } from '../shared/runs.js';
@@ -31,7 +32,7 @@ function scaled(pixels: Uint8Array, indices: Int32Array): { x: Float32Array; y: 
   const x = new Float32Array(indices.length * PIXELS);
   for (let i = 0; i < indices.length; i++) {
     const src = indices[i] * PIXELS;
-    for (let p = 0; p < PIXELS; p++) x[i * PIXELS + p] = pixels[src + p] / 255;
+    scalePixels(pixels.subarray(src, src + PIXELS), x.subarray(i * PIXELS, (i + 1) * PIXELS));
   }
   return { x, y: new Uint8Array(indices.length) };
 }

@@ -2,6 +2,7 @@
 // the pixels, computed in a trainer process) and a preview of the run's augmentation on one digit.
 
 import { PIXELS } from '../../shared/digits.js';
+import { byteOfUnit } from '../../shared/pixels.js';
 import type { Db } from '../db/open.js';
 import { conflict } from '../../shared/errors.js';
 import { augmentInto } from '../../shared/augment.js';
@@ -35,7 +36,7 @@ export function augmentationPreview(db: Db, opts: { runId: number; pixels: Uint8
   const out = new Float32Array(PIXELS);
   for (let i = 1; i < opts.count; i++) {
     augmentInto(opts.pixels, out, aug, random);
-    views.push(Buffer.from(Uint8Array.from(out, (v) => Math.round(v * 255))).toString('base64'));
+    views.push(Buffer.from(Uint8Array.from(out, byteOfUnit)).toString('base64'));
   }
   return views;
 }

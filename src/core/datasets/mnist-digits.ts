@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 
 export { PIXELS } from '../../shared/digits.js';
 import { PIXELS } from '../../shared/digits.js';
+import { byteOfUnit } from '../../shared/pixels.js';
 
 export interface Digits {
   /** count × 784 bytes, 0–255, row-major 28×28. */
@@ -33,7 +34,7 @@ export function loadMnistDigits(): Digits {
   let offset = 0;
   for (const { label, data } of parts) {
     // The package stores bytes / 255 rounded to 3 decimals: this recovers the original byte exactly.
-    for (let i = 0; i < data.length; i++) pixels[offset * PIXELS + i] = Math.round(data[i] * 255);
+    for (let i = 0; i < data.length; i++) pixels[offset * PIXELS + i] = byteOfUnit(data[i]);
     labels.fill(label, offset, offset + data.length / PIXELS);
     offset += data.length / PIXELS;
   }

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { badInput } from '../../shared/errors.js';
+import { BYTE_MAX, unitOfByte } from '../../shared/pixels.js';
 
 const SIDE = 28;
 
@@ -17,10 +18,10 @@ export function decodePng(file: string): Uint8Array {
   const { width, height, data } = png;
   const grey = new Float64Array(width * height);
   for (let i = 0; i < width * height; i++) {
-    const a = data[i * 4 + 3] / 255;
+    const a = unitOfByte(data[i * 4 + 3]);
     // Transparent pixels count as background (black after the inversion check below, via white first).
     const luminance = 0.299 * data[i * 4] + 0.587 * data[i * 4 + 1] + 0.114 * data[i * 4 + 2];
-    grey[i] = luminance * a + 255 * (1 - a);
+    grey[i] = luminance * a + BYTE_MAX * (1 - a);
   }
   return toDigit(grey, width, height);
 }
@@ -48,6 +49,6 @@ export function toDigit(grey: Float64Array, width: number, height: number): Uint
     }
   }
   const mean = out.reduce((a, b) => a + b, 0) / out.length;
-  const invert = mean > 127.5;
-  return Uint8Array.from(out, (v) => Math.round(invert ? 255 - v : v));
+  const invert = mean > BYTE_MAX / 2;
+  return Uint8Array.from(out, (v) => Math.round(invert ? BYTE_MAX - v : v));
 }

@@ -1,5 +1,7 @@
 // Draws a 28×28 digit (784 bytes, base64) on a canvas: white ink on a dark ground, like the Kaggle pixels.
 
+import { BYTE_MAX } from '../../shared/pixels.js';
+
 const cache = new Map<string, ImageData>();
 
 export function decodeBytes(pixels: string): Uint8Array {
@@ -25,7 +27,7 @@ function decode(pixels: string): ImageData {
     image.data[i * 4] = v;
     image.data[i * 4 + 1] = v;
     image.data[i * 4 + 2] = v;
-    image.data[i * 4 + 3] = 255;
+    image.data[i * 4 + 3] = BYTE_MAX; // opaque
   }
   if (cache.size > 6000) cache.clear();
   cache.set(pixels, image);

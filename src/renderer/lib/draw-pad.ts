@@ -1,6 +1,8 @@
 // From a drawing to the model's input: the pad's large canvas averaged down to 28×28 bytes (white ink on black,
 // like Kaggle's), and for hand drawing MNIST's own preparation — fit the digit in a 20×20 box, centre its mass.
 
+import { BYTE_MAX } from '../../shared/pixels.js';
+
 export const PAD = 280;
 const SCALE = PAD / 28;
 
@@ -82,7 +84,7 @@ export function paintPixels(canvas: HTMLCanvasElement, px: Uint8Array): void {
       const v = px[Math.floor(y / SCALE) * 28 + Math.floor(x / SCALE)];
       const o = (y * PAD + x) * 4;
       image.data[o] = image.data[o + 1] = image.data[o + 2] = v;
-      image.data[o + 3] = 255;
+      image.data[o + 3] = BYTE_MAX; // opaque
     }
   }
   ctx.putImageData(image, 0, 0);
