@@ -3,9 +3,9 @@
 import type * as z from 'zod';
 import * as s from './validation.js';
 import { layerSchema, OPTIMIZERS } from './model-spec.js';
+import { MONITORS, type PresetName } from './hyperparam-choices.js';
 
-export const MONITORS = ['loss', 'acc', 'val_loss', 'val_acc'] as const;
-export type Monitor = (typeof MONITORS)[number];
+export { MONITORS, PRESET_NAMES, type Monitor, type PresetName } from './hyperparam-choices.js';
 
 export const hyperparamsSchema = s.object({
   epochs: s.int({ min: 1, max: 1000 }),
@@ -44,9 +44,6 @@ export const hyperparamsSchema = s.object({
 });
 
 export type Hyperparams = z.output<typeof hyperparamsSchema>;
-
-export const PRESET_NAMES = ['seed-lenet5', 'dnn', 'cnn-strong'] as const;
-export type PresetName = (typeof PRESET_NAMES)[number];
 
 export interface PresetInfo {
   name: PresetName;
