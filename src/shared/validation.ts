@@ -130,7 +130,7 @@ function within(path: readonly PropertyKey[], parent: readonly PropertyKey[]): b
 
 /** zod's issues as the workbench's: one per unknown key, each object's unknown keys before its other problems. */
 function issuesFrom(found: readonly z.core.$ZodIssue[]): Issue[] {
-  const out: { at: readonly PropertyKey[]; issue: Issue }[] = [];
+  let out: { at: readonly PropertyKey[]; issue: Issue }[] = [];
   for (const issue of found) {
     if (issue.code !== 'unrecognized_keys') {
       out.push({ at: issue.path, issue: { path: pathText(issue.path), message: issue.message } });
@@ -138,8 +138,9 @@ function issuesFrom(found: readonly z.core.$ZodIssue[]): Issue[] {
     }
     const keys = issue.keys.map((key) => ({ at: [...issue.path, key], issue: { path: pathText([...issue.path, key]), message: issue.message } }));
     // zod reports unknown keys after the object's fields; a misspelt key is what explains a missing field, so first.
+    // (Not splice(…, ...keys): a call's arguments are limited, and a 16 MB message can hold a million keys.)
     const first = out.findIndex((o) => within(o.at, issue.path));
-    out.splice(first === -1 ? out.length : first, 0, ...keys);
+    out = first === -1 ? [...out, ...keys] : [...out.slice(0, first), ...keys, ...out.slice(first)];
   }
   return out.map((o) => o.issue);
 }

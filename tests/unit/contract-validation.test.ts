@@ -60,6 +60,12 @@ describe('contract arguments', () => {
     // A 1 MB key is cut in the message, not echoed.
     const long = message('datasets:get', { id: 1, ['k'.repeat(1 << 20)]: 1 });
     expect(long).toBe(`${'k'.repeat(40)}…: is not a known field (known: id)`);
+    // So many unknown keys that they could not be one call's arguments are still listed, each by name.
+    const many = Object.fromEntries(Array.from({ length: 200_000 }, (_, i) => [`k${i}`, 1]));
+    const issues = issuesOf(failure(() => parseArgs('datasets:get', { ...many, id: 0 })))!;
+    expect(issues).toHaveLength(200_001);
+    expect(issues[199_999]).toEqual({ path: 'k199999', message: 'is not a known field (known: id)' });
+    expect(issues[200_000].path).toBe('id');
   });
 
   it('refuse prototype keys as fields, at any depth, polluting nothing', () => {
