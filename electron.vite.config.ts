@@ -10,7 +10,8 @@ export default defineConfig({
     build: { rollupOptions: { input: 'src/main/index.ts' } },
   },
   preload: {
-    build: { rollupOptions: { input: 'src/preload/index.ts', output: { format: 'cjs', entryFileNames: '[name].cjs' } } },
+    // A sandboxed preload can require only electron: the contract's schemas (zod) are bundled into it.
+    build: { externalizeDeps: false, rollupOptions: { input: 'src/preload/index.ts', output: { format: 'cjs', entryFileNames: '[name].cjs' } } },
   },
   renderer: {
     root: 'src/renderer',

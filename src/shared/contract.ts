@@ -1,7 +1,8 @@
 // The one contract: method name → argument schema and result type. It types the renderer's caller, the preload
 // bridge, the IPC handlers, the serve-mode RPC and the CLI's calls into the core.
 
-import * as s from './schema.js';
+import type * as z from 'zod';
+import * as s from './validation.js';
 import type { AppInfo, DatasetDetail, DatasetInfo, ImageRecord, ImportResult, Settings } from './types.js';
 import type { PresetInfo } from './hyperparams.js';
 import type { ModelSummary } from './model-spec.js';
@@ -25,15 +26,15 @@ export interface ServerPaths {
   instead: string;
 }
 
-interface MethodDef<A, R> {
-  args: s.Schema<A>;
+interface MethodDef<S extends z.ZodType, R> {
+  args: S;
   serverPaths?: ServerPaths;
   /** Phantom: only carries the result type. */
   result?: R;
 }
 
 function method<R>() {
-  return <A>(args: s.Schema<A>, serverPaths?: ServerPaths): MethodDef<A, R> => ({ args, serverPaths });
+  return <S extends z.ZodType>(args: S, serverPaths?: ServerPaths): MethodDef<S, R> => ({ args, serverPaths });
 }
 
 const datasetName = s.str({ min: 1, max: 120, pattern: /^[^\0]*\S[^\0]*$/, hint: 'a name of 1 to 120 characters' });
@@ -210,8 +211,9 @@ export const contract = {
 
 export type Contract = typeof contract;
 export type MethodName = keyof Contract;
-export type ArgsOf<M extends MethodName> = Contract[M] extends MethodDef<infer A, unknown> ? A : never;
-export type ResultOf<M extends MethodName> = Contract[M] extends MethodDef<unknown, infer R> ? R : never;
+/** The arguments a handler receives: the schema's output (types come from the schemas, never written twice). */
+export type ArgsOf<M extends MethodName> = z.output<Contract[M]['args']>;
+export type ResultOf<M extends MethodName> = Contract[M] extends MethodDef<z.ZodType, infer R> ? R : never;
 
 /** What every transport offers: call a method by name with its arguments. */
 export type Api = { [M in MethodName]: (args: ArgsOf<M>) => Promise<ResultOf<M>> };
@@ -222,10 +224,10 @@ export function isMethodName(name: unknown): name is MethodName {
 
 /** The method's path arguments, when it has any (see ServerPaths). */
 export function serverPathsOf(name: MethodName): ServerPaths | undefined {
-  return (contract[name] as MethodDef<unknown, unknown>).serverPaths;
+  return (contract[name] as MethodDef<z.ZodType, unknown>).serverPaths;
 }
 
 /** Validates a call crossing a process boundary. */
 export function parseArgs<M extends MethodName>(name: M, args: unknown): ArgsOf<M> {
-  return contract[name].args.parse(args ?? undefined) as ArgsOf<M>;
+  return s.parse(contract[name].args, args ?? undefined) as ArgsOf<M>;
 }

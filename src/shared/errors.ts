@@ -44,6 +44,25 @@ export function toErrorData(err: unknown): ErrorData {
   return { code: 'internal', message: String(err) };
 }
 
+/** One failing field of a validation: its path ("validation.ratio", "model[3].filters") and the message without it. */
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+/** A validation error's details: the first failing path (for callers that name one field) and every issue. */
+export interface IssueDetails {
+  path: string;
+  issues: Issue[];
+}
+
+/** The issues a validation failure carried, or null when the error is something else. */
+export function issuesOf(err: unknown): Issue[] | null {
+  if (!(err instanceof WorkbenchError) || err.code !== 'bad-input') return null;
+  const issues = (err.details as Partial<IssueDetails> | undefined)?.issues;
+  return Array.isArray(issues) ? issues : null;
+}
+
 export function badInput(message: string, details?: unknown): WorkbenchError {
   return new WorkbenchError('bad-input', message, details);
 }

@@ -1,43 +1,16 @@
 // Hyperparameters of a run: the preset's defaults with any field overridden, validated field by field.
 
-import * as s from './schema.js';
-import type { LayerSpec } from './model-spec.js';
+import type * as z from 'zod';
+import * as s from './validation.js';
+import { layerSchema, OPTIMIZERS } from './model-spec.js';
+import { MONITORS, type PresetName } from './hyperparam-choices.js';
 
-export const MONITORS = ['loss', 'acc', 'val_loss', 'val_acc'] as const;
-export type Monitor = (typeof MONITORS)[number];
-
-const activation = s.oneOf(['relu', 'softmax', 'linear'] as const);
-const layerSchemas: Record<LayerSpec['type'], s.Schema<unknown>> = {
-  conv2d: s.object({
-    type: s.oneOf(['conv2d'] as const),
-    filters: s.int({ min: 1, max: 512 }),
-    kernelSize: s.int({ min: 1, max: 9 }),
-    strides: s.optional(s.int({ min: 1, max: 4 })),
-    padding: s.oneOf(['same', 'valid'] as const),
-    activation,
-  }),
-  maxPool2d: s.object({ type: s.oneOf(['maxPool2d'] as const), poolSize: s.int({ min: 1, max: 4 }), strides: s.optional(s.int({ min: 1, max: 4 })) }),
-  batchNorm: s.object({ type: s.oneOf(['batchNorm'] as const) }),
-  activation: s.object({ type: s.oneOf(['activation'] as const), activation }),
-  dropout: s.object({ type: s.oneOf(['dropout'] as const), rate: s.num({ min: 0, max: 0.95 }) }),
-  flatten: s.object({ type: s.oneOf(['flatten'] as const) }),
-  dense: s.object({ type: s.oneOf(['dense'] as const), units: s.int({ min: 1, max: 4096 }), activation }),
-};
-
-const layer: s.Schema<LayerSpec> = {
-  description: 'a layer',
-  parse(value, path = '') {
-    const type = (value as { type?: unknown } | null)?.type;
-    const schema = typeof type === 'string' ? layerSchemas[type as LayerSpec['type']] : undefined;
-    if (!schema) return s.oneOf(Object.keys(layerSchemas) as [string, ...string[]]).parse(type, `${path}.type`) as never;
-    return schema.parse(value, path) as LayerSpec;
-  },
-};
+export { MONITORS, PRESET_NAMES, type Monitor, type PresetName } from './hyperparam-choices.js';
 
 export const hyperparamsSchema = s.object({
   epochs: s.int({ min: 1, max: 1000 }),
   batchSize: s.int({ min: 1, max: 4096 }),
-  optimizer: s.oneOf(['adam', 'sgd', 'rmsprop'] as const),
+  optimizer: s.oneOf(OPTIMIZERS),
   learningRate: s.num({ min: 0, max: 10, exclusiveMin: true }),
   momentum: s.num({ min: 0, max: 0.999 }),
   /** kfold: validate on fold `fold.index` of `fold.count` stratified folds (the label-issues job's cross-validation). */
@@ -67,13 +40,10 @@ export const hyperparamsSchema = s.object({
   augmentation: s.nullable(
     s.object({ rotation: s.num({ min: 0, max: 45 }), zoom: s.num({ min: 0, max: 0.5 }), shift: s.num({ min: 0, max: 0.3 }) }),
   ),
-  model: s.array(layer, { min: 1, max: 64 }),
+  model: s.array(layerSchema, { min: 1, max: 64 }),
 });
 
-export type Hyperparams = s.Infer<typeof hyperparamsSchema>;
-
-export const PRESET_NAMES = ['seed-lenet5', 'dnn', 'cnn-strong'] as const;
-export type PresetName = (typeof PRESET_NAMES)[number];
+export type Hyperparams = z.output<typeof hyperparamsSchema>;
 
 export interface PresetInfo {
   name: PresetName;

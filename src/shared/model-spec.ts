@@ -1,17 +1,40 @@
 // A model as plain data: presets produce it, the trainer builds a tfjs model from it, the UI shows it.
 
-export type Activation = 'relu' | 'softmax' | 'linear';
+import * as z from 'zod';
+import * as s from './validation.js';
 
-export type LayerSpec =
-  | { type: 'conv2d'; filters: number; kernelSize: number; strides?: number; padding: 'same' | 'valid'; activation: Activation }
-  | { type: 'maxPool2d'; poolSize: number; strides?: number }
-  | { type: 'batchNorm' }
-  | { type: 'activation'; activation: Activation }
-  | { type: 'dropout'; rate: number }
-  | { type: 'flatten' }
-  | { type: 'dense'; units: number; activation: Activation };
+const activation = s.oneOf(['relu', 'softmax', 'linear']);
+export type Activation = z.output<typeof activation>;
 
-export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
+const layers = [
+  s.object({
+    type: s.oneOf(['conv2d']),
+    filters: s.int({ min: 1, max: 512 }),
+    kernelSize: s.int({ min: 1, max: 9 }),
+    strides: s.optional(s.int({ min: 1, max: 4 })),
+    padding: s.oneOf(['same', 'valid']),
+    activation,
+  }),
+  s.object({ type: s.oneOf(['maxPool2d']), poolSize: s.int({ min: 1, max: 4 }), strides: s.optional(s.int({ min: 1, max: 4 })) }),
+  s.object({ type: s.oneOf(['batchNorm']) }),
+  s.object({ type: s.oneOf(['activation']), activation }),
+  s.object({ type: s.oneOf(['dropout']), rate: s.num({ min: 0, max: 0.95 }) }),
+  s.object({ type: s.oneOf(['flatten']) }),
+  s.object({ type: s.oneOf(['dense']), units: s.int({ min: 1, max: 4096 }), activation }),
+] as const;
+const layerType = s.expected(`one of ${layers.map((l) => l.shape.type.options[0]).join(', ')}`);
+const notALayer = s.expected('a layer (an object with a type)');
+
+/** One layer: its `type` picks the fields it takes, so a wrong type is reported once, as the type. */
+export const layerSchema = z.discriminatedUnion('type', layers, {
+  // An unknown type comes at the path "type" with the whole layer as its input.
+  error: (issue) => (issue.code === 'invalid_union' ? layerType({ input: (issue.input as { type?: unknown }).type }) : notALayer(issue)),
+});
+
+export type LayerSpec = z.output<typeof layerSchema>;
+
+export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
 
 export interface OptimizerSpec {
   name: OptimizerName;

@@ -3,7 +3,7 @@
 // user chose it (a dialog or a drop), and the preload exposes exactly the contract's methods plus onEvent and the
 // dropped-file path helper (which reports the drop to main itself); a trainer utility process that dies fails its
 // run with Chromium's reason (oom, crashed, killed…).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -345,6 +345,17 @@ describe('the preload', () => {
     expect(seen).toEqual([[{ type: 'datasets:changed' }]]);
     off();
     expect(electron.ipcRenderer.removeListener).toHaveBeenCalledWith('workbench:event', wrapped);
+  });
+});
+
+describe('the built preload', () => {
+  // A sandboxed preload can require electron and nothing from node_modules: the contract's schemas (zod) must be
+  // bundled into it. Needs `npm run build` (npm test runs it).
+  it('requires nothing but electron', () => {
+    const built = join(process.cwd(), 'out', 'preload', 'index.cjs');
+    if (!existsSync(built)) throw new Error(`${built} is missing: run npm run build`);
+    const required = [...readFileSync(built, 'utf8').matchAll(/\brequire\(\s*["'`]([^"'`]+)["'`]\s*\)/g)].map((m) => m[1]);
+    expect(new Set(required)).toEqual(new Set(['electron']));
   });
 });
 

@@ -2,8 +2,7 @@
 // field, and the New run form words each problem with its own label.
 import { describe, expect, it } from 'vitest';
 import { previewRun } from '../../src/core/training/start.js';
-import { WorkbenchError } from '../../src/shared/errors.js';
-import { issuesOf } from '../../src/shared/schema.js';
+import { issuesOf, WorkbenchError } from '../../src/shared/errors.js';
 import { fieldLabel, problemsOf, sentence } from '../../src/renderer/lib/hyperparam-form.js';
 
 function failure(overrides: Record<string, unknown>): WorkbenchError {

@@ -2,6 +2,7 @@
 // buffer); dnn is the dense baseline its author scored 0.943 with; cnn-strong is the kind of CNN that scores ≥ 0.996.
 
 import { badInput } from '../../shared/errors.js';
+import { parse } from '../../shared/validation.js';
 import { hyperparamsSchema, PRESET_NAMES, type Hyperparams, type PresetInfo, type PresetName } from '../../shared/hyperparams.js';
 import type { LayerSpec } from '../../shared/model-spec.js';
 
@@ -133,7 +134,7 @@ export function resolveHyperparams(preset: string, overrides: Record<string, unk
     const both = isPlainObject(current) && isPlainObject(value);
     merged[key] = both ? { ...current, ...value } : value;
   }
-  return hyperparamsSchema.parse(merged);
+  return parse(hyperparamsSchema, merged);
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -3,7 +3,7 @@
 
 import type { Hyperparams, Monitor } from '../../shared/hyperparams.js';
 import type { LayerSpec } from '../../shared/model-spec.js';
-import { issuesOf, type Issue } from '../../shared/schema.js';
+import { issuesOf, type Issue } from '../../shared/errors.js';
 
 export interface FormValues {
   epochs: number;

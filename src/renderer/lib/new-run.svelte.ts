@@ -8,7 +8,7 @@ import type { RunInfo, RunTarget } from '../../shared/runs.js';
 import { api } from './api.js';
 import { message } from './format.js';
 import { fieldLabel, problemsOf, toForm, toHyperparams, type FormValues } from './hyperparam-form.js';
-import type { Issue } from '../../shared/schema.js';
+import type { Issue } from '../../shared/errors.js';
 import { choiceOf, readPrefs, savePrefs, type Prefs } from './prefs.js';
 import type { KeyValueStore } from './selections.js';
 import type { DatasetInfo } from '../../shared/types.js';
