@@ -1,4 +1,4 @@
-// The embedding map on a Kaggle-size validation set (4,200 digits: sample-train validated on its last 52.5%), for
+// The embedding map on a Kaggle-size validation set (4,200 digits: the last 42% of 10,000 real digits), for
 // seed-lenet5 and cnn-strong trained one epoch (weights do not change the cost): each stage of the computation in
 // the trainer process, then, in Debian Chromium over serve mode, the cost of one hover on the 4,200-point canvas
 // (pointer move → redraw → next frame). Three rounds each, median and slowest.
@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
 import { Workbench } from '../../build/node/core/workbench.js';
+import { loadMnistDigits } from '../../build/node/core/datasets/mnist-digits.js';
+import { writeKaggleCsv } from '../../build/node/core/datasets/kaggle-csv.js';
 
 const ROUNDS = 3;
 const home = mkdtempSync(join(tmpdir(), 'dw-bench-embed-'));
@@ -20,9 +22,11 @@ const fmt = (xs, unit = 's', k = 1000) => `median ${(median(xs) / k).toFixed(2)}
 const wb = new Workbench({ home });
 const runs = {};
 try {
-  const sample = (await wb.call('datasets:list', undefined)).find((d) => d.name === 'sample-train');
+  const file = join(home, 'train.csv');
+  await writeKaggleCsv(file, loadMnistDigits());
+  const { dataset } = await wb.importDataset({ path: file });
   for (const preset of ['seed-lenet5', 'cnn-strong']) {
-    const [run] = await wb.call('runs:start', { datasetId: sample.id, preset, hyperparams: { epochs: 1, validation: { mode: 'tail', ratio: 0.525 } } });
+    const [run] = await wb.call('runs:start', { datasetId: dataset.id, preset, hyperparams: { epochs: 1, validation: { mode: 'tail', ratio: 0.42 } } });
     await wb.runs.waitFor(run.id);
     runs[preset] = run.id;
   }
