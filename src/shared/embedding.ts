@@ -42,8 +42,13 @@ export function separationRatio(points: readonly { x: number; y: number; label: 
     for (let j = i + 1; j < points.length; j++) {
       const b = points[j];
       const d = Math.hypot(a.x - b.x, a.y - b.y);
-      if (a.label === b.label) (same += d), sameN++;
-      else (other += d), otherN++;
+      if (a.label === b.label) {
+        same += d;
+        sameN++;
+      } else {
+        other += d;
+        otherN++;
+      }
     }
   }
   return sameN && otherN && other > 0 ? same / sameN / (other / otherN) : NaN;

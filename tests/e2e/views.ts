@@ -73,11 +73,13 @@ export function viewStates(t: Trained): ViewState[] {
       hash: `#/embedding/${t.noted}`,
       ready: async (p) => {
         const map = p.getByTestId('embedding-canvas');
-        const compute = p.getByRole('button', { name: 'Compute', exact: true });
-        // The first visit computes the map; later ones show the stored one at once.
-        await Promise.race([map.waitFor(), compute.waitFor()]);
-        if (await compute.isVisible()) await compute.click();
-        await map.waitFor({ timeout: 90_000 });
+        const form = p.getByRole('form', { name: 'Compute the embedding map' });
+        // The first visit computes the map; later ones show the stored one at once (the form and map come together).
+        await form.waitFor();
+        if (!(await map.isVisible())) {
+          await form.getByRole('button', { name: 'Compute', exact: true }).click();
+          await map.waitFor({ timeout: 90_000 });
+        }
         await map.focus();
         await p.keyboard.press('ArrowRight');
         await p.keyboard.press('Enter');

@@ -61,8 +61,14 @@ export function storedEmbedding(db: Db, p: EmbeddingParams): EmbeddingMap | null
   if (epoch === undefined) return null;
   const where = ['run_id = ?', 'epoch = ?'];
   const args: number[] = [p.runId, epoch];
-  if (p.neighbors !== undefined) (where.push('neighbors = ?'), args.push(p.neighbors));
-  if (p.seed !== undefined) (where.push('seed = ?'), args.push(p.seed));
+  if (p.neighbors !== undefined) {
+    where.push('neighbors = ?');
+    args.push(p.neighbors);
+  }
+  if (p.seed !== undefined) {
+    where.push('seed = ?');
+    args.push(p.seed);
+  }
   const row = db.prepare(`SELECT * FROM embeddings WHERE ${where.join(' AND ')} ORDER BY computed_at DESC, rowid DESC LIMIT 1`).get(...args) as Row | undefined;
   return row ? toMap(db, p.runId, row) : null;
 }
