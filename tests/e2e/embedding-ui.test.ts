@@ -116,6 +116,8 @@ describe('embedding map view (serve mode, Chromium)', () => {
   it('walks the map with the arrow keys, opens a digit with Enter, and reopens the stored map at once', async () => {
     const canvas = page.getByTestId('embedding-canvas');
     await canvas.focus();
+    // The first arrow puts the cursor on the picked digit (keyboard focus alone may already have).
+    await page.keyboard.press('ArrowRight');
     const tip = page.getByTestId('embedding-tip');
     await tip.waitFor();
     const first = await tip.getAttribute('data-idx');
