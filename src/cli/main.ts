@@ -32,6 +32,7 @@ const commandModules: Record<string, () => Promise<Command>> = {
   sweeps: async () => (await import('./commands/sweeps.js')).sweepsCommand,
   'label-issues': async () => (await import('./commands/labels.js')).labelIssuesCommand,
   'lr-find': async () => (await import('./commands/lr-find.js')).lrFindCommand,
+  embedding: async () => (await import('./commands/embedding.js')).embeddingCommand,
 };
 /** Commands that open the store themselves, so the whole Workbench (~30 ms of modules) is never loaded for them. */
 const withoutWorkbench = new Set(['import', 'worker']);

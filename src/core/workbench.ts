@@ -43,6 +43,7 @@ import * as sweepsRepo from './sweeps/sweeps-repo.js';
 import { createDatasetVersion, datasetVersionOf } from './datasets/versions.js';
 import { findLearningRate } from './training/lr-find.js';
 import { getLabelJob, labelIssues, listLabelJobs, startLabelJob } from './labels/label-job.js';
+import { computeEmbedding, storedEmbedding } from './analysis/embedding.js';
 
 export interface WorkbenchOptions {
   home?: string;
@@ -299,6 +300,14 @@ export class Workbench {
     'analysis:augment': ({ runId, datasetId, idx, count, seed }) => ({
       images: augmentationPreview(this.db, { runId, pixels: loadDigit(this.db, datasetId, idx), count: count ?? 16, seed: seed ?? 1 }),
     }),
+    'embedding:get': ({ id, neighbors, seed }) => storedEmbedding(this.db, { runId: id, neighbors, seed }),
+    'embedding:compute': ({ id, neighbors, seed }) =>
+      computeEmbedding(this.predictContext, {
+        runId: id,
+        neighbors,
+        seed,
+        onProgress: (stage, done, total) => this.emit({ type: 'embedding:progress', runId: id, stage, done, total }),
+      }),
     // Answered by the Electron main process before the core sees them; anywhere else they cannot work.
     'desktop:open-file': () => {
       throw conflict('file dialogs are part of the desktop app: in the browser, pick or drop the file to upload it');

@@ -14,6 +14,7 @@ import type { RunLogPage } from './lineage.js';
 import type { Comparison, ConfusionReport, DigitPage, EnsembleValidation, RunDiff } from './analysis.js';
 import { SEARCHES, type SweepDetail, type SweepInfo } from './sweeps.js';
 import type { LabelIssues, LabelJobInfo } from './labels.js';
+import type { EmbeddingMap } from './embedding.js';
 
 /**
  * A method whose arguments name files on the machine that runs the core. Only a local caller may give them (the
@@ -164,6 +165,17 @@ export const contract = {
   /** A grid of one digit under the run's augmentation. */
   'analysis:augment': method<{ images: string[] }>()(
     s.object({ runId: s.id, datasetId: s.id, idx: s.int({ min: 0 }), count: s.optional(s.int({ min: 1, max: 64 })), seed: s.optional(s.int({ min: 0 })) }),
+  ),
+  /**
+   * The run's stored embedding map for its current best weights: with these parameters, or without them the one
+   * computed last; null when there is none (compute it with embedding:compute).
+   */
+  'embedding:get': method<EmbeddingMap | null>()(
+    s.object({ id: s.id, neighbors: s.optional(s.int({ min: 2, max: 200 })), seed: s.optional(s.int({ min: 0, max: 2 ** 31 - 1 })) }),
+  ),
+  /** Computes (again) the validation digits' UMAP of the penultimate layer in a trainer process and stores it. */
+  'embedding:compute': method<EmbeddingMap>()(
+    s.object({ id: s.id, neighbors: s.optional(s.int({ min: 2, max: 200 })), seed: s.optional(s.int({ min: 0, max: 2 ** 31 - 1 })) }),
   ),
   /** Desktop app only: the native open dialog (the browser uses a file input and uploads instead). */
   'desktop:open-file': method<{ path: string | null }>()(s.object({ purpose: s.oneOf(['import-csv'] as const) })),

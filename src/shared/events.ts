@@ -1,6 +1,7 @@
 // Push events from the core to every client (Electron window, serve-mode browsers, CLI progress output).
 
 import type { EpochMetrics, RunProgress, RunStatus } from './runs.js';
+import type { EmbeddingStage } from './embedding.js';
 
 export type WorkbenchEvent =
   | { type: 'import:progress'; file: string; bytesRead: number; totalBytes: number }
@@ -19,6 +20,8 @@ export type WorkbenchEvent =
   /** Test-set prediction progress (images done over images to do, every run and TTA view counted). */
   | { type: 'predict:progress'; done: number; total: number }
   | { type: 'submissions:changed' }
+  /** An embedding map being computed: activations (images), neighbours (the k-NN graph), layout (UMAP epochs). */
+  | { type: 'embedding:progress'; runId: number; stage: EmbeddingStage; done: number; total: number }
   /** A sweep's status or trials changed (a trial queued, finished or pruned). */
   | { type: 'sweep:changed'; sweepId: number };
 

@@ -64,6 +64,20 @@ export type TrainerRequest =
       trainIndices: Int32Array;
       steps: number;
       backend: BackendChoice | null;
+    }
+  /**
+   * The embedding map: the penultimate layer's activations of `pixels` (the validation digits) laid out in 2-D by
+   * a UMAP seeded with `seed` (progress as predict-progress with a stage).
+   */
+  | {
+      type: 'embed';
+      requestId: number;
+      model: LayerSpec[];
+      checkpoint: CheckpointData;
+      pixels: Uint8Array;
+      neighbors: number;
+      seed: number;
+      backend: BackendChoice | null;
     };
 
 /** Serializable state of the callbacks and schedule, stored with every checkpoint. */
@@ -108,7 +122,9 @@ export type TrainerEvent =
   | { type: 'exported'; requestId: number; modelTopology: object; weightSpecs: { name: string; shape: number[]; dtype: 'float32' }[]; weightData: ArrayBuffer }
   | { type: 'backends'; requestId: number; backends: BackendAvailability[] }
   | { type: 'lr-found'; requestId: number; backend: string; points: { lr: number; loss: number }[]; steepest: number | null; minOver10: number | null }
-  /** Per-batch progress of a long prediction (28,000 test images). */
-  | { type: 'predict-progress'; requestId: number; done: number; total: number }
+  /** n × 2 coordinates and the n × 10 probabilities of the same forward pass. */
+  | { type: 'embedded'; requestId: number; backend: string; coords: Float32Array; probs: Float32Array; width: number }
+  /** Per-batch progress of a long prediction (28,000 test images), or a stage of a longer job (embed). */
+  | { type: 'predict-progress'; requestId: number; done: number; total: number; stage?: string }
   | { type: 'error'; runId?: number; requestId?: number; error: ErrorData }
   | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string };

@@ -9,6 +9,7 @@ import { availableBackends, createEngine } from './engine/index.js';
 import { trainRun } from './train-loop.js';
 import { explain, exportModel, predict } from './inference.js';
 import { lrFind } from './lr-find.js';
+import { embed } from './embed.js';
 import { systemSampler } from './system-stats.js';
 
 const log = createLogger('trainer');
@@ -82,6 +83,9 @@ async function handle(req: TrainerRequest): Promise<void> {
       } finally {
         await engine.dispose();
       }
+    } else if (req.type === 'embed') {
+      const progress = (stage: string, done: number, total: number) => send({ type: 'predict-progress', requestId: req.requestId, done, total, stage });
+      send({ type: 'embedded', requestId: req.requestId, ...(await embed(req, progress)) });
     } else if (req.type === 'export') {
       send({ type: 'exported', requestId: req.requestId, ...(await exportModel(req)) });
     }

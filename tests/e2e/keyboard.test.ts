@@ -200,6 +200,29 @@ describe('keyboard: each view’s main action by Tab and Enter/Space', () => {
     expect(await isFocused(page.locator(`[data-testid=confusion] td[data-t="${target.t}"][data-p="0"] button`))).toBe(true);
   });
 
+  it('Embedding: Compute with Enter maps the digits; the map is one tab stop, arrows walk it and Enter opens a digit', { timeout: 120_000 }, async () => {
+    await open(`#/embedding/${t.noted}`, page.getByRole('form', { name: 'Compute the embedding map' }));
+    const compute = page.getByRole('form', { name: 'Compute the embedding map' }).getByRole('button');
+    await tabTo(compute);
+    await expectFocusRing(compute);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => compute.textContent(), { timeout: 90_000 }).toBe('Recompute');
+    const map = page.getByTestId('embedding-canvas');
+    await tabTo(map);
+    await expectFocusRing(map);
+    const tip = page.getByTestId('embedding-tip');
+    const start = await tip.getAttribute('data-idx');
+    let now = start;
+    for (const key of ['ArrowRight', 'ArrowLeft', 'ArrowDown', 'ArrowUp']) {
+      await page.keyboard.press(key);
+      now = await tip.getAttribute('data-idx');
+      if (now !== start) break;
+    }
+    expect(now).not.toBe(start);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('inspector').getAttribute('data-idx')).toBe(now);
+  });
+
   it('Diff: Swap with Enter exchanges A and B', async () => {
     await open(`#/diff/${t.runs[0]}/${t.noted}`, page.getByTestId('diff-summary'));
     const swap = page.getByRole('button', { name: 'Swap' });

@@ -68,6 +68,24 @@ export function viewStates(t: Trained): ViewState[] {
         await p.locator('[data-testid=inspector][data-idx]').waitFor();
       },
     },
+    {
+      name: 'Embedding (map, digit selected)',
+      hash: `#/embedding/${t.noted}`,
+      ready: async (p) => {
+        const map = p.getByTestId('embedding-canvas');
+        const form = p.getByRole('form', { name: 'Compute the embedding map' });
+        // The first visit computes the map; later ones show the stored one at once (the form and map come together).
+        await form.waitFor();
+        if (!(await map.isVisible())) {
+          await form.getByRole('button', { name: 'Compute', exact: true }).click();
+          await map.waitFor({ timeout: 90_000 });
+        }
+        await map.focus();
+        await p.keyboard.press('ArrowRight');
+        await p.keyboard.press('Enter');
+        await p.locator('[data-testid=inspector][data-idx]').waitFor();
+      },
+    },
     { name: 'Diff', hash: `#/diff/${a}/${t.noted}`, ready: (p) => p.getByTestId('diff-summary').waitFor() },
     {
       name: 'Submissions (ensemble)',

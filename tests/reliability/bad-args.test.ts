@@ -80,6 +80,8 @@ const valid = (): Record<MethodName, unknown> => ({
   'analysis:ensemble': { runIds: [runId] },
   'analysis:explain': { runId, weights: 'best', datasetId: trainId, idx: 0, cls: 1 },
   'analysis:augment': { runId, datasetId: trainId, idx: 0, count: 2, seed: 1 },
+  'embedding:get': { id: runId, neighbors: 5, seed: 1 },
+  'embedding:compute': { id: runId, neighbors: 5, seed: 1 },
   'desktop:open-file': { purpose: 'import-csv' },
   'desktop:save-file': { purpose: 'submission', defaultName: 'submission.csv' },
   'desktop:open-logs': undefined,

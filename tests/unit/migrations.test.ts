@@ -126,6 +126,28 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('008 (embeddings) adds the embedding maps to a version-7 database, keyed by run and parameters, gone with the run', () => {
+    dir = tempDir();
+    const db = new Database(join(dir.path, 'x.db'));
+    migrate(db, 7);
+    db.prepare("INSERT INTO datasets (name, kind, rows, sha256, source, created_at) VALUES ('d', 'train', 1, 'abc', 'f.csv', 'now')").run();
+    db.prepare("INSERT INTO runs (dataset_id, dataset_sha256, preset, status, hyperparams, seed, app_version, created_at) VALUES (1, 'abc', 'dnn', 'completed', '{}', 1, '0', 'now')").run();
+    const embeddings = migrations.find((m) => m.up.includes('CREATE TABLE embeddings'))!;
+    expect(migrate(db, embeddings.version)).toBe(embeddings.version);
+    expect(db.prepare('SELECT preset FROM runs').pluck().get()).toBe('dnn');
+    db.pragma('foreign_keys = ON');
+    const insert = db.prepare(
+      "INSERT INTO embeddings (run_id, neighbors, seed, epoch, width, backend, indices, coords, probs, computed_at) VALUES (1, ?, ?, 3, 84, 'wasm', x'00', x'00', x'00', 'now')",
+    );
+    insert.run(15, 1);
+    insert.run(15, 2);
+    expect(() => insert.run(15, 1)).toThrow(/UNIQUE/);
+    expect(() => insert.run(1, 1)).toThrow(/CHECK/);
+    db.prepare('DELETE FROM runs').run();
+    expect(db.prepare('SELECT COUNT(*) FROM embeddings').pluck().get()).toBe(0);
+    db.close();
+  });
+
   it('opening the store migrates to the latest version with WAL and foreign keys', () => {
     dir = tempDir();
     const db = openDatabase(dir.path);

@@ -20,6 +20,7 @@ describe('openRoute', () => {
   it('opens bare views on the latest completed runs when nothing was chosen before', () => {
     const store = memoryStore();
     expect(openRoute({ view: 'errors', id: null }, list, store)).toEqual({ view: 'errors', id: 4 });
+    expect(openRoute({ view: 'embedding', id: null }, list, store)).toEqual({ view: 'embedding', id: 4 });
     expect(openRoute({ view: 'compare', ids: [] }, list, store)).toEqual({ view: 'compare', ids: [2, 4] });
     // Diff needs the same validation images: the latest run and the newest other run on its dataset.
     expect(openRoute({ view: 'diff', a: null, b: null }, list, store)).toEqual({ view: 'diff', a: 1, b: 4 });
@@ -28,9 +29,11 @@ describe('openRoute', () => {
   it('reopens the last selection, and drops runs deleted since', () => {
     const store = memoryStore();
     remember(store, { view: 'errors', id: 1 });
+    remember(store, { view: 'embedding', id: 2 });
     remember(store, { view: 'compare', ids: [1, 3, 9] });
     remember(store, { view: 'diff', a: 3, b: 1 });
     expect(openRoute({ view: 'errors', id: null }, list, store)).toEqual({ view: 'errors', id: 1 });
+    expect(openRoute({ view: 'embedding', id: null }, list, store)).toEqual({ view: 'embedding', id: 2 });
     expect(openRoute({ view: 'compare', ids: [] }, list, store)).toEqual({ view: 'compare', ids: [1, 3] });
     expect(openRoute({ view: 'diff', a: null, b: null }, list, store)).toEqual({ view: 'diff', a: 3, b: 1 });
     // A remembered run that was deleted gives way to the latest completed one.

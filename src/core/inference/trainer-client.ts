@@ -13,7 +13,7 @@ type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : n
 interface Pending {
   resolve(reply: Reply): void;
   reject(err: Error): void;
-  onProgress?: (done: number, total: number) => void;
+  onProgress?: (done: number, total: number, stage?: string) => void;
 }
 
 const IDLE_MS = 60_000;
@@ -37,7 +37,7 @@ export class TrainerClient {
       if (!('requestId' in event) || event.requestId === undefined) return;
       const pending = this.#pending.get(event.requestId);
       if (!pending) return;
-      if (event.type === 'predict-progress') return pending.onProgress?.(event.done, event.total);
+      if (event.type === 'predict-progress') return pending.onProgress?.(event.done, event.total, event.stage);
       this.#pending.delete(event.requestId);
       if (event.type === 'error') pending.reject(WorkbenchError.from(event.error));
       else pending.resolve(event as Reply);
@@ -62,7 +62,7 @@ export class TrainerClient {
   request<T extends Reply['type']>(
     request: DistributiveOmit<Request, 'requestId'>,
     expect: T,
-    onProgress?: (done: number, total: number) => void,
+    onProgress?: (done: number, total: number, stage?: string) => void,
   ): Promise<Extract<Reply, { type: T }>> {
     if (this.#idle) clearTimeout(this.#idle);
     const requestId = this.#nextId++;

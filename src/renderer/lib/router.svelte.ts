@@ -7,6 +7,7 @@ export type Route =
   | { view: 'run'; id: number }
   | { view: 'compare'; ids: number[] }
   | { view: 'errors'; id: number | null }
+  | { view: 'embedding'; id: number | null }
   | { view: 'diff'; a: number | null; b: number | null }
   | { view: 'submissions' }
   | { view: 'draw' }
@@ -47,6 +48,8 @@ export function parseRoute(hash: string): Route {
       return { view: 'compare', ids: idList(parts[1]) };
     case 'errors':
       return { view: 'errors', id };
+    case 'embedding':
+      return { view: 'embedding', id };
     case 'diff':
       return { view: 'diff', a: id, b: positive(parts[2]) };
     case 'submissions':
@@ -74,6 +77,8 @@ export function href(route: Route): string {
       return route.ids.length ? `#/compare/${route.ids.join(',')}` : '#/compare';
     case 'errors':
       return route.id ? `#/errors/${route.id}` : '#/errors';
+    case 'embedding':
+      return route.id ? `#/embedding/${route.id}` : '#/embedding';
     case 'sweeps':
       return route.id ? `#/sweeps/${route.id}` : '#/sweeps';
     case 'diff':

@@ -1,4 +1,4 @@
-// What Errors, Compare and Diff show when opened without runs in the address (from the sidebar, after a detour):
+// What Errors, Embedding, Compare and Diff show when opened without runs in the address (from the sidebar, after a detour):
 // the user's last selection there, kept across reloads, while its runs still exist; else the latest completed
 // run(s) instead of an empty "Choose a run…".
 
@@ -10,6 +10,7 @@ const KEY = 'digit-workbench.selections';
 
 interface Remembered {
   errors?: number;
+  embedding?: number;
   compare?: number[];
   diff?: [number, number];
 }
@@ -31,6 +32,7 @@ function read(store: KeyValueStore): Remembered {
 export function remember(store: KeyValueStore, route: Route): void {
   const saved = read(store);
   if (route.view === 'errors' && route.id) saved.errors = route.id;
+  else if (route.view === 'embedding' && route.id) saved.embedding = route.id;
   else if (route.view === 'compare') saved.compare = route.ids;
   else if (route.view === 'diff' && route.a && route.b) saved.diff = [route.a, route.b];
   else return;
@@ -45,7 +47,7 @@ function latest(list: RunInfo[]): RunInfo[] {
 
 /**
  * The route to open instead of a view's bare address, or null to keep it: the last selection whose runs all
- * still exist, else the latest completed run (Errors), the latest two (Compare) or the latest two on one
+ * still exist, else the latest completed run (Errors, Embedding), the latest two (Compare) or the latest two on one
  * dataset (Diff, which needs the same validation images).
  */
 export function openRoute(route: Route, list: RunInfo[], store: KeyValueStore): Route | null {
@@ -55,6 +57,10 @@ export function openRoute(route: Route, list: RunInfo[], store: KeyValueStore): 
   if (route.view === 'errors' && !route.id) {
     const id = saved.errors && exists(saved.errors) ? saved.errors : candidates[0]?.id;
     return id ? { view: 'errors', id } : null;
+  }
+  if (route.view === 'embedding' && !route.id) {
+    const id = saved.embedding && exists(saved.embedding) ? saved.embedding : candidates[0]?.id;
+    return id ? { view: 'embedding', id } : null;
   }
   if (route.view === 'compare' && route.ids.length === 0) {
     const kept = saved.compare?.filter(exists) ?? [];

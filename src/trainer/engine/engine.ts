@@ -165,6 +165,13 @@ export class TfEngine implements Engine {
     return { loss: loss / y.length, correct, probs };
   }
 
+  async features(x: Float32Array): Promise<{ features: Float32Array; width: number; probs: Float32Array }> {
+    checkImages(x, 'features');
+    await useBackend(this.backend);
+    this.#syncLocal();
+    return this.#p.local.features(x);
+  }
+
   async saliency(x: Float32Array, cls: number): Promise<Float32Array> {
     if (checkImages(x, 'saliency') !== 1) throw badInput('saliency: x must be one image of 784 pixels');
     if (!Number.isInteger(cls) || cls < 0 || cls >= CLASSES) throw badInput('saliency: cls must be a class 0–9');

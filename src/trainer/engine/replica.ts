@@ -2,6 +2,7 @@
 // saliency maps. The engine runs one in-process and, for data parallelism, one per worker thread.
 
 import * as tf from '@tensorflow/tfjs';
+import { badInput } from '../../shared/errors.js';
 import { alone, type BatchSync } from './batch-norm.js';
 import { CLASSES, INPUT_SHAPE, type ModelPlan } from './model.js';
 import { backward, forward, type Weights } from './passes.js';
@@ -72,6 +73,30 @@ export class Replica {
       softmaxRows(logits, probs.subarray(start * CLASSES, (start + count) * CLASSES));
     }
     return probs;
+  }
+
+  /**
+   * The activations that feed the last dense layer (the penultimate layer: LeNet's 84 units, cnn-strong's 128
+   * after BatchNorm and ReLU), n × width, with the softmax probabilities of the same pass; inference mode.
+   */
+  features(x: Float32Array): { features: Float32Array; width: number; probs: Float32Array } {
+    const n = x.length / 784;
+    const last = this.plan.layers.findLastIndex((l) => l.spec.type === 'dense');
+    const width = last < 0 ? 0 : this.plan.layers[last].inShape.reduce((a, b) => a * b, 1);
+    if (width === 0) throw badInput('the model has no dense layer: there is no penultimate layer to embed');
+    const features = new Float32Array(n * width);
+    const probs = new Float32Array(n * CLASSES);
+    for (let start = 0; start < n; start += PREDICT_CHUNK) {
+      const count = Math.min(PREDICT_CHUNK, n - start);
+      const [acts, logits] = tf.tidy(() => {
+        const xs = tf.tensor4d(x.subarray(start * 784, (start + count) * 784), [count, ...INPUT_SHAPE]);
+        const fwd = forward(this.plan, this.#weights, xs, 'infer');
+        return [fwd.caches[last].input.dataSync() as Float32Array, fwd.logits.dataSync() as Float32Array];
+      });
+      features.set(acts, start * width);
+      softmaxRows(logits, probs.subarray(start * CLASSES, (start + count) * CLASSES));
+    }
+    return { features, width, probs };
   }
 
   /** d p(cls) / d pixels for one image, inference mode. */

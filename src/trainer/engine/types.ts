@@ -57,6 +57,8 @@ export interface Engine {
   /** Inference mode (dropout off, BatchNorm moving statistics). */
   evaluate(x: Float32Array, y: Uint8Array): Promise<EvalResult>;
   predict(x: Float32Array): Promise<Float32Array>;
+  /** Inference mode: the activations feeding the last dense layer (n × width) and the probabilities (n × 10). */
+  features(x: Float32Array): Promise<{ features: Float32Array; width: number; probs: Float32Array }>;
   /** d(probability of `cls`)/d(pixels) for one image: 784 values. */
   saliency(x: Float32Array, cls: number): Promise<Float32Array>;
   setLearningRate(lr: number): void;

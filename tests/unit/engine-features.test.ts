@@ -1,0 +1,58 @@
+// The embedding map's input: Engine.features() must be the activations that feed the last dense layer. Checked by
+// finishing the forward pass by hand (features · kernel + bias, softmax) against the engine's own probabilities,
+// for LeNet-5 (84 relu units) and a model whose penultimate block is dense → BatchNorm → relu → dropout.
+import { describe, expect, it } from 'vitest';
+import { loadMnistDigits } from '../../src/core/datasets/mnist-digits.js';
+import { presets } from '../../src/core/training/presets.js';
+import type { LayerSpec } from '../../src/shared/model-spec.js';
+import { createEngine, planModel } from '../../src/trainer/engine/index.js';
+
+const BN_HEAD: LayerSpec[] = [
+  { type: 'conv2d', filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' },
+  { type: 'flatten' },
+  { type: 'dense', units: 24, activation: 'linear' },
+  { type: 'batchNorm' },
+  { type: 'activation', activation: 'relu' },
+  { type: 'dropout', rate: 0.4 },
+  { type: 'dense', units: 10, activation: 'softmax' },
+];
+
+function images(n: number): { x: Float32Array; y: Uint8Array } {
+  const d = loadMnistDigits();
+  return { x: Float32Array.from(d.pixels.subarray(0, n * 784), (v) => v / 255), y: d.labels.slice(0, n) };
+}
+
+describe('Engine.features', () => {
+  for (const [name, layers, width] of [['LeNet-5', presets['seed-lenet5'].hyperparams.model, 84], ['dense → BatchNorm → relu → dropout', BN_HEAD, 24]] as const) {
+    it(`gives the ${width} activations feeding the last dense layer of ${name}`, async () => {
+      const engine = await createEngine({ layers: [...layers], optimizer: { name: 'adam', learningRate: 1e-3 }, seed: 3, backend: 'wasm', workers: 1 });
+      try {
+        const { x, y } = images(64);
+        // A few steps, so BatchNorm's moving statistics are not the identity.
+        for (let i = 0; i < 3; i++) await engine.trainBatch(x, y);
+        const n = 20;
+        const out = await engine.features(x.subarray(0, n * 784));
+        expect(out.width).toBe(width);
+        expect(out.features).toHaveLength(n * width);
+        expect(Math.min(...out.features)).toBeGreaterThanOrEqual(0); // both end their penultimate block in a relu
+        expect(out.probs).toEqual(await engine.predict(x.subarray(0, n * 784)));
+        const plan = planModel([...layers]);
+        const last = plan.layers.at(-1)!;
+        const weights = new Float32Array((await engine.saveState()).weights.slice().buffer);
+        const [kernel, bias] = last.params.map((p) => weights.subarray(p.offset, p.offset + p.size));
+        for (let i = 0; i < n; i++) {
+          const logits = Array.from({ length: 10 }, (_, k) => {
+            let z = bias[k];
+            for (let j = 0; j < width; j++) z += out.features[i * width + j] * kernel[j * 10 + k];
+            return z;
+          });
+          const max = Math.max(...logits);
+          const sum = logits.reduce((a, z) => a + Math.exp(z - max), 0);
+          logits.forEach((z, k) => expect(out.probs[i * 10 + k]).toBeCloseTo(Math.exp(z - max) / sum, 4));
+        }
+      } finally {
+        await engine.dispose();
+      }
+    }, 60_000);
+  }
+});
