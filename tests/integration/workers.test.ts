@@ -92,6 +92,23 @@ describe('a pool of two workers', () => {
     expect(d.epochsDone).toBeLessThan(30);
   });
 
+  it('a pool run stopped after epoch 1 and resumed continues from its checkpoint on the pool and ends like a local run', async () => {
+    const [run] = await wb.call('runs:start', { ...lenet(3, { seed: 13 }), target: 'pool' });
+    const off = wb.on((e) => {
+      if (e.type === 'run:epoch' && e.runId === run.id) void wb.call('runs:stop', { id: run.id });
+    });
+    expect(await wb.runs.waitFor(run.id)).toBe('stopped');
+    off();
+    const stopped = (await wb.call('runs:get', { id: run.id })).epochsDone;
+    expect(stopped).toBeLessThan(3);
+    await wb.call('runs:resume', { id: run.id });
+    expect(await wb.runs.waitFor(run.id)).toBe('completed');
+    const d = await wb.call('runs:get', { id: run.id });
+    expect(d.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    expect(d.epochWorkers.every((w) => w === 'wa' || w === 'wb')).toBe(true);
+    expect(comparable(d.epochs)).toEqual(comparable((await localRun(3, 13)).epochs));
+  });
+
   it('a worker SIGKILLed after its first committed epoch: the run moves to the other and ends like a local run', async () => {
     const [run] = await wb.call('runs:start', { ...lenet(4, { seed: 5 }), target: 'pool' });
     let killed: WorkerProcess | undefined;

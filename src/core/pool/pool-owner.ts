@@ -96,8 +96,12 @@ export class PoolOwner {
     const jobId = jobIdFor(this.#ownerId, runId, Date.now().toString(36));
     setPoolJob(this.#db, runId, jobId);
     const tx = this.#cmd.multi().xgroup('CREATE', keys.events(jobId), OWNER_GROUP, '0', 'MKSTREAM');
-    if (req.resume?.best) await writeCheckpoint(this.#cmd, tx, jobId, req.resume.best, ['best']);
-    if (req.resume) await writeCheckpoint(this.#cmd, tx, jobId, req.resume.last, ['last']);
+    if (req.resume) {
+      const { last, best } = req.resume;
+      // Best and last are often the same epoch: one blob, both slots pointing to it.
+      if (best && best.epoch !== last.epoch) await writeCheckpoint(this.#cmd, tx, jobId, best, ['best']);
+      await writeCheckpoint(this.#cmd, tx, jobId, last, best?.epoch === last.epoch ? ['last', 'best'] : ['last']);
+    }
     await tx.exec();
     this.#watch({ jobId, runId, sink, pending: false, released: false, goneReason: null });
     const data: PoolJobData = { runId, ownerHost: hostname(), appVersion: appVersion(), hyperparams: detail.hyperparams, dataset, ...backendThreads };
