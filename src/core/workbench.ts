@@ -105,7 +105,7 @@ export class Workbench {
         return id;
       },
       stopRun: (id) => void this.#handlers['runs:stop']({ id }),
-      resumeRun: (id) => void this.#handlers['runs:resume']({ id }),
+      resumeRun: async (id) => this.#handlers['runs:resume']({ id }),
       // A pool sweep runs as many trials as its workers take; Redis unreachable for now: one, which waits queued.
       concurrency: (target) => (target === 'pool' ? this.pool.capacity().catch(() => 1) : readSettings(this.db).concurrency),
     });

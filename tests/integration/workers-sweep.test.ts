@@ -1,13 +1,14 @@
 // A sweep on the worker pool: `digit-workbench sweep --queue URL` (the CLI as the owner) with a real redis-server
 // and two `digit-workbench worker` processes. Trials spread over both workers, ASHA's stop reaches the worker that
 // trains a pruned trial, and every trial lands in the owner's SQLite like a local one.
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../../src/core/workbench.js';
 import { tempDir } from '../helpers/temp-home.js';
 import { importSmallTrainSet } from '../helpers/small-dataset.js';
 import { startRedis, startWorkerProcess, type TestRedis, type WorkerProcess } from '../helpers/redis-server.js';
 import { comparable } from '../helpers/comparable-epochs.js';
-import { runCli } from '../helpers/cli-process.js';
+import { CLI_BIN, runCli } from '../helpers/cli-process.js';
 
 let dir: ReturnType<typeof tempDir>;
 let redis: TestRedis;
@@ -92,5 +93,54 @@ describe('digit-workbench sweep --queue', () => {
     // The pool keeps nothing of a finished sweep: its jobs' streams and checkpoints are gone from Redis.
     const left = await redis.client().keys('dw:job:*');
     expect(left).toEqual([]);
+  });
+
+  it('sweep stop reaches the pool trials; sweep resume --queue continues them from their checkpoints on the pool', async () => {
+    const child = spawn(process.execPath, [CLI_BIN, '--home', dir.path, 'sweep', '--dataset', String(datasetId), '--preset', 'seed-lenet5',
+      '--param', 'batchSize=32,64', '--param', 'epochs=8', '--search', 'grid', '--queue', redis.url, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += String(d)));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      // Stop once both trials have committed an epoch on the pool (read from the store the CLI owner writes).
+      let sweepId: number | undefined;
+      const watch = new Workbench({ home: dir.path, sample: false });
+      try {
+        for (let i = 0; i < 1200 && sweepId === undefined; i++) {
+          await new Promise((r) => setTimeout(r, 250));
+          const running = watch.db.prepare("SELECT id FROM sweeps WHERE status = 'running'").pluck().get() as number | undefined;
+          if (running === undefined) continue;
+          const trials = watch.db
+            .prepare('SELECT status, (SELECT COUNT(*) FROM epochs e WHERE e.run_id = r.id) AS epochs FROM runs r WHERE sweep_id = ?')
+            .all(running) as { status: string; epochs: number }[];
+          if (trials.length === 2 && trials.every((t) => t.status === 'running' && t.epochs >= 1)) sweepId = running;
+        }
+      } finally {
+        watch.close();
+      }
+      expect(sweepId).toBeDefined();
+      const stop = await runCli(dir.path, ['sweep', 'stop', String(sweepId)]);
+      expect(stop.code, stop.stderr).toBe(0);
+      expect(await exited).toBe(0);
+      const stopped = JSON.parse(stdout) as { trials: { runId: number; status: string }[] };
+      expect(stopped.trials.map((t) => t.status)).toEqual(['stopped', 'stopped']);
+
+      const resumed = await runCli(dir.path, ['sweep', 'resume', String(sweepId), '--queue', redis.url, '--json'], { timeout: 600_000 });
+      expect(resumed.code, resumed.stderr).toBe(0);
+      const done = JSON.parse(resumed.stdout) as { trials: { runId: number; status: string }[] };
+      expect(done.trials.map((t) => [t.runId, t.status])).toEqual(stopped.trials.map((t) => [t.runId, 'completed']));
+      const wb = new Workbench({ home: dir.path });
+      try {
+        for (const t of done.trials) {
+          const run = await wb.call('runs:get', { id: t.runId });
+          expect(run.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+          expect(run.epochWorkers.every((w) => w === 'wa' || w === 'wb')).toBe(true);
+        }
+      } finally {
+        wb.close();
+      }
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
   });
 });

@@ -24,7 +24,8 @@ export interface SweepManagerOptions {
   /** Queues one run and starts it when there is room (the runs:start path). */
   queueRun: (args: { datasetId: number; preset: string; hyperparams: Hyperparams; target: RunTarget }) => number;
   stopRun: (runId: number) => void;
-  resumeRun: (runId: number) => void;
+  /** Requeues a stopped trial (settles once it is queued: a resume may first probe this machine's backends). */
+  resumeRun: (runId: number) => Promise<unknown>;
   /** Trials at once: this machine's setting, or what the pool's workers take (asked of Redis, hence a promise). */
   concurrency: (target: RunTarget) => number | Promise<number>;
 }
@@ -138,8 +139,11 @@ export class SweepManager {
   async resume(id: number): Promise<SweepInfo> {
     const db = this.#o.db;
     repo.claim(db, id);
-    for (const t of repo.trialsOf(db, id)) if (t.status === 'stopped' || t.status === 'interrupted') this.#o.resumeRun(t.runId);
+    // Wait until the trials are queued again: filling before would find none active and end the sweep.
+    const resumed = await Promise.allSettled(repo.trialsOf(db, id).filter((t) => t.status === 'stopped' || t.status === 'interrupted').map((t) => this.#o.resumeRun(t.runId)));
     await this.fill(id);
+    const refused = resumed.find((r) => r.status === 'rejected');
+    if (refused) throw refused.reason;
     return repo.sweepInfo(db, id);
   }
 
