@@ -106,8 +106,9 @@ export class Workbench {
         return id;
       },
       stopRun: (id) => void this.#handlers['runs:stop']({ id }),
-      resumeRun: (id) => void this.#handlers['runs:resume']({ id }),
-      concurrency: () => readSettings(this.db).concurrency,
+      resumeRun: async (id) => this.#handlers['runs:resume']({ id }),
+      // A pool sweep runs as many trials as its workers take; Redis unreachable for now: one, which waits queued.
+      concurrency: (target) => (target === 'pool' ? this.pool.capacity().catch(() => 1) : readSettings(this.db).concurrency),
     });
     // Sweeps judge trials at rungs and propose the next one from run events, whichever transport started them.
     this.on((event) => this.sweeps.onEvent(event));
@@ -330,10 +331,13 @@ export class Workbench {
     'desktop:open-logs': () => {
       throw conflict('the logs folder opens in the desktop app: in the browser, Settings › Download log saves it');
     },
-    'sweeps:start': (args) => {
-      const id = sweepsRepo.createSweep(this.db, planSweep(this.db, args));
+    'sweeps:start': async (args) => {
+      const spec = planSweep(this.db, args);
+      // A pool sweep fails here, once, rather than in each trial: no URL, or Redis unreachable.
+      if (spec.target === 'pool') await this.pool.owner();
+      const id = sweepsRepo.createSweep(this.db, spec);
       try {
-        this.sweeps.fill(id);
+        await this.sweeps.fill(id);
       } catch (err) {
         // The first trial could not be queued (e.g. a validation split that leaves nothing): no empty sweep stays.
         this.db.prepare('DELETE FROM sweeps WHERE id = ?').run(id);

@@ -205,6 +205,8 @@ export const contract = {
       /** ASHA pruning; leave it out for none. */
       prune: s.optional(s.object({ minResource: s.int({ min: 1, max: 1000 }), reductionFactor: s.int({ min: 2, max: 10 }) })),
       seed: s.optional(s.int({ min: 0, max: 2 ** 31 - 1 })),
+      /** Where the trials train: this machine (default) or the worker pool. */
+      target: s.optional(s.oneOf(['local', 'pool'] as const)),
     }),
   ),
   'sweeps:list': method<SweepInfo[]>()(s.none),

@@ -1,7 +1,7 @@
 // Sweeps as the UI, the CLI and the contract see them: a search over hyperparameters whose trials are runs.
 
 import type { Dimension, ParamValue } from './sweep-space.js';
-import type { RunStatus } from './runs.js';
+import type { RunStatus, RunTarget } from './runs.js';
 
 export const SEARCHES = ['grid', 'random', 'tpe'] as const;
 export type Search = (typeof SEARCHES)[number];
@@ -26,6 +26,8 @@ export interface SweepSpec {
   search: Search;
   prune: PruneSpec | null;
   seed: number;
+  /** Where the trials train (absent in sweeps made before the worker pool could run them: this machine). */
+  target?: RunTarget;
 }
 
 export type TrialStatus = RunStatus | 'pruned';

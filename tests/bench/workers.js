@@ -2,7 +2,8 @@
 //   1. one local `digit-workbench worker` vs the local trainer on the same seed-lenet5 run → images/s each;
 //   2. the lag from an epoch's checkpoint reaching Redis to its SQLite commit on the owner (p50/p99);
 //   3. load: one owner + one Redis against N simulated workers (the real worker code with a stand-in trainer
-//      that sends cnn-strong-sized checkpoints) → events committed per second, and a check that nothing is lost.
+//      that sends cnn-strong-sized checkpoints) → events committed per second, and a check that nothing is lost;
+//      with 1 and 3, the bytes Redis received per epoch (INFO stats total_net_input_bytes: every client's writes).
 //
 //   node tests/bench/workers.js [--rows 8000] [--epochs 3] [--sim-workers 50] [--sim-epochs 5] [--epoch-ms 2000]
 //   (tiny: --rows 600 --epochs 1 --sim-workers 3 --sim-epochs 2 --epoch-ms 200)
@@ -33,6 +34,17 @@ const SIM_WORKERS = arg('sim-workers', 50);
 const SIM_EPOCHS = arg('sim-epochs', 5);
 const EPOCH_MS = arg('epoch-ms', 2000);
 const PROGRESS_PER_EPOCH = 8; // the real trainer sends one every 250 ms
+
+/** Bytes Redis has read from all its clients since it started (commands and their arguments). */
+async function redisInputBytes(url) {
+  const c = new Redis(url);
+  try {
+    return Number(/total_net_input_bytes:(\d+)/.exec(await c.info('stats'))[1]);
+  } finally {
+    c.disconnect();
+  }
+}
+const mb = (bytes) => `${(bytes / 1e6).toFixed(2)} MB`;
 
 const percentile = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -157,9 +169,9 @@ async function main() {
     }
     await writeKaggleCsv(csv, { pixels, labels });
     const datasetId = (await wb.importDataset({ path: csv })).dataset.id;
-    const run = async (target) => {
+    const run = async (target, epochs = EPOCHS) => {
       const t0 = performance.now();
-      const [r] = await wb.call('runs:start', { datasetId, preset: 'seed-lenet5', hyperparams: { epochs: EPOCHS }, target });
+      const [r] = await wb.call('runs:start', { datasetId, preset: 'seed-lenet5', hyperparams: { epochs }, target });
       const status = await wb.runs.waitFor(r.id);
       const d = await wb.call('runs:get', { id: r.id });
       if (status !== 'completed') throw new Error(`${target} run ${r.id} ${status}: ${d.error}`);
@@ -170,8 +182,12 @@ async function main() {
     const local = await run('local');
     console.log(`   local trainer : ${local.ips.toFixed(0)} images/s (${local.backend}), ${local.wall.toFixed(1)} s wall, best val acc ${local.acc}`);
     children.push(await startWorkerProcess([bin, 'worker', '--queue', url, '--name', 'bench-local'], 'worker bench-local on'));
+    await run('pool', 1); // publishes the dataset and warms the worker, so the next run's bytes are its epochs'
+    const in0 = await redisInputBytes(url);
     const pooled = await run('pool');
+    const lenetBytes = (await redisInputBytes(url)) - in0;
     console.log(`   one worker    : ${pooled.ips.toFixed(0)} images/s (${pooled.backend}), ${pooled.wall.toFixed(1)} s wall, best val acc ${pooled.acc}`);
+    console.log(`   into Redis    : ${mb(lenetBytes / EPOCHS)} per epoch (${mb(lenetBytes)} for the run: events, checkpoints, acks, heartbeats, BullMQ)`);
     const owner = await wb.pool.owner();
     const lags = owner.stats.checkpointLagMs.slice();
     console.log(`2. checkpoint in Redis → SQLite commit: p50 ${percentile(lags, 50)} ms, p99 ${percentile(lags, 99)} ms (${lags.length} epochs)`);
@@ -184,16 +200,19 @@ async function main() {
     children.push(await startWorkerProcess([fileURLToPath(import.meta.url), '--simulate', url, String(SIM_WORKERS)], 'ready'));
     owner.stats.checkpointLagMs.length = 0;
     const events0 = owner.stats.events;
+    const loadIn0 = await redisInputBytes(url);
     const t0 = performance.now();
     const runs = await wb.call('runs:start', { datasetId, preset: 'cnn-strong', hyperparams: { epochs: SIM_EPOCHS }, seeds: Array.from({ length: SIM_WORKERS }, (_, i) => i + 1), target: 'pool' });
     const statuses = await Promise.all(runs.map((r) => wb.runs.waitFor(r.id)));
     const seconds = (performance.now() - t0) / 1000;
+    const loadBytes = (await redisInputBytes(url)) - loadIn0;
     const events = owner.stats.events - events0;
     const expected = SIM_WORKERS * (1 + SIM_EPOCHS * (PROGRESS_PER_EPOCH + 1) + 2);
     const epochRows = wb.db.prepare(`SELECT COUNT(*) FROM epochs WHERE run_id IN (${runs.map((r) => r.id).join(',')})`).pluck().get();
     const ckpts = wb.db.prepare(`SELECT COUNT(*) FROM checkpoints WHERE run_id IN (${runs.map((r) => r.id).join(',')}) AND slot = 'last' AND epoch = ?`).pluck().get(SIM_EPOCHS);
     const lost = statuses.filter((s) => s !== 'completed').length + (SIM_WORKERS * SIM_EPOCHS - epochRows) + (SIM_WORKERS - ckpts) + (expected - events);
     console.log(`   ${events} events committed in ${seconds.toFixed(1)} s = ${(events / seconds).toFixed(0)} events/s, ${((SIM_WORKERS * SIM_EPOCHS) / seconds).toFixed(1)} epochs/s`);
+    console.log(`   into Redis ${mb(loadBytes / (SIM_WORKERS * SIM_EPOCHS))} per epoch (${mb(loadBytes)} in all)`);
     console.log(`   checkpoint lag p50 ${percentile(owner.stats.checkpointLagMs, 50)} ms, p99 ${percentile(owner.stats.checkpointLagMs, 99)} ms`);
     console.log(`   runs completed ${statuses.filter((s) => s === 'completed').length}/${SIM_WORKERS}, epochs ${epochRows}/${SIM_WORKERS * SIM_EPOCHS}, events ${events}/${expected}: ${lost === 0 ? 'nothing lost' : `${lost} MISSING`}`);
     if (lost !== 0) process.exitCode = 1;

@@ -63,6 +63,23 @@ describe('a pool of two workers', () => {
     expect(comparable(details[2].epochs)).toEqual(comparable(local.epochs));
   });
 
+  it('each epoch sends its checkpoint to Redis once; a finished run leaves none of its keys behind', async () => {
+    const c = redis.client();
+    const received = async () => Number(/total_net_input_bytes:(\d+)/.exec(await c.info('stats'))![1]);
+    // The dataset is in Redis already (the seed group published it): what this run sends is its events.
+    const before = await received();
+    const [run] = await wb.call('runs:start', { ...lenet(3, { seed: 11 }), target: 'pool' });
+    expect(await wb.runs.waitFor(run.id)).toBe('completed');
+    const sent = (await received()) - before;
+    const checkpoint = wb.db.prepare("SELECT length(weights) + length(optimizer) FROM checkpoints WHERE run_id = ? AND slot = 'last'").pluck().get(run.id) as number;
+    // Three checkpoints, plus progress, epochs, validation predictions, heartbeats and BullMQ's own commands: far
+    // less than a fourth. (Written into the stream and into each slot, an improving epoch sent it three times.)
+    expect(sent).toBeGreaterThan(3 * checkpoint);
+    expect(sent).toBeLessThan(4 * checkpoint);
+    const jobId = wb.db.prepare('SELECT pool_job FROM runs WHERE id = ?').pluck().get(run.id) as string;
+    await expect.poll(() => c.keys(`dw:job:${jobId}:*`)).toEqual([]);
+  });
+
   it('stop from the owner reaches the worker: the run ends stopped with its completed epochs kept', async () => {
     const [run] = await wb.call('runs:start', { ...lenet(30), target: 'pool' });
     const off = wb.on((e) => {
@@ -73,6 +90,23 @@ describe('a pool of two workers', () => {
     const d = await wb.call('runs:get', { id: run.id });
     expect(d.epochsDone).toBeGreaterThanOrEqual(1);
     expect(d.epochsDone).toBeLessThan(30);
+  });
+
+  it('a pool run stopped after epoch 1 and resumed continues from its checkpoint on the pool and ends like a local run', async () => {
+    const [run] = await wb.call('runs:start', { ...lenet(3, { seed: 13 }), target: 'pool' });
+    const off = wb.on((e) => {
+      if (e.type === 'run:epoch' && e.runId === run.id) void wb.call('runs:stop', { id: run.id });
+    });
+    expect(await wb.runs.waitFor(run.id)).toBe('stopped');
+    off();
+    const stopped = (await wb.call('runs:get', { id: run.id })).epochsDone;
+    expect(stopped).toBeLessThan(3);
+    await wb.call('runs:resume', { id: run.id });
+    expect(await wb.runs.waitFor(run.id)).toBe('completed');
+    const d = await wb.call('runs:get', { id: run.id });
+    expect(d.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    expect(d.epochWorkers.every((w) => w === 'wa' || w === 'wb')).toBe(true);
+    expect(comparable(d.epochs)).toEqual(comparable((await localRun(3, 13)).epochs));
   });
 
   it('a worker SIGKILLed after its first committed epoch: the run moves to the other and ends like a local run', async () => {

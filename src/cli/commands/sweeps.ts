@@ -73,9 +73,10 @@ function sweepId(text: string | undefined): number {
 
 const usage = `digit-workbench sweep --dataset ID|NAME|FILE --preset NAME --param NAME=SPACE … [options] [--json]
 digit-workbench sweep stop ID
-digit-workbench sweep resume ID [--json]
+digit-workbench sweep resume ID [--queue URL] [--json]
 
-  Trials are ordinary runs grouped by the sweep; trials at once follow the concurrency setting.
+  Trials are ordinary runs grouped by the sweep; trials at once follow the concurrency setting (on the worker
+  pool: as many as its connected workers take).
   --param NAME=SPACE   repeatable. SPACE: a list 32,64,128 · a range 0..15 (whole numbers when both ends are)
                        · a log range log:1e-4..1e-2 · one value to fix it (epochs=4)
   --search grid|random|tpe   grid: every combination of lists; tpe: Optuna-style Tree-structured Parzen
@@ -85,9 +86,11 @@ digit-workbench sweep resume ID [--json]
   --min-resource N     first rung epoch for --prune (default 1)
   --reduction-factor N keep the top 1/N at each rung (default 3)
   --seed N             sampler seed: the same seed over the same results proposes the same trials
+  --queue URL          train the trials on the worker pool at this Redis (redis://:PASSWORD@HOST:6379,
+                       rediss:// for TLS); this process commits their epochs and waits for the sweep
   Ctrl-C stops the sweep (sweep resume ID continues it).`;
 
-async function start(argv: string[], wb: () => Workbench): Promise<void> {
+async function start(argv: string[], wb: (poolUrl: string | undefined) => Workbench): Promise<void> {
   const { values } = parse(
     argv,
     {
@@ -100,6 +103,7 @@ async function start(argv: string[], wb: () => Workbench): Promise<void> {
       'min-resource': { type: 'string' },
       'reduction-factor': { type: 'string' },
       seed: { type: 'string' },
+      queue: { type: 'string' },
       json: { type: 'boolean' },
     },
     { min: 0, max: 0 },
@@ -123,7 +127,8 @@ async function start(argv: string[], wb: () => Workbench): Promise<void> {
   const minResource = optionalInt(values, 'min-resource');
   const reductionFactor = optionalInt(values, 'reduction-factor');
   if (prune === undefined && (minResource !== undefined || reductionFactor !== undefined)) throw new UsageError('--min-resource and --reduction-factor need --prune asha');
-  const w = wb();
+  const queue = optionalString(values, 'queue');
+  const w = wb(queue);
   const dataset = await resolveDataset(w, datasetRef, { allowFile: true });
   let info: SweepInfo;
   try {
@@ -135,13 +140,14 @@ async function start(argv: string[], wb: () => Workbench): Promise<void> {
       trials: optionalInt(values, 'trials'),
       seed: optionalInt(values, 'seed'),
       prune: prune ? { minResource: minResource ?? 1, reductionFactor: reductionFactor ?? 3 } : undefined,
+      target: queue ? 'pool' : 'local',
     });
   } catch (err) {
     // The core names the parameter's text; the user typed it after --param.
     if (err instanceof WorkbenchError && params.some((p) => err.message.startsWith(`${p.split('=')[0]}=`))) throw badInput(`--param ${err.message}`, err.details);
     throw err;
   }
-  if (!values.json) process.stderr.write(`sweep ${info.id}: ${info.trials} ${search} trials of ${preset} on "${dataset.name}" (seed ${info.seed}${info.prune ? `, ASHA from epoch ${info.prune.minResource}, keep 1/${info.prune.reductionFactor}` : ''})\n`);
+  if (!values.json) process.stderr.write(`sweep ${info.id}: ${info.trials} ${search} trials of ${preset} on "${dataset.name}"${queue ? ' on the worker pool' : ''} (seed ${info.seed}${info.prune ? `, ASHA from epoch ${info.prune.minResource}, keep 1/${info.prune.reductionFactor}` : ''})\n`);
   await follow(w, info.id, values.json === true);
 }
 
@@ -152,18 +158,20 @@ export const sweepCommand: Command = {
   async run(argv, ctx) {
     const [sub, ...rest] = argv;
     if (sub === 'stop' || sub === 'resume') {
-      const { values, positionals } = parse(rest, { json: { type: 'boolean' } }, { min: 1, max: 1 });
+      const { values, positionals } = parse(rest, { json: { type: 'boolean' }, queue: { type: 'string' } }, { min: 1, max: 1 });
       if (values.help) return void console.log(usage);
       const id = sweepId(positionals[0]);
-      const wb = ctx.workbench();
+      const wb = ctx.workbench({ poolUrl: optionalString(values, 'queue') });
       if (sub === 'stop') {
         const info = await wb.call('sweeps:stop', { id });
         return void console.log(`sweep ${id} ${info.status}`);
       }
+      // Pool trials still training on a worker while no process committed their epochs: this one does now.
+      wb.adoptPoolRuns();
       await wb.call('sweeps:resume', { id });
       return follow(wb, id, values.json === true);
     }
-    return start(argv, () => ctx.workbench());
+    return start(argv, (poolUrl) => ctx.workbench({ poolUrl }));
   },
 };
 

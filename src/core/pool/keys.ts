@@ -18,8 +18,12 @@ export const keys = {
   dataset: (sha256: string) => `${PREFIX}:dataset:${sha256}`,
   /** Stream of one job's trainer events; the owner reads it in group OWNER_GROUP and acks after its commit. */
   events: (jobId: string) => `${PREFIX}:job:${jobId}:events`,
-  /** Hash per slot (last, best): the job's latest checkpoints, written with their epoch event, for a worker taking over. */
+  /** String per slot (last, best): the epoch of the job's checkpoint blob in that slot, for a worker taking over. */
   checkpoint: (jobId: string, slot: 'last' | 'best') => `${PREFIX}:job:${jobId}:checkpoint:${slot}`,
+  /** Hash: one epoch's checkpoint (written once; see checkpoint-store.ts). */
+  checkpointBlob: (jobId: string, epoch: string) => `${PREFIX}:job:${jobId}:ckpt:${epoch}`,
+  /** Sorted set: the epochs whose blobs are in Redis. */
+  checkpointEpochs: (jobId: string) => `${PREFIX}:job:${jobId}:ckpts`,
   /** String: present once a stop was requested. */
   stop: (jobId: string) => `${PREFIX}:job:${jobId}:stop`,
 };

@@ -7,6 +7,7 @@ import type { WorkersStatus } from '../../shared/workers.js';
 import { checkConnection, checkUrl, maskUrl } from './redis-url.js';
 import { PoolOwner } from './pool-owner.js';
 import { readPoolUrl, writePoolUrl } from './pool-runs.js';
+import { appVersion } from '../version.js';
 
 export class PoolLink {
   readonly #db: Db;
@@ -51,6 +52,13 @@ export class PoolLink {
   async setUrl(url: string | null): Promise<void> {
     if (url !== null) await checkConnection(url);
     writePoolUrl(this.#db, url);
+  }
+
+  /** Runs the pool's workers take at once (their --concurrency summed; at least 1, so a trial waits for one). */
+  async capacity(): Promise<number> {
+    const version = appVersion();
+    const workers = await (await this.owner()).workers();
+    return Math.max(1, workers.filter((w) => w.version === version).reduce((sum, w) => sum + w.concurrency, 0));
   }
 
   async status(): Promise<WorkersStatus> {

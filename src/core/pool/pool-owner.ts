@@ -12,7 +12,8 @@ import { getRunDetail } from '../training/runs-repo.js';
 import type { TrainerEvent, TrainerRequest } from '../../shared/trainer-protocol.js';
 import { checkConnection, longLived, maskUrl } from './redis-url.js';
 import { jobIdFor, keys, OWNER_GROUP, PREFIX, queueName, type PoolJobData } from './keys.js';
-import { decode, encode } from './event-codec.js';
+import { decode } from './event-codec.js';
+import { collect, dropCheckpoints, isCheckpointRef, readBlob, writeCheckpoint, type CheckpointRef } from './checkpoint-store.js';
 import { publishDataset } from './dataset-transfer.js';
 import { committedEpoch, ownerId, setPoolJob } from './pool-runs.js';
 import { listWorkers, queueStatus } from './pool-status.js';
@@ -96,8 +97,10 @@ export class PoolOwner {
     setPoolJob(this.#db, runId, jobId);
     const tx = this.#cmd.multi().xgroup('CREATE', keys.events(jobId), OWNER_GROUP, '0', 'MKSTREAM');
     if (req.resume) {
-      tx.hset(keys.checkpoint(jobId, 'last'), ...encode(req.resume.last));
-      if (req.resume.best) tx.hset(keys.checkpoint(jobId, 'best'), ...encode(req.resume.best));
+      const { last, best } = req.resume;
+      // Best and last are often the same epoch: one blob, both slots pointing to it.
+      if (best && best.epoch !== last.epoch) await writeCheckpoint(this.#cmd, tx, jobId, best, ['best']);
+      await writeCheckpoint(this.#cmd, tx, jobId, last, best?.epoch === last.epoch ? ['last', 'best'] : ['last']);
     }
     await tx.exec();
     this.#watch({ jobId, runId, sink, pending: false, released: false, goneReason: null });
@@ -131,7 +134,9 @@ export class PoolOwner {
     if (!w) return;
     w.released = true;
     this.#watched.delete(jobId);
-    if (finished) void this.#cmd.del(keys.events(jobId), keys.checkpoint(jobId, 'last'), keys.checkpoint(jobId, 'best'), keys.stop(jobId)).catch(() => undefined);
+    if (finished) {
+      void Promise.all([this.#cmd.del(keys.events(jobId), keys.stop(jobId)), dropCheckpoints(this.#cmd, jobId)]).catch(() => undefined);
+    }
   }
 
   workers = () => listWorkers(this.#cmd);
@@ -181,13 +186,16 @@ export class PoolOwner {
 
   async #consume(w: Watched, entries: Entry[]): Promise<void> {
     const ids: Buffer[] = [];
+    let checkpoints = false;
     for (const [id, fields] of entries) {
       ids.push(id);
       if (!fields || w.released) continue;
-      const event = decode<TrainerEvent>(fields);
+      const wire = decode<TrainerEvent | CheckpointRef>(fields);
       // An owner killed between its commit and its ack reads that event again: it must not land twice.
-      const epoch = event.type === 'epoch' ? event.metrics.epoch : event.type === 'checkpoint' && event.metrics ? event.metrics.epoch : null;
+      const epoch = wire.type === 'epoch' ? wire.metrics.epoch : wire.type === 'checkpoint' && wire.metrics ? wire.metrics.epoch : null;
       if (epoch !== null && epoch <= committedEpoch(this.#db, w.runId)) continue;
+      const event = isCheckpointRef(wire) ? await this.#withCheckpoint(w, wire) : (wire as TrainerEvent);
+      checkpoints ||= event.type === 'checkpoint';
       w.sink.event(event);
       this.stats.events++;
       // A stream id starts with Redis's clock in ms at the append: the lag an epoch waits before it is safe.
@@ -196,7 +204,17 @@ export class PoolOwner {
     }
     if (ids.length === 0) return;
     const key = keys.events(w.jobId);
-    await this.#cmd.multi().xack(key, OWNER_GROUP, ...ids).xdel(key, ...ids).exec();
+    const tx = this.#cmd.multi().xack(key, OWNER_GROUP, ...ids).xdel(key, ...ids);
+    if (checkpoints) collect(tx, w.jobId, committedEpoch(this.#db, w.runId));
+    await tx.exec();
+  }
+
+  /** The checkpoint event with its blob; a blob gone missing (Redis emptied meanwhile) fails the run, saying so. */
+  async #withCheckpoint(w: Watched, ref: CheckpointRef): Promise<TrainerEvent> {
+    const { checkpointAt, ...rest } = ref;
+    const checkpoint = await readBlob(this.#cmd, w.jobId, checkpointAt);
+    if (checkpoint) return { ...rest, checkpoint };
+    return { type: 'error', runId: w.runId, error: { code: 'io', message: `the checkpoint of epoch ${checkpointAt} is missing from Redis at ${this.url} (was it emptied?); resume the run to continue from the last committed epoch` } };
   }
 
   async #recreateGroups(list: Watched[]): Promise<void> {

@@ -55,14 +55,31 @@ export async function checkConnection(url: string): Promise<void> {
   try {
     await Promise.race([client.connect().then(() => client.ping()), timer]);
   } catch (err) {
-    throw connectionError(masked, reason ?? (err as Error));
+    throw connectionError(masked, reason ?? (err as Error), url.startsWith('rediss:'));
   } finally {
     client.disconnect();
   }
 }
 
-function connectionError(masked: string, err: Error): WorkbenchError {
+/** Node's codes for a server certificate it cannot check against the CAs it trusts. */
+const UNTRUSTED = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS_CERT_ALTNAME_INVALID/;
+
+function connectionError(masked: string, err: Error, tls: boolean): WorkbenchError {
   const m = err.message;
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  if (tls && UNTRUSTED.test(code)) {
+    // Node reads NODE_EXTRA_CA_CERTS at start: every process that talks to the pool (app, serve, CLI, worker) needs it.
+    return new WorkbenchError(
+      'io',
+      `Redis at ${masked} has a TLS certificate this machine does not trust (${m}): start Digit Workbench with NODE_EXTRA_CA_CERTS=/path/to/ca.pem naming the CA that signed it`,
+    );
+  }
+  if (tls && /wrong version number|EPROTO|packet length too long/i.test(`${code} ${m}`)) {
+    return new WorkbenchError('io', `cannot reach Redis at ${masked} over TLS (${m}): if that port takes plain connections, use redis://`);
+  }
+  if (!tls && code === 'ECONNRESET') {
+    return new WorkbenchError('io', `cannot reach Redis at ${masked}: ${m} (if that port takes TLS connections only, use rediss://)`);
+  }
   if (/WRONGPASS|invalid password|invalid username-password/i.test(m)) {
     return new WorkbenchError('bad-input', `Redis at ${masked} refused the password (wrong password)`);
   }

@@ -1,14 +1,15 @@
 // One pool job on a worker: fetch the dataset by content, continue from the job's checkpoint in Redis (a worker
 // taking over a stalled run) or start fresh, train in a local trainer process, and append every trainer event to
-// the run's stream. A checkpoint goes into the stream and the job's checkpoint hash in one MULTI, so a worker
-// taking over continues exactly after the last epoch the stream holds.
+// the run's stream. A checkpoint is written once (checkpoint-store.ts) in the same MULTI as its stream event and
+// the slots pointing to it, so a worker taking over continues exactly after the last epoch the stream holds.
 
 import type { Redis } from 'ioredis';
 import { toErrorData } from '../../shared/errors.js';
-import type { BackendChoice, CheckpointData, TrainerEvent } from '../../shared/trainer-protocol.js';
+import type { BackendChoice, TrainerEvent } from '../../shared/trainer-protocol.js';
 import { splitIndices } from '../training/split.js';
 import type { TrainerSpawner } from '../training/trainer-process.js';
-import { decodeMap, encode } from './event-codec.js';
+import { encode } from './event-codec.js';
+import { readSlot, writeCheckpoint, type CheckpointRef } from './checkpoint-store.js';
 import { keys, type PoolJobData } from './keys.js';
 import { createLogger } from '../logger.js';
 
@@ -30,11 +31,6 @@ export interface JobContext {
   lost: () => boolean;
 }
 
-async function loadCheckpoint(redis: Redis, jobId: string, slot: 'last' | 'best'): Promise<CheckpointData | null> {
-  const h = await redis.hgetallBuffer(keys.checkpoint(jobId, slot));
-  return h.j ? decodeMap<CheckpointData>(h) : null;
-}
-
 export async function runJob(ctx: JobContext): Promise<void> {
   const { jobId, data, redis } = ctx;
   const stream = keys.events(jobId);
@@ -42,9 +38,11 @@ export async function runJob(ctx: JobContext): Promise<void> {
     if (ctx.lost()) return;
     ctx.onEvent(event);
     if (event.type === 'checkpoint') {
-      const tx = redis.multi().xadd(stream, '*', ...encode({ ...event, worker: ctx.worker }));
-      for (const slot of event.slots) tx.del(keys.checkpoint(jobId, slot)).hset(keys.checkpoint(jobId, slot), ...encode(event.checkpoint));
-      await tx.exec();
+      const { checkpoint, ...rest } = event;
+      const tx = redis.multi();
+      await writeCheckpoint(redis, tx, jobId, checkpoint, event.slots);
+      const ref: CheckpointRef = { ...rest, checkpointAt: checkpoint.epoch, worker: ctx.worker };
+      await tx.xadd(stream, '*', ...encode(ref)).exec();
     } else {
       await redis.xadd(stream, '*', ...encode(event.type === 'started' ? { ...event, worker: ctx.worker } : event));
     }
@@ -57,8 +55,8 @@ export async function runJob(ctx: JobContext): Promise<void> {
     const { pixels, labels } = await ctx.dataset(data.dataset);
     const hp = data.hyperparams;
     const split = splitIndices(labels, { ...hp.validation, seed: hp.seed });
-    const last = await loadCheckpoint(redis, jobId, 'last');
-    const resume = last ? { last, best: await loadCheckpoint(redis, jobId, 'best') } : null;
+    const last = await readSlot(redis, jobId, 'last');
+    const resume = last ? { last, best: await readSlot(redis, jobId, 'best') } : null;
     if (last) await publish({ type: 'log', level: 'info', message: `worker ${ctx.worker} continues the run after epoch ${last.epoch}` });
     await train(ctx, publish, {
       type: 'train',

@@ -6,6 +6,7 @@ import type { Db } from '../db/open.js';
 import { badInput, WorkbenchError } from '../../shared/errors.js';
 import { checkKeys, formatDimension, gridPoints, parseSpace, searched, type Dimension } from '../../shared/sweep-space.js';
 import type { PruneSpec, Search, SweepSpec } from '../../shared/sweeps.js';
+import type { RunTarget } from '../../shared/runs.js';
 import { getDataset } from '../datasets/repo.js';
 import { resolveHyperparams } from '../training/presets.js';
 import { rungEpochs } from './asha.js';
@@ -20,6 +21,7 @@ export interface SweepRequest {
   search: Search;
   prune?: PruneSpec | null;
   seed?: number;
+  target?: RunTarget;
 }
 
 const DEFAULT_TRIALS = 10;
@@ -43,6 +45,7 @@ export function planSweep(db: Db, req: SweepRequest): SweepSpec {
     search: req.search,
     prune: req.prune ?? null,
     seed: req.seed ?? randomInt(2 ** 31 - 1),
+    target: req.target ?? 'local',
   };
   const base = resolveHyperparams(req.preset, spec.hyperparams);
   checkKeys(dims, base, req.preset);

@@ -1,10 +1,12 @@
 // Drives sweeps: proposes each trial when a slot frees (so TPE sees every result finished by then), queues it as
-// an ordinary run, judges trials at ASHA rungs on each recorded epoch, and ends the sweep when its budget is spent.
+// an ordinary run (on this machine or the worker pool), judges trials at ASHA rungs on each recorded epoch, and
+// ends the sweep when its budget is spent.
 // The process that started or resumed a sweep owns it; stop is a status in the database, so any process can stop it.
 
 import type { Db } from '../db/open.js';
 import type { WorkbenchEvent } from '../../shared/events.js';
 import type { Hyperparams } from '../../shared/hyperparams.js';
+import type { RunTarget } from '../../shared/runs.js';
 import type { SweepInfo, SweepSpec } from '../../shared/sweeps.js';
 import { setParam, parseSpace, type ParamValue } from '../../shared/sweep-space.js';
 import { createLogger } from '../logger.js';
@@ -20,10 +22,12 @@ export interface SweepManagerOptions {
   db: Db;
   emit: (event: WorkbenchEvent) => void;
   /** Queues one run and starts it when there is room (the runs:start path). */
-  queueRun: (args: { datasetId: number; preset: string; hyperparams: Hyperparams }) => number;
+  queueRun: (args: { datasetId: number; preset: string; hyperparams: Hyperparams; target: RunTarget }) => number;
   stopRun: (runId: number) => void;
-  resumeRun: (runId: number) => void;
-  concurrency: () => number;
+  /** Requeues a stopped trial (settles once it is queued: a resume may first probe this machine's backends). */
+  resumeRun: (runId: number) => Promise<unknown>;
+  /** Trials at once: this machine's setting, or what the pool's workers take (asked of Redis, hence a promise). */
+  concurrency: (target: RunTarget) => number | Promise<number>;
 }
 
 const ACTIVE = ['queued', 'running'];
@@ -46,19 +50,37 @@ export class SweepManager {
     return resolveHyperparams(spec.preset, hp as unknown as Record<string, unknown>);
   }
 
-  /** Proposes and queues trials while the sweep has budget and this process has room for them. */
-  fill(id: number): void {
+  /**
+   * Proposes and queues trials while the sweep has budget and its target has room for them. A local sweep's
+   * trials are queued before this returns; a pool sweep's once the pool's workers are counted.
+   */
+  fill(id: number): Promise<void> {
     const db = this.#o.db;
-    if (repo.statusOf(db, id) !== 'running' || !repo.ownedHere(db, id)) return this.#settle(id);
+    if (repo.statusOf(db, id) !== 'running' || !repo.ownedHere(db, id)) {
+      this.#settle(id);
+      return Promise.resolve();
+    }
+    const room = this.#o.concurrency(repo.specOf(db, id).target ?? 'local');
+    if (typeof room === 'number') {
+      this.#fillUpTo(id, room);
+      return Promise.resolve();
+    }
+    return room.then((n) => this.#fillUpTo(id, n));
+  }
+
+  #fillUpTo(id: number, room: number): void {
+    const db = this.#o.db;
+    // A pool sweep got here after an await: it may have been stopped meanwhile.
+    if (this.#closed || repo.statusOf(db, id) !== 'running' || !repo.ownedHere(db, id)) return this.#settle(id);
     const spec = repo.specOf(db, id);
     const dims = parseSpace(spec.params);
     const trials = repo.trialsOf(db, id);
     let active = trials.filter((t) => ACTIVE.includes(t.status)).length;
     let count = trials.length;
-    while (count < spec.trials && active < Math.max(1, this.#o.concurrency())) {
+    while (count < spec.trials && active < Math.max(1, room)) {
       const finished = trials.filter((t) => (t.status === 'completed' || t.status === 'pruned') && t.best !== null).map((t) => ({ params: t.params, value: t.best! }));
       const params = propose({ search: spec.search, dims, seed: spec.seed, trial: count, trials: spec.trials, finished });
-      const runId = this.#o.queueRun({ datasetId: spec.datasetId, preset: spec.preset, hyperparams: SweepManager.trialHyperparams(spec, params) });
+      const runId = this.#o.queueRun({ datasetId: spec.datasetId, preset: spec.preset, hyperparams: SweepManager.trialHyperparams(spec, params), target: spec.target ?? 'local' });
       repo.attachRun(db, runId, id);
       log.info(`sweep ${id}: trial ${count} is run ${runId} ${JSON.stringify(params)}`);
       count++;
@@ -114,11 +136,14 @@ export class SweepManager {
   }
 
   /** Continues stopped and interrupted trials from their checkpoints, then proposes the rest. */
-  resume(id: number): SweepInfo {
+  async resume(id: number): Promise<SweepInfo> {
     const db = this.#o.db;
     repo.claim(db, id);
-    for (const t of repo.trialsOf(db, id)) if (t.status === 'stopped' || t.status === 'interrupted') this.#o.resumeRun(t.runId);
-    this.fill(id);
+    // Wait until the trials are queued again: filling before would find none active and end the sweep.
+    const resumed = await Promise.allSettled(repo.trialsOf(db, id).filter((t) => t.status === 'stopped' || t.status === 'interrupted').map((t) => this.#o.resumeRun(t.runId)));
+    await this.fill(id);
+    const refused = resumed.find((r) => r.status === 'rejected');
+    if (refused) throw refused.reason;
     return repo.sweepInfo(db, id);
   }
 
@@ -142,7 +167,7 @@ export class SweepManager {
       if (event.type === 'run:epoch') this.#judge(event.runId, event.metrics.epoch, event.metrics.valAcc);
       else if (event.type === 'run:status' && !ACTIVE.includes(event.status)) {
         const sweepId = repo.sweepOfRun(this.#o.db, event.runId);
-        if (sweepId !== null) this.fill(sweepId);
+        if (sweepId !== null) void this.fill(sweepId).catch((err: Error) => log.error(`sweep ${sweepId}: proposing trials: ${err.stack ?? err.message}`));
       }
     } catch (err) {
       log.error(`sweep event ${event.type}: ${(err as Error).stack ?? String(err)}`);

@@ -185,7 +185,7 @@ export class NewRun {
       let started: Started;
       if (sweep) {
         const prune = this.prune ? { minResource: this.minResource, reductionFactor: this.reductionFactor } : undefined;
-        const args = { datasetId: this.datasetId, preset: this.preset, hyperparams, params: sweep.params, search: this.search, prune };
+        const args = { datasetId: this.datasetId, preset: this.preset, hyperparams, params: sweep.params, search: this.search, prune, target: this.target };
         started = { sweep: await api.call('sweeps:start', this.search === 'grid' ? args : { ...args, trials: sweep.trials }) };
       } else {
         const seeds = this.repeatCount > 1 ? Array.from({ length: this.repeatCount }, (_, i) => hyperparams.seed + i) : undefined;
