@@ -10,10 +10,9 @@ export interface SimdKernels {
   zero(dst: number, bytes: number): void;
   pad(src: number, dst: number, n: number, h: number, w: number, c: number, hp: number, wp: number, cp: number, top: number, left: number): void;
   crop(src: number, dst: number, n: number, h: number, w: number, c: number, hp: number, wp: number, cp: number, top: number, left: number): void;
-  filterGrad6x8(
-    xp: number, dz: number, n: number, ho: number, wo: number, c: number, hp: number, wp: number, co8: number, sh: number, sw: number,
-    tap0: number, tap1: number, tap2: number, tap3: number, tap4: number, tap5: number,
-    out0: number, out1: number, out2: number, out3: number, out4: number, out5: number,
+  filterGrad(
+    xp: number, dz: number, taps: number, acc: number, n: number, ho: number, wo: number, c: number, hp: number, wp: number, co8: number,
+    sh: number, sw: number, k6: number,
   ): void;
   inputGradRow(
     dz: number, wt: number, dxp: number, n: number, ho: number, wo: number, co: number, c: number, hp: number, wp: number, sh: number, sw: number,

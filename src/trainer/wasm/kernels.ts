@@ -48,19 +48,47 @@ function copyWindow(
 }
 
 /**
- * Filter gradient of a convolution (strides sh, sw), six taps × eight output channels at a time:
- * out[k_j, g·8 .. g·8+7] = Σ over every output pixel p of xp[origin(p) + tap_j] · dz[p, g·8 .. g·8+7], j = 0..5,
- * where origin(p) is the top-left of p's window.
- * `xp` is the zero-padded input [n, hp, wp, c]; `dz` [n, ho, wo, co8] has co8 (a multiple of 8) channels.
- * tap0..tap5 are byte offsets of the six taps from a pixel's window origin in `xp`; out0..out5 the byte addresses
- * of their eight-float output rows (the caller points unused slots at scratch).
+ * Filter gradient of a convolution (strides sh, sw): acc[t, o] += Σ over every output pixel p of
+ * xp[origin(p) + taps[t]] · dz[p, o], where origin(p) is the top-left of p's window.
+ * `xp` is the zero-padded input [n, hp, wp, c]; `dz` [n, ho, wo, co8] has co8 (a multiple of 8) channels;
+ * `taps` holds k6 (a multiple of 6) i32 byte offsets of the taps from a window origin (the caller repeats a real
+ * tap in the unused slots); `acc` [k6, co8] is accumulated into (the caller zeroes it).
+ * Cache-blocked by image: one image's dz and input (≤ ~120 KB for cnn-strong) stay in L2 while every group of
+ * six taps × eight channels passes over them; unblocked, each group streamed the whole batch from memory.
  */
-export function filterGrad6x8(
-  xp: usize, dz: usize, n: i32, ho: i32, wo: i32, c: i32, hp: i32, wp: i32, co8: i32, sh: i32, sw: i32,
-  tap0: i32, tap1: i32, tap2: i32, tap3: i32, tap4: i32, tap5: i32,
-  out0: usize, out1: usize, out2: usize, out3: usize, out4: usize, out5: usize,
+export function filterGrad(
+  xp: usize, dz: usize, taps: usize, acc: usize, n: i32, ho: i32, wo: i32, c: i32, hp: i32, wp: i32, co8: i32, sh: i32, sw: i32, k6: i32,
 ): void {
-  // Written out tap by tap on purpose: twelve named accumulators stay in registers, an array of them would not.
+  const imageX = <usize>(hp * wp * c) << 2;
+  const imageDz = <usize>(ho * wo * co8) << 2;
+  for (let i = 0; i < n; i++) {
+    const x0 = xp + <usize>i * imageX;
+    const d0 = dz + <usize>i * imageDz;
+    for (let g = 0; g < co8; g += 8) {
+      for (let t = 0; t < k6; t += 6) {
+        const tp = taps + (<usize>t << 2);
+        filterGrad6x8(x0, d0 + (<usize>g << 2), ho, wo, c, wp, co8, sh, sw, tp, acc + ((<usize>(t * co8 + g)) << 2), <usize>co8 << 2);
+      }
+    }
+  }
+}
+
+/**
+ * One image's share of six taps × eight output channels, accumulated in registers (twelve named accumulators:
+ * an array of them would not stay in registers) and added to the six eight-float rows at `out` (row stride
+ * `outStride` bytes).
+ */
+// @ts-ignore: decorator
+@inline
+function filterGrad6x8(
+  xp: usize, dz: usize, ho: i32, wo: i32, c: i32, wp: i32, co8: i32, sh: i32, sw: i32, taps: usize, out: usize, outStride: usize,
+): void {
+  const tap0 = <usize>load<i32>(taps);
+  const tap1 = <usize>load<i32>(taps, 4);
+  const tap2 = <usize>load<i32>(taps, 8);
+  const tap3 = <usize>load<i32>(taps, 12);
+  const tap4 = <usize>load<i32>(taps, 16);
+  const tap5 = <usize>load<i32>(taps, 20);
   let a0 = f32x4.splat(0), b0 = f32x4.splat(0);
   let a1 = f32x4.splat(0), b1 = f32x4.splat(0);
   let a2 = f32x4.splat(0), b2 = f32x4.splat(0);
@@ -70,47 +98,51 @@ export function filterGrad6x8(
   const pixBytes = <usize>(c * sw) << 2;
   const dzBytes = <usize>co8 << 2;
   let d = dz;
-  for (let i = 0; i < n; i++) {
-    for (let y = 0; y < ho; y++) {
-      let x = xp + ((<usize>((i * hp + y * sh) * wp * c)) << 2);
-      for (let col = 0; col < wo; col++) {
-        const d0 = v128.load(d);
-        const d1 = v128.load(d, 16);
-        let s = v128.load32_splat(x + <usize>tap0);
-        a0 = f32x4.add(a0, f32x4.mul(s, d0));
-        b0 = f32x4.add(b0, f32x4.mul(s, d1));
-        s = v128.load32_splat(x + <usize>tap1);
-        a1 = f32x4.add(a1, f32x4.mul(s, d0));
-        b1 = f32x4.add(b1, f32x4.mul(s, d1));
-        s = v128.load32_splat(x + <usize>tap2);
-        a2 = f32x4.add(a2, f32x4.mul(s, d0));
-        b2 = f32x4.add(b2, f32x4.mul(s, d1));
-        s = v128.load32_splat(x + <usize>tap3);
-        a3 = f32x4.add(a3, f32x4.mul(s, d0));
-        b3 = f32x4.add(b3, f32x4.mul(s, d1));
-        s = v128.load32_splat(x + <usize>tap4);
-        a4 = f32x4.add(a4, f32x4.mul(s, d0));
-        b4 = f32x4.add(b4, f32x4.mul(s, d1));
-        s = v128.load32_splat(x + <usize>tap5);
-        a5 = f32x4.add(a5, f32x4.mul(s, d0));
-        b5 = f32x4.add(b5, f32x4.mul(s, d1));
-        x += pixBytes;
-        d += dzBytes;
-      }
+  for (let y = 0; y < ho; y++) {
+    let x = xp + ((<usize>(y * sh * wp * c)) << 2);
+    for (let col = 0; col < wo; col++) {
+      const d0 = v128.load(d);
+      const d1 = v128.load(d, 16);
+      let s = v128.load32_splat(x + tap0);
+      a0 = f32x4.add(a0, f32x4.mul(s, d0));
+      b0 = f32x4.add(b0, f32x4.mul(s, d1));
+      s = v128.load32_splat(x + tap1);
+      a1 = f32x4.add(a1, f32x4.mul(s, d0));
+      b1 = f32x4.add(b1, f32x4.mul(s, d1));
+      s = v128.load32_splat(x + tap2);
+      a2 = f32x4.add(a2, f32x4.mul(s, d0));
+      b2 = f32x4.add(b2, f32x4.mul(s, d1));
+      s = v128.load32_splat(x + tap3);
+      a3 = f32x4.add(a3, f32x4.mul(s, d0));
+      b3 = f32x4.add(b3, f32x4.mul(s, d1));
+      s = v128.load32_splat(x + tap4);
+      a4 = f32x4.add(a4, f32x4.mul(s, d0));
+      b4 = f32x4.add(b4, f32x4.mul(s, d1));
+      s = v128.load32_splat(x + tap5);
+      a5 = f32x4.add(a5, f32x4.mul(s, d0));
+      b5 = f32x4.add(b5, f32x4.mul(s, d1));
+      x += pixBytes;
+      d += dzBytes;
     }
   }
-  v128.store(out0, a0);
-  v128.store(out0, b0, 16);
-  v128.store(out1, a1);
-  v128.store(out1, b1, 16);
-  v128.store(out2, a2);
-  v128.store(out2, b2, 16);
-  v128.store(out3, a3);
-  v128.store(out3, b3, 16);
-  v128.store(out4, a4);
-  v128.store(out4, b4, 16);
-  v128.store(out5, a5);
-  v128.store(out5, b5, 16);
+  let o = out;
+  v128.store(o, f32x4.add(v128.load(o), a0));
+  v128.store(o, f32x4.add(v128.load(o, 16), b0), 16);
+  o += outStride;
+  v128.store(o, f32x4.add(v128.load(o), a1));
+  v128.store(o, f32x4.add(v128.load(o, 16), b1), 16);
+  o += outStride;
+  v128.store(o, f32x4.add(v128.load(o), a2));
+  v128.store(o, f32x4.add(v128.load(o, 16), b2), 16);
+  o += outStride;
+  v128.store(o, f32x4.add(v128.load(o), a3));
+  v128.store(o, f32x4.add(v128.load(o, 16), b3), 16);
+  o += outStride;
+  v128.store(o, f32x4.add(v128.load(o), a4));
+  v128.store(o, f32x4.add(v128.load(o, 16), b4), 16);
+  o += outStride;
+  v128.store(o, f32x4.add(v128.load(o), a5));
+  v128.store(o, f32x4.add(v128.load(o, 16), b5), 16);
 }
 
 /**
