@@ -21,6 +21,12 @@ export interface SimdKernels {
   poolReluBiasGrad(y: number, dy: number, dz: number, db: number, rows: number, wo: number, c: number): void;
   matMulABt(a: number, b: number, c: number, rows: number, cols: number, k: number): void;
   matMulAtB(a: number, b: number, c: number, inner: number, rows: number, cols: number): void;
+  bnMoments(x: number, rows: number, c: number, out: number, scratch: number): void;
+  bnNormalize(x: number, xhat: number, y: number, rows: number, c: number, mean: number, invStd: number, gamma: number, beta: number, relu: boolean): void;
+  bnGradSums(dy: number, xhat: number, y: number, rows: number, c: number, masked: boolean, out: number, scratch: number): void;
+  bnGradApply(
+    dy: number, xhat: number, y: number, dx: number, rows: number, c: number, masked: boolean, meanG: number, meanGX: number, scale: number,
+  ): void;
   adam(w: number, g: number, g2: number, m: number, v: number, from: number, to: number, beta1: number, beta2: number, step: number, eps: number): void;
 }
 

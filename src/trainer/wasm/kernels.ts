@@ -468,3 +468,117 @@ function atbOne(a: usize, b: usize, c: usize, inner: i32, rows: i32, cols: i32, 
   for (let m = 0; m < inner; m++) s += load<f32>(a + ((<usize>(m * rows + r)) << 2)) * load<f32>(b + ((<usize>(m * cols + n)) << 2));
   store<f32>(c + ((<usize>(r * cols + n)) << 2), s);
 }
+
+// BatchNorm in training mode over x [rows, c], c a multiple of four, channel-innermost. Sums run in float32 over
+// blocks of BN_BLOCK rows and are added up across blocks in float64 (`out`), so 50,000-row sums stay exact to
+// float32 precision. `scratch` holds 2c floats.
+const BN_BLOCK = 64;
+
+/** Adds the block sums (scratch[c..2c)) to the float64 totals at `out` and zeroes them. */
+// @ts-ignore: decorator
+@inline
+function foldBlock(out: usize, block: usize, c: i32): void {
+  for (let k = 0; k < c; k++) {
+    const o = out + (<usize>k << 3);
+    store<f64>(o, load<f64>(o) + <f64>load<f32>(block + (<usize>k << 2)));
+  }
+  memory.fill(block, 0, <usize>c << 2);
+}
+
+/**
+ * out (f64 [2c]) = per channel: the mean, then Σ (x − mean)² (two passes: no cancellation, unlike E[x²] − E[x]²).
+ */
+export function bnMoments(x: usize, rows: i32, c: i32, out: usize, scratch: usize): void {
+  const cBytes = <usize>c << 2;
+  const mean = scratch;
+  const block = scratch + cBytes;
+  memory.fill(out, 0, <usize>c << 4);
+  memory.fill(block, 0, cBytes);
+  let p = x;
+  for (let r0 = 0; r0 < rows; r0 += BN_BLOCK) {
+    const r1 = min(rows, r0 + BN_BLOCK);
+    for (let r = r0; r < r1; r++) {
+      for (let k: usize = 0; k < cBytes; k += 16) v128.store(block + k, f32x4.add(v128.load(block + k), v128.load(p + k)));
+      p += cBytes;
+    }
+    foldBlock(out, block, c);
+  }
+  for (let k = 0; k < c; k++) {
+    const m = load<f64>(out + (<usize>k << 3)) / <f64>rows;
+    store<f64>(out + (<usize>k << 3), m);
+    store<f32>(mean + (<usize>k << 2), <f32>m);
+  }
+  const m2 = out + (<usize>c << 3);
+  p = x;
+  for (let r0 = 0; r0 < rows; r0 += BN_BLOCK) {
+    const r1 = min(rows, r0 + BN_BLOCK);
+    for (let r = r0; r < r1; r++) {
+      for (let k: usize = 0; k < cBytes; k += 16) {
+        const d = f32x4.sub(v128.load(p + k), v128.load(mean + k));
+        v128.store(block + k, f32x4.add(v128.load(block + k), f32x4.mul(d, d)));
+      }
+      p += cBytes;
+    }
+    foldBlock(m2, block, c);
+  }
+}
+
+/** xhat = (x − mean) · invStd and y = xhat · gamma + beta (then max(y, 0) when `relu`), one pass. */
+export function bnNormalize(x: usize, xhat: usize, y: usize, rows: i32, c: i32, mean: usize, invStd: usize, gamma: usize, beta: usize, relu: bool): void {
+  const cBytes = <usize>c << 2;
+  const floor = relu ? f32x4.splat(0) : f32x4.splat(-Infinity);
+  let o: usize = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let k: usize = 0; k < cBytes; k += 16) {
+      const h = f32x4.mul(f32x4.sub(v128.load(x + o + k), v128.load(mean + k)), v128.load(invStd + k));
+      v128.store(xhat + o + k, h);
+      v128.store(y + o + k, f32x4.max(f32x4.add(f32x4.mul(h, v128.load(gamma + k)), v128.load(beta + k)), floor));
+    }
+    o += cBytes;
+  }
+}
+
+/** The gradient entering the BatchNorm: dy, or dy where the ReLU after it passed (y > 0) when `masked`. */
+// @ts-ignore: decorator
+@inline
+function bnGrad(dy: usize, y: usize, o: usize, masked: bool): v128 {
+  const g = v128.load(dy + o);
+  return masked ? v128.and(g, f32x4.gt(v128.load(y + o), f32x4.splat(0))) : g;
+}
+
+/** out (f64 [2c]) = per channel Σ g, then Σ g · xhat, g as bnGrad gives it. */
+export function bnGradSums(dy: usize, xhat: usize, y: usize, rows: i32, c: i32, masked: bool, out: usize, scratch: usize): void {
+  const cBytes = <usize>c << 2;
+  const sumG = scratch;
+  const sumGX = scratch + cBytes;
+  memory.fill(out, 0, <usize>c << 4);
+  memory.fill(scratch, 0, cBytes << 1);
+  let o: usize = 0;
+  for (let r0 = 0; r0 < rows; r0 += BN_BLOCK) {
+    const r1 = min(rows, r0 + BN_BLOCK);
+    for (let r = r0; r < r1; r++) {
+      for (let k: usize = 0; k < cBytes; k += 16) {
+        const g = bnGrad(dy, y, o + k, masked);
+        v128.store(sumG + k, f32x4.add(v128.load(sumG + k), g));
+        v128.store(sumGX + k, f32x4.add(v128.load(sumGX + k), f32x4.mul(g, v128.load(xhat + o + k))));
+      }
+      o += cBytes;
+    }
+    foldBlock(out, sumG, c);
+    foldBlock(out + (<usize>c << 3), sumGX, c);
+  }
+}
+
+/** dx = (g − meanG − xhat · meanGX) · scale, g as bnGrad gives it. */
+export function bnGradApply(dy: usize, xhat: usize, y: usize, dx: usize, rows: i32, c: i32, masked: bool, meanG: usize, meanGX: usize, scale: usize): void {
+  const cBytes = <usize>c << 2;
+  let o: usize = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let k: usize = 0; k < cBytes; k += 16) {
+      const g = bnGrad(dy, y, o + k, masked);
+      const centred = f32x4.sub(f32x4.sub(g, v128.load(meanG + k)), f32x4.mul(v128.load(xhat + o + k), v128.load(meanGX + k)));
+      v128.store(dx + o + k, f32x4.mul(centred, v128.load(scale + k)));
+    }
+    o += cBytes;
+  }
+}
