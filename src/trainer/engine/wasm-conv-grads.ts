@@ -117,7 +117,7 @@ function filterGradSimd(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, f: 
 
 /**
  * Input gradient with the SIMD kernel: each dy pixel scatters its filter-row products straight into a zero-padded
- * dx (32 floats of a filter row per call), which is then cropped to the input's shape. Strided convs cost no more
+ * dx (32 floats of a filter row at a time, image by image), which is then cropped to the input's shape. Strided convs cost no more
  * than stride 1 here (no zero-interleaved dy).
  */
 function inputGradSimd(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, inputShape: Shape4, f: Frame): TensorInfo {
@@ -149,11 +149,7 @@ function inputGradSimd(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo,
   const wtA = addr(backend, wt);
   const dyA = addr(backend, dy);
   k.zero(dxpA, (N * Hp * Wp * C + SLICE) * 4);
-  for (let ky = 0; ky < kh; ky++) {
-    for (let s = 0; s < slices; s++) {
-      k.inputGradRow(dyA, wtA + (ky * slices + s) * Co * SLICE * 4, dxpA, N, Ho, Wo, Co, C, Hp, Wp, sh, sw, (ky * Wp * C + s * SLICE) * 4);
-    }
-  }
+  k.inputGrad(dyA, wtA, dxpA, N, Ho, Wo, Co, C, Hp, Wp, sh, sw, kh, slices);
   k.crop(dxpA, addr(backend, dx), N, H, W, C, Hp, Wp, C, pt, pl);
   free(backend, wt);
   free(backend, dxp);

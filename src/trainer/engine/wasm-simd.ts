@@ -14,9 +14,9 @@ export interface SimdKernels {
     xp: number, dz: number, taps: number, acc: number, n: number, ho: number, wo: number, c: number, hp: number, wp: number, co8: number,
     sh: number, sw: number, k6: number,
   ): void;
-  inputGradRow(
+  inputGrad(
     dz: number, wt: number, dxp: number, n: number, ho: number, wo: number, co: number, c: number, hp: number, wp: number, sh: number, sw: number,
-    offset: number,
+    kh: number, slices: number,
   ): void;
   poolReluBiasGrad(y: number, dy: number, dz: number, db: number, rows: number, wo: number, c: number): void;
   matMulABt(a: number, b: number, c: number, rows: number, cols: number, k: number): void;
@@ -27,6 +27,7 @@ export interface SimdKernels {
   bnGradApply(
     dy: number, xhat: number, y: number, dx: number, rows: number, c: number, masked: boolean, meanG: number, meanGX: number, scale: number,
   ): void;
+  channelSums(x: number, rows: number, c: number, out: number, scratch: number): void;
   adam(w: number, g: number, g2: number, m: number, v: number, from: number, to: number, beta1: number, beta2: number, step: number, eps: number): void;
 }
 

@@ -146,47 +146,65 @@ function filterGrad6x8(
 }
 
 /**
- * Input gradient of a convolution (strides sh, sw) for one filter row `ky` and one 32-float slice of it, scattered:
- * for every pixel p of dz [n, ho, wo, co], dxp[p's window origin + ky row + slice] += Σ_o dz[p, o] · wt[o, 0..31].
- * `wt` [co, 32] holds that slice of the filter row (kx·c + ci flattened) for each output channel, zero past the
- * row's end, so the padded lanes add zero to the neighbouring pixel. `dxp` [n, hp, wp, c] is the padded input
- * gradient, with at least 32 floats of slack past its end.
+ * Input gradient of a convolution (strides sh, sw), scattered: for every pixel p of dz [n, ho, wo, co], every
+ * filter row ky and every 32-float slice s of that row, dxp[p's window origin + ky row + slice s] +=
+ * Σ_o dz[p, o] · wt[ky, s, o, 0..31]. `wt` [kh, slices, co, 32] holds the filter rows (kx·c + ci flattened) per
+ * output channel, zero past a row's end, so the padded lanes add zero to the neighbouring pixel. `dxp`
+ * [n, hp, wp, c] is the padded input gradient, zeroed, with at least 32 floats of slack past its end.
+ * Cache-blocked by image: one image's dz and dxp stay in L2 while every (row, slice) pass goes over them.
  */
-export function inputGradRow(
-  dz: usize, wt: usize, dxp: usize, n: i32, ho: i32, wo: i32, co: i32, c: i32, hp: i32, wp: i32, sh: i32, sw: i32, offset: i32,
+export function inputGrad(
+  dz: usize, wt: usize, dxp: usize, n: i32, ho: i32, wo: i32, co: i32, c: i32, hp: i32, wp: i32, sh: i32, sw: i32, kh: i32, slices: i32,
 ): void {
+  const imageDz = <usize>(ho * wo * co) << 2;
+  const imageDx = <usize>(hp * wp * c) << 2;
+  const sliceBytes = <usize>co << 7;
+  for (let i = 0; i < n; i++) {
+    const d0 = dz + <usize>i * imageDz;
+    const x0 = dxp + <usize>i * imageDx;
+    for (let ky = 0; ky < kh; ky++) {
+      for (let s = 0; s < slices; s++) {
+        const w = wt + <usize>(ky * slices + s) * sliceBytes;
+        inputGradRow(d0, w, x0 + ((<usize>(ky * wp * c + s * 32)) << 2), ho, wo, co, c, wp, sh, sw);
+      }
+    }
+  }
+}
+
+/** One image's share of one filter-row slice: 32 floats of dx per dz pixel, accumulated in eight registers. */
+// @ts-ignore: decorator
+@inline
+function inputGradRow(dz: usize, wt: usize, dxp: usize, ho: i32, wo: i32, co: i32, c: i32, wp: i32, sh: i32, sw: i32): void {
   const pixBytes = <usize>(c * sw) << 2;
   let d = dz;
-  for (let i = 0; i < n; i++) {
-    for (let y = 0; y < ho; y++) {
-      let dst = dxp + ((<usize>((i * hp + y * sh) * wp * c)) << 2) + <usize>offset;
-      for (let col = 0; col < wo; col++) {
-        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-        let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
-        let w = wt;
-        for (let o = 0; o < co; o++) {
-          const s = v128.load32_splat(d);
-          a0 = f32x4.add(a0, f32x4.mul(s, v128.load(w)));
-          a1 = f32x4.add(a1, f32x4.mul(s, v128.load(w, 16)));
-          a2 = f32x4.add(a2, f32x4.mul(s, v128.load(w, 32)));
-          a3 = f32x4.add(a3, f32x4.mul(s, v128.load(w, 48)));
-          a4 = f32x4.add(a4, f32x4.mul(s, v128.load(w, 64)));
-          a5 = f32x4.add(a5, f32x4.mul(s, v128.load(w, 80)));
-          a6 = f32x4.add(a6, f32x4.mul(s, v128.load(w, 96)));
-          a7 = f32x4.add(a7, f32x4.mul(s, v128.load(w, 112)));
-          d += 4;
-          w += 128;
-        }
-        v128.store(dst, f32x4.add(v128.load(dst), a0));
-        v128.store(dst, f32x4.add(v128.load(dst, 16), a1), 16);
-        v128.store(dst, f32x4.add(v128.load(dst, 32), a2), 32);
-        v128.store(dst, f32x4.add(v128.load(dst, 48), a3), 48);
-        v128.store(dst, f32x4.add(v128.load(dst, 64), a4), 64);
-        v128.store(dst, f32x4.add(v128.load(dst, 80), a5), 80);
-        v128.store(dst, f32x4.add(v128.load(dst, 96), a6), 96);
-        v128.store(dst, f32x4.add(v128.load(dst, 112), a7), 112);
-        dst += pixBytes;
+  for (let y = 0; y < ho; y++) {
+    let dst = dxp + ((<usize>(y * sh * wp * c)) << 2);
+    for (let col = 0; col < wo; col++) {
+      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+      let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
+      let w = wt;
+      for (let o = 0; o < co; o++) {
+        const s = v128.load32_splat(d);
+        a0 = f32x4.add(a0, f32x4.mul(s, v128.load(w)));
+        a1 = f32x4.add(a1, f32x4.mul(s, v128.load(w, 16)));
+        a2 = f32x4.add(a2, f32x4.mul(s, v128.load(w, 32)));
+        a3 = f32x4.add(a3, f32x4.mul(s, v128.load(w, 48)));
+        a4 = f32x4.add(a4, f32x4.mul(s, v128.load(w, 64)));
+        a5 = f32x4.add(a5, f32x4.mul(s, v128.load(w, 80)));
+        a6 = f32x4.add(a6, f32x4.mul(s, v128.load(w, 96)));
+        a7 = f32x4.add(a7, f32x4.mul(s, v128.load(w, 112)));
+        d += 4;
+        w += 128;
       }
+      v128.store(dst, f32x4.add(v128.load(dst), a0));
+      v128.store(dst, f32x4.add(v128.load(dst, 16), a1), 16);
+      v128.store(dst, f32x4.add(v128.load(dst, 32), a2), 32);
+      v128.store(dst, f32x4.add(v128.load(dst, 48), a3), 48);
+      v128.store(dst, f32x4.add(v128.load(dst, 64), a4), 64);
+      v128.store(dst, f32x4.add(v128.load(dst, 80), a5), 80);
+      v128.store(dst, f32x4.add(v128.load(dst, 96), a6), 96);
+      v128.store(dst, f32x4.add(v128.load(dst, 112), a7), 112);
+      dst += pixBytes;
     }
   }
 }
@@ -581,4 +599,25 @@ export function bnGradApply(dy: usize, xhat: usize, y: usize, dx: usize, rows: i
     }
     o += cBytes;
   }
+}
+
+/**
+ * out (f32 [c]) = Σ over rows of x [rows, c] (c a multiple of four): a bias gradient, in float32 blocks of
+ * BN_BLOCK rows added up in float64. `scratch` holds 3c floats.
+ */
+export function channelSums(x: usize, rows: i32, c: i32, out: usize, scratch: usize): void {
+  const cBytes = <usize>c << 2;
+  const block = scratch;
+  const total = scratch + cBytes;
+  memory.fill(scratch, 0, cBytes * 3);
+  let p = x;
+  for (let r0 = 0; r0 < rows; r0 += BN_BLOCK) {
+    const r1 = min(rows, r0 + BN_BLOCK);
+    for (let r = r0; r < r1; r++) {
+      for (let k: usize = 0; k < cBytes; k += 16) v128.store(block + k, f32x4.add(v128.load(block + k), v128.load(p + k)));
+      p += cBytes;
+    }
+    foldBlock(total, block, c);
+  }
+  for (let k = 0; k < c; k++) store<f32>(out + (<usize>k << 2), <f32>load<f64>(total + (<usize>k << 3)));
 }
