@@ -1,6 +1,10 @@
-// Training throughput of LeNet-5 (batch 32, Adam 1e-3) per backend and worker count, next to PyTorch on the same
-// images, plus prediction throughput on 28,000 images. Run after `npm run build:node`:
-//   node tests/bench/train.js [--batches N]   (default: one epoch of the 42,000-image Kaggle-shaped set)
+// Training throughput next to PyTorch 1.13 (2 threads) on the same images. Run after `npm run build:node`:
+//   node tests/bench/train.js [--batches N] [--only lenet|cnn-strong] [--strong-batches N] [--rounds R]
+// 1. LeNet-5 (batch 32, Adam 1e-3) per backend and worker count, plus prediction throughput on 28,000 images
+//    (default: one epoch of the 42,000-image Kaggle-shaped set).
+// 2. cnn-strong as its preset trains (batch 64, augmentation on) on sparse real digits and on dense images (digits
+//    composited over textured, noisy backgrounds: most pixels non-zero), rounds interleaved PyTorch, ours (2
+//    workers), ours (1 worker), …; median and slowest round of each.
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { loadMnistDigits, mulberry32 } from '../../build/node/core/datasets/mnist-digits.js';
 import { availableBackends, createEngine } from '../../build/node/trainer/engine/index.js';
 import { presets } from '../../build/node/core/training/presets.js';
+import { batchRandom, fillBatch } from '../../build/node/trainer/batches.js';
 
 // The seed notebook's LeNet-5, exactly as the preset defines it.
 const LENET = presets['seed-lenet5'].hyperparams.model;
@@ -19,8 +24,16 @@ const BATCH = 32;
 const WARMUP = 20;
 const CPU_BATCHES = 5; // the cpu backend is ~100× slower: a few batches give its rate
 
-const arg = process.argv.indexOf('--batches');
-const batches = arg > 0 ? Number(process.argv[arg + 1]) : Math.floor(TRAIN / BATCH);
+const option = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const batches = Number(option('batches', Math.floor(TRAIN / BATCH)));
+const only = option('only', null);
+const STRONG = presets['cnn-strong'].hyperparams;
+const STRONG_BATCHES = Number(option('strong-batches', 40));
+const STRONG_WARMUP = 4;
+const ROUNDS = Number(option('rounds', 3));
 
 /** Kaggle-shaped bytes: real digits, each shifted by up to ±2 pixels (seeded), cycled to `count`. */
 function kaggleShaped(count, seed) {
@@ -40,6 +53,28 @@ function kaggleShaped(count, seed) {
       }
     }
     labels[i] = d.labels[j];
+  }
+  return { pixels, labels };
+}
+
+/**
+ * Dense images: each real digit (shifted as above) blended over its own textured background (two random
+ * sinusoidal gratings plus uniform noise, 25–215), so nearly every pixel is non-zero.
+ */
+function denseImages(count, seed) {
+  const { pixels, labels } = kaggleShaped(count, seed);
+  const rng = mulberry32(seed + 1000);
+  for (let i = 0; i < count; i++) {
+    const [f1, f2, g1, g2] = [rng() * 0.8, rng() * 0.8, rng() * 0.8, rng() * 0.8];
+    const [p1, p2] = [rng() * 6.3, rng() * 6.3];
+    const base = 60 + rng() * 60;
+    for (let r = 0; r < 28; r++) {
+      for (let c = 0; c < 28; c++) {
+        const bg = base + 35 * Math.sin(f1 * c + g1 * r + p1) + 25 * Math.sin(f2 * c - g2 * r + p2) + (rng() - 0.5) * 50;
+        const a = pixels[i * 784 + r * 28 + c] / 255;
+        pixels[i * 784 + r * 28 + c] = Math.round(Math.min(215, Math.max(25, bg)) * (1 - a) + 255 * a);
+      }
+    }
   }
   return { pixels, labels };
 }
@@ -95,21 +130,20 @@ function benchTorch(dir, count) {
   return JSON.parse(run.stdout.trim().split('\n').pop());
 }
 
-const trainBytes = kaggleShaped(TRAIN, 42);
-const testBytes = kaggleShaped(TEST, 43);
-const train = { x: toFloat(trainBytes.pixels), y: trainBytes.labels };
-const test = toFloat(testBytes.pixels);
-const dir = mkdtempSync(join(tmpdir(), 'bench-train-'));
-try {
+async function lenetSection(dir) {
+  const trainBytes = kaggleShaped(TRAIN, 42);
+  const testBytes = kaggleShaped(TEST, 43);
+  const train = { x: toFloat(trainBytes.pixels), y: trainBytes.labels };
+  const test = toFloat(testBytes.pixels);
   writeFileSync(join(dir, 'pixels.u8'), trainBytes.pixels);
   writeFileSync(join(dir, 'labels.u8'), trainBytes.labels);
   console.log(`LeNet-5, batch ${BATCH}, Adam 1e-3, ${batches} batches (cpu: ${CPU_BATCHES}) after ${WARMUP} warm-up batches\n`);
   const torch = benchTorch(dir, batches);
   if (torch.error) console.log(`PyTorch: unavailable (${torch.error}); apt-get install -y python3-torch`);
   else {
-    const [low, median, high] = torch.blockImagesPerSecond.map((v) => v.toFixed(0));
+    const [low, mid, high] = torch.blockImagesPerSecond.map((v) => v.toFixed(0));
     console.log(`PyTorch ${torch.torch} (${torch.threads} threads): ${torch.params.toLocaleString('en')} params; ` +
-      `per-100-batch rates min ${low}, median ${median}, max ${high} img/s`);
+      `per-100-batch rates min ${low}, median ${mid}, max ${high} img/s`);
   }
 
   const rows = [];
@@ -134,6 +168,84 @@ try {
     console.log(`PyTorch through a shuffling DataLoader (the usual script): ${torch.dataLoaderImagesPerSecond.toFixed(0)} img/s; ` +
       `best engine / that: ${(Math.max(...rows.map((r) => r.imagesPerSecond)) / torch.dataLoaderImagesPerSecond).toFixed(2)}`);
   }
+}
+
+const STRONG_IMAGES = 12_000;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Ours on cnn-strong: images/s over `count` batches assembled as the training loop does (augmentation included). */
+async function strongRound(engine, data, count, round) {
+  const n = data.labels.length;
+  const x = new Float32Array(STRONG.batchSize * 784);
+  const y = new Uint8Array(STRONG.batchSize);
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const rng = mulberry32(round + 7);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const step = async (k) => {
+    const start = (k * STRONG.batchSize) % (n - STRONG.batchSize + 1);
+    fillBatch({
+      pixels: data.pixels, labels: data.labels, order, start, end: start + STRONG.batchSize, x, y,
+      augmentation: STRONG.augmentation, random: batchRandom(STRONG.seed, round, k),
+    });
+    return engine.trainBatch(x, y);
+  };
+  for (let k = 0; k < STRONG_WARMUP; k++) await step(k);
+  const t0 = performance.now();
+  for (let k = 0; k < count; k++) await step(STRONG_WARMUP + k);
+  return (count * STRONG.batchSize) / ((performance.now() - t0) / 1000);
+}
+
+function strongTorch(dir, name) {
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'torch_cnn_strong.py');
+  const run = spawnSync('/usr/bin/python3', [script, join(dir, `${name}.u8`), join(dir, `${name}-labels.u8`),
+    String(STRONG.batchSize), String(STRONG_BATCHES), String(STRONG_WARMUP), '2'], { encoding: 'utf8' });
+  if (run.status !== 0) return { error: (run.stderr || run.error?.message || 'python3 failed').trim().split('\n').pop() };
+  return JSON.parse(run.stdout.trim().split('\n').pop());
+}
+
+async function strongSection(dir) {
+  const kinds = [['sparse digits', 'sparse', kaggleShaped(STRONG_IMAGES, 44)], ['dense images', 'dense', denseImages(STRONG_IMAGES, 45)]];
+  for (const [, name, data] of kinds) {
+    writeFileSync(join(dir, `${name}.u8`), data.pixels);
+    writeFileSync(join(dir, `${name}-labels.u8`), data.labels);
+  }
+  const nonZero = (p) => p.reduce((a, v) => a + (v > 0 ? 1 : 0), 0) / p.length;
+  console.log(`\ncnn-strong, batch ${STRONG.batchSize}, Adam 1e-3, augmentation on, ${STRONG_BATCHES} batches a round after ${STRONG_WARMUP} ` +
+    `warm-up batches, ${ROUNDS} rounds interleaved (PyTorch, ours 2 workers, ours 1 worker, …); wasm backend`);
+  const pad = (v, n) => String(v).padEnd(n);
+  console.log(pad('images', 34), pad('engine', 22), pad('median img/s', 14), pad('slowest', 9), pad('× PyTorch (median)', 20), 'rounds');
+  for (const [label, name, data] of kinds) {
+    const engines = [];
+    for (const workers of [2, 1]) {
+      engines.push(await createEngine({ layers: STRONG.model, optimizer: { name: 'adam', learningRate: 1e-3 }, seed: 1, backend: 'wasm', workers }));
+    }
+    const rates = { torch: [], 2: [], 1: [] };
+    let torchError = null;
+    for (let r = 0; r < ROUNDS; r++) {
+      const t = strongTorch(dir, name);
+      if (t.error) torchError = t.error;
+      else rates.torch.push(t.imagesPerSecond);
+      for (const engine of engines) rates[engine.workers].push(await strongRound(engine, data, STRONG_BATCHES, r));
+    }
+    for (const engine of engines) await engine.dispose();
+    const share = `${label} (${(100 * nonZero(data.pixels)).toFixed(0)}% non-zero)`;
+    const torchMedian = rates.torch.length ? median(rates.torch) : NaN;
+    const row = (engine, xs) => console.log(pad(share, 34), pad(engine, 22), pad(median(xs).toFixed(0), 14), pad(Math.min(...xs).toFixed(0), 9),
+      pad(Number.isNaN(torchMedian) ? '–' : (median(xs) / torchMedian).toFixed(2), 20), xs.map((v) => v.toFixed(0)).join(' '));
+    if (torchError) console.log(pad(share, 34), `PyTorch: unavailable (${torchError}); apt-get install -y python3-torch`);
+    else row('PyTorch (2 threads)', rates.torch);
+    row('ours, 2 workers', rates[2]);
+    row('ours, 1 worker', rates[1]);
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'bench-train-'));
+try {
+  if (only !== 'cnn-strong') await lenetSection(dir);
+  if (only !== 'lenet') await strongSection(dir);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

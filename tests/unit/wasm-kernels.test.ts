@@ -153,7 +153,7 @@ describe('BatchMatMul with transposes on wasm', () => {
 });
 
 describe('ReLU and bias gradients on wasm', () => {
-  for (const shape of [[4, 28, 28, 6], [32, 120], [3, 5, 5, 16]]) {
+  for (const shape of [[4, 28, 28, 6], [32, 120], [3, 5, 5, 16], [2, 14, 14, 64]]) {
     const size = shape.reduce((p, d) => p * d);
     const dyData = randomArray(size, 80);
     const yData = randomArray(size, 81).map((v) => Math.max(0, v));

@@ -2,7 +2,7 @@
 // fused conv/matmul + bias + ReLU forward, hand-derived gradients backward, so each backend runs its fastest kernels.
 
 import * as tf from '@tensorflow/tfjs';
-import { alone, batchNormBackward, normaliseInfer, normaliseTrain, type BatchSync, type NormCache } from './batch-norm.js';
+import { alone, batchNormBackward, fusedBatchNorm, normaliseInfer, normaliseTrain, type BatchSync, type NormCache } from './batch-norm.js';
 import type { ModelPlan, PlannedLayer } from './model.js';
 import { dropoutMask } from './random.js';
 import { BIAS_GRAD, POOL_RELU_BIAS_GRAD, RELU_BIAS_GRAD, RELU_GRAD } from './wasm-misc-kernels.js';
@@ -87,6 +87,18 @@ function activationOf(layer: PlannedLayer, last: boolean): string {
   return last && act === 'softmax' ? 'linear' : act;
 }
 
+/**
+ * Whether layer i is a BatchNorm whose training pass runs on the wasm kernels with the ReLU activation layer that
+ * follows it fused in: the BatchNorm then outputs the ReLU's result (the ReLU layer passes it on) and applies the
+ * ReLU's gradient mask in its backward pass (the ReLU layer passes dy on).
+ */
+function reluFusedInto(plan: ModelPlan, i: number, mode: Mode): boolean {
+  const layer = plan.layers[i];
+  const next = plan.layers[i + 1]?.spec;
+  return mode === 'train' && layer?.spec.type === 'batchNorm' && next?.type === 'activation' && next.activation === 'relu'
+    && fusedBatchNorm(layer.outShape[layer.outShape.length - 1]);
+}
+
 function applyActivation(act: string, x: tf.Tensor): tf.Tensor {
   if (act === 'relu') return tf.relu(x);
   if (act === 'softmax') return tf.softmax(x);
@@ -117,7 +129,7 @@ export function forward(plan: ModelPlan, w: Weights, x: tf.Tensor, mode: Mode, d
         cache.output = tf.maxPool(h as tf.Tensor4D, spec.poolSize, spec.strides ?? spec.poolSize, 'valid');
         break;
       case 'activation':
-        cache.output = applyActivation(act, h);
+        cache.output = reluFusedInto(plan, layer.index - 1, mode) ? h : applyActivation(act, h);
         break;
       case 'flatten':
         cache.output = tf.reshape(h, [h.shape[0], -1]);
@@ -132,8 +144,14 @@ export function forward(plan: ModelPlan, w: Weights, x: tf.Tensor, mode: Mode, d
         break;
       case 'batchNorm': {
         const [gamma, beta, movingMean, movingVar] = layer.params.map((p) => w.get(p.name)!);
-        cache.norm = mode === 'train' ? normaliseTrain(h, sync, bnStats) : normaliseInfer(h, movingMean, movingVar);
-        cache.output = tf.add(tf.mul(cache.norm.xhat, gamma), beta);
+        if (mode === 'train') {
+          const { norm, output } = normaliseTrain(h, gamma, beta, sync, bnStats, reluFusedInto(plan, layer.index, mode));
+          cache.norm = norm;
+          cache.output = output;
+        } else {
+          cache.norm = normaliseInfer(h, movingMean, movingVar);
+          cache.output = tf.add(tf.mul(cache.norm.xhat, gamma), beta);
+        }
         break;
       }
     }
@@ -199,7 +217,8 @@ export function backward(
         }
         break;
       case 'activation':
-        dx = activationGrad(act, dy, cache.output);
+        // A ReLU fused into the BatchNorm below applies its mask there.
+        dx = reluFusedInto(plan, i - 1, mode) ? dy : activationGrad(act, dy, cache.output);
         break;
       case 'flatten':
         dx = tf.reshape(dy, cache.input.shape);
@@ -208,7 +227,8 @@ export function backward(
         dx = cache.mask ? tf.mul(dy, cache.mask) : dy;
         break;
       case 'batchNorm':
-        dx = batchNormBackward(layer, w.get(layer.params[0].name)!, cache.norm!, dy, mode === 'train', fwd.sync, grads);
+        dx = batchNormBackward(layer, w.get(layer.params[0].name)!, cache.norm!, dy, mode === 'train', fwd.sync, grads,
+          reluFusedInto(plan, i, mode) ? fwd.caches[i + 1].output : null);
         break;
     }
     if (!needDx) return null;

@@ -34,7 +34,7 @@ function conv(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, pads: num
   }) as TensorInfo;
 }
 
-/** Taps per filterGrad6x8 call, and the output channels it handles at once. */
+/** Taps per group of the filter-gradient kernel, and the output channels it handles at once. */
 const TAPS = 6;
 const LANES8 = 8;
 /** Floats per inputGradRow slice. */
@@ -77,7 +77,7 @@ function preferScatter(C: number, kw: number, sh: number, sw: number): boolean {
 
 /**
  * Filter gradient with the SIMD kernel: the input zero-padded once, dy padded to a multiple of eight channels,
- * then six taps × eight channels per pass over the batch, accumulated in registers.
+ * then, image by image, six taps × eight channels at a time accumulated in registers.
  */
 function filterGradSimd(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, f: Frame): TensorInfo {
   const k = simdKernels(backend);
@@ -86,42 +86,38 @@ function filterGradSimd(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, f: 
   const { kh, kw, sh, sw, pt, pl, Hp, Wp } = f;
   const Co8 = Math.ceil(Co / LANES8) * LANES8;
   const K = kh * kw * C;
+  const K6 = Math.ceil(K / TAPS) * TAPS;
   const xp = alloc(backend, [N, Hp, Wp, C]);
   const dzp = Co8 === Co ? dy : alloc(backend, [N, Ho, Wo, Co8]);
-  // TAPS − 1 scratch rows take the unused slots of the last block.
-  const acc = alloc(backend, [K + TAPS - 1, Co8]);
+  // Rows K..K6−1 take the unused slots of the last group of taps (they repeat tap 0, and are dropped).
+  const acc = alloc(backend, [K6, Co8]);
+  const taps = alloc(backend, [K6]);
   const dw = alloc(backend, [kh, kw, C, Co]);
+  const tapView = new Int32Array(view(backend, taps).buffer, addr(backend, taps), K6);
+  for (let t = 0; t < K6; t++) {
+    const ci = t < K ? t % C : 0;
+    const kx = t < K ? Math.floor(t / C) % kw : 0;
+    const ky = t < K ? Math.floor(t / (C * kw)) : 0;
+    tapView[t] = ((ky * Wp + kx) * C + ci) * 4;
+  }
   const xpA = addr(backend, xp);
   const dzA = addr(backend, dzp);
   const accA = addr(backend, acc);
   k.pad(addr(backend, x), xpA, N, H, W, C, Hp, Wp, C, pt, pl);
   if (dzp !== dy) k.pad(addr(backend, dy), dzA, N, Ho, Wo, Co, Ho, Wo, Co8, 0, 0);
-  const taps = new Array<number>(TAPS);
-  const outs = new Array<number>(TAPS);
-  for (let g = 0; g < Co8 / LANES8; g++) {
-    for (let first = 0; first < K; first += TAPS) {
-      for (let j = 0; j < TAPS; j++) {
-        const t = first + j;
-        const ci = t % C;
-        const kx = Math.floor(t / C) % kw;
-        const ky = Math.floor(t / (C * kw));
-        taps[j] = t < K ? ((ky * Wp + kx) * C + ci) * 4 : 0;
-        outs[j] = accA + (t * Co8 + g * LANES8) * 4;
-      }
-      k.filterGrad6x8(xpA, dzA + g * LANES8 * 4, N, Ho, Wo, C, Hp, Wp, Co8, sh, sw,
-        taps[0], taps[1], taps[2], taps[3], taps[4], taps[5], outs[0], outs[1], outs[2], outs[3], outs[4], outs[5]);
-    }
-  }
-  k.crop(accA, addr(backend, dw), 1, K, 1, Co, K + TAPS - 1, 1, Co8, 0, 0);
+  k.zero(accA, K6 * Co8 * 4);
+  k.filterGrad(xpA, dzA, addr(backend, taps), accA, N, Ho, Wo, C, Hp, Wp, Co8, sh, sw, K6);
+  k.crop(accA, addr(backend, dw), 1, K, 1, Co, K6, 1, Co8, 0, 0);
   free(backend, xp);
   if (dzp !== dy) free(backend, dzp);
   free(backend, acc);
+  free(backend, taps);
   return dw;
 }
 
 /**
  * Input gradient with the SIMD kernel: each dy pixel scatters its filter-row products straight into a zero-padded
- * dx (32 floats of a filter row per call), which is then cropped to the input's shape. Strided convs cost no more
+ * dx (32 floats of a filter row at a time, image by image), which is then cropped to the input's shape. Strided convs cost no more
  * than stride 1 here (no zero-interleaved dy).
  */
 function inputGradSimd(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, inputShape: Shape4, f: Frame): TensorInfo {
@@ -153,11 +149,7 @@ function inputGradSimd(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo,
   const wtA = addr(backend, wt);
   const dyA = addr(backend, dy);
   k.zero(dxpA, (N * Hp * Wp * C + SLICE) * 4);
-  for (let ky = 0; ky < kh; ky++) {
-    for (let s = 0; s < slices; s++) {
-      k.inputGradRow(dyA, wtA + (ky * slices + s) * Co * SLICE * 4, dxpA, N, Ho, Wo, Co, C, Hp, Wp, sh, sw, (ky * Wp * C + s * SLICE) * 4);
-    }
-  }
+  k.inputGrad(dyA, wtA, dxpA, N, Ho, Wo, Co, C, Hp, Wp, sh, sw, kh, slices);
   k.crop(dxpA, addr(backend, dx), N, H, W, C, Hp, Wp, C, pt, pl);
   free(backend, wt);
   free(backend, dxp);

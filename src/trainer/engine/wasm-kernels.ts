@@ -3,6 +3,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs';
+import { BN_GRAD_APPLY, BN_GRAD_SUMS, BN_MOMENTS, BN_NORMALIZE, bnGradApply, bnGradSums, bnMoments, bnNormalize } from './wasm-batch-norm.js';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './wasm-conv-grads.js';
 import {
   batchMatMul, biasGrad, BIAS_GRAD, maxPoolGrad, POOL_RELU_BIAS_GRAD, poolReluBiasGrad, RELU_BIAS_GRAD, RELU_GRAD, reluBiasGrad, reluGrad,
@@ -33,4 +34,8 @@ export function registerWasmKernels(): void {
   replace(BIAS_GRAD, () => biasGrad as unknown as KernelFunc);
   replace(RELU_BIAS_GRAD, () => reluBiasGrad as unknown as KernelFunc);
   replace(POOL_RELU_BIAS_GRAD, () => poolReluBiasGrad as unknown as KernelFunc);
+  replace(BN_MOMENTS, () => bnMoments as unknown as KernelFunc);
+  replace(BN_NORMALIZE, () => bnNormalize as unknown as KernelFunc);
+  replace(BN_GRAD_SUMS, () => bnGradSums as unknown as KernelFunc);
+  replace(BN_GRAD_APPLY, () => bnGradApply as unknown as KernelFunc);
 }

@@ -112,11 +112,20 @@ export function reluGrad(args: KernelArgs<Record<string, never>>): TensorInfo {
   return out;
 }
 
-/** Sum over every axis but the last (a bias gradient). Accumulates in float64 rows per channel. */
+/**
+ * Sum over every axis but the last (a bias gradient). Accumulates in float64 rows per channel; in the SIMD
+ * module when the channels fill its four lanes.
+ */
 export function biasGrad(args: KernelArgs<Record<string, never>>): TensorInfo {
   const { dy } = args.inputs;
   const C = dy.shape[dy.shape.length - 1];
   const out = alloc(args.backend, [C]);
+  if (C % 4 === 0) {
+    const scratch = alloc(args.backend, [3 * C]);
+    simdKernels(args.backend).channelSums(addr(args.backend, dy), dy.shape.reduce((a, b) => a * b, 1) / C, C, addr(args.backend, out), addr(args.backend, scratch));
+    free(args.backend, scratch);
+    return out;
+  }
   const g = view(args.backend, dy);
   const acc = new Float64Array(C);
   for (let i = 0; i < g.length; i += C) for (let c = 0; c < C; c++) acc[c] += g[i + c];

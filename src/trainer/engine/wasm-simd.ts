@@ -10,18 +10,24 @@ export interface SimdKernels {
   zero(dst: number, bytes: number): void;
   pad(src: number, dst: number, n: number, h: number, w: number, c: number, hp: number, wp: number, cp: number, top: number, left: number): void;
   crop(src: number, dst: number, n: number, h: number, w: number, c: number, hp: number, wp: number, cp: number, top: number, left: number): void;
-  filterGrad6x8(
-    xp: number, dz: number, n: number, ho: number, wo: number, c: number, hp: number, wp: number, co8: number, sh: number, sw: number,
-    tap0: number, tap1: number, tap2: number, tap3: number, tap4: number, tap5: number,
-    out0: number, out1: number, out2: number, out3: number, out4: number, out5: number,
+  filterGrad(
+    xp: number, dz: number, taps: number, acc: number, n: number, ho: number, wo: number, c: number, hp: number, wp: number, co8: number,
+    sh: number, sw: number, k6: number,
   ): void;
-  inputGradRow(
+  inputGrad(
     dz: number, wt: number, dxp: number, n: number, ho: number, wo: number, co: number, c: number, hp: number, wp: number, sh: number, sw: number,
-    offset: number,
+    kh: number, slices: number,
   ): void;
   poolReluBiasGrad(y: number, dy: number, dz: number, db: number, rows: number, wo: number, c: number): void;
   matMulABt(a: number, b: number, c: number, rows: number, cols: number, k: number): void;
   matMulAtB(a: number, b: number, c: number, inner: number, rows: number, cols: number): void;
+  bnMoments(x: number, rows: number, c: number, out: number, scratch: number): void;
+  bnNormalize(x: number, xhat: number, y: number, rows: number, c: number, mean: number, invStd: number, gamma: number, beta: number, relu: boolean): void;
+  bnGradSums(dy: number, xhat: number, y: number, rows: number, c: number, masked: boolean, out: number, scratch: number): void;
+  bnGradApply(
+    dy: number, xhat: number, y: number, dx: number, rows: number, c: number, masked: boolean, meanG: number, meanGX: number, scale: number,
+  ): void;
+  channelSums(x: number, rows: number, c: number, out: number, scratch: number): void;
   adam(w: number, g: number, g2: number, m: number, v: number, from: number, to: number, beta1: number, beta2: number, step: number, eps: number): void;
 }
 

@@ -48,19 +48,47 @@ function copyWindow(
 }
 
 /**
- * Filter gradient of a convolution (strides sh, sw), six taps × eight output channels at a time:
- * out[k_j, g·8 .. g·8+7] = Σ over every output pixel p of xp[origin(p) + tap_j] · dz[p, g·8 .. g·8+7], j = 0..5,
- * where origin(p) is the top-left of p's window.
- * `xp` is the zero-padded input [n, hp, wp, c]; `dz` [n, ho, wo, co8] has co8 (a multiple of 8) channels.
- * tap0..tap5 are byte offsets of the six taps from a pixel's window origin in `xp`; out0..out5 the byte addresses
- * of their eight-float output rows (the caller points unused slots at scratch).
+ * Filter gradient of a convolution (strides sh, sw): acc[t, o] += Σ over every output pixel p of
+ * xp[origin(p) + taps[t]] · dz[p, o], where origin(p) is the top-left of p's window.
+ * `xp` is the zero-padded input [n, hp, wp, c]; `dz` [n, ho, wo, co8] has co8 (a multiple of 8) channels;
+ * `taps` holds k6 (a multiple of 6) i32 byte offsets of the taps from a window origin (the caller repeats a real
+ * tap in the unused slots); `acc` [k6, co8] is accumulated into (the caller zeroes it).
+ * Cache-blocked by image: one image's dz and input (≤ ~120 KB for cnn-strong) stay in L2 while every group of
+ * six taps × eight channels passes over them; unblocked, each group streamed the whole batch from memory.
  */
-export function filterGrad6x8(
-  xp: usize, dz: usize, n: i32, ho: i32, wo: i32, c: i32, hp: i32, wp: i32, co8: i32, sh: i32, sw: i32,
-  tap0: i32, tap1: i32, tap2: i32, tap3: i32, tap4: i32, tap5: i32,
-  out0: usize, out1: usize, out2: usize, out3: usize, out4: usize, out5: usize,
+export function filterGrad(
+  xp: usize, dz: usize, taps: usize, acc: usize, n: i32, ho: i32, wo: i32, c: i32, hp: i32, wp: i32, co8: i32, sh: i32, sw: i32, k6: i32,
 ): void {
-  // Written out tap by tap on purpose: twelve named accumulators stay in registers, an array of them would not.
+  const imageX = <usize>(hp * wp * c) << 2;
+  const imageDz = <usize>(ho * wo * co8) << 2;
+  for (let i = 0; i < n; i++) {
+    const x0 = xp + <usize>i * imageX;
+    const d0 = dz + <usize>i * imageDz;
+    for (let g = 0; g < co8; g += 8) {
+      for (let t = 0; t < k6; t += 6) {
+        const tp = taps + (<usize>t << 2);
+        filterGrad6x8(x0, d0 + (<usize>g << 2), ho, wo, c, wp, co8, sh, sw, tp, acc + ((<usize>(t * co8 + g)) << 2), <usize>co8 << 2);
+      }
+    }
+  }
+}
+
+/**
+ * One image's share of six taps × eight output channels, accumulated in registers (twelve named accumulators:
+ * an array of them would not stay in registers) and added to the six eight-float rows at `out` (row stride
+ * `outStride` bytes).
+ */
+// @ts-ignore: decorator
+@inline
+function filterGrad6x8(
+  xp: usize, dz: usize, ho: i32, wo: i32, c: i32, wp: i32, co8: i32, sh: i32, sw: i32, taps: usize, out: usize, outStride: usize,
+): void {
+  const tap0 = <usize>load<i32>(taps);
+  const tap1 = <usize>load<i32>(taps, 4);
+  const tap2 = <usize>load<i32>(taps, 8);
+  const tap3 = <usize>load<i32>(taps, 12);
+  const tap4 = <usize>load<i32>(taps, 16);
+  const tap5 = <usize>load<i32>(taps, 20);
   let a0 = f32x4.splat(0), b0 = f32x4.splat(0);
   let a1 = f32x4.splat(0), b1 = f32x4.splat(0);
   let a2 = f32x4.splat(0), b2 = f32x4.splat(0);
@@ -70,91 +98,113 @@ export function filterGrad6x8(
   const pixBytes = <usize>(c * sw) << 2;
   const dzBytes = <usize>co8 << 2;
   let d = dz;
-  for (let i = 0; i < n; i++) {
-    for (let y = 0; y < ho; y++) {
-      let x = xp + ((<usize>((i * hp + y * sh) * wp * c)) << 2);
-      for (let col = 0; col < wo; col++) {
-        const d0 = v128.load(d);
-        const d1 = v128.load(d, 16);
-        let s = v128.load32_splat(x + <usize>tap0);
-        a0 = f32x4.add(a0, f32x4.mul(s, d0));
-        b0 = f32x4.add(b0, f32x4.mul(s, d1));
-        s = v128.load32_splat(x + <usize>tap1);
-        a1 = f32x4.add(a1, f32x4.mul(s, d0));
-        b1 = f32x4.add(b1, f32x4.mul(s, d1));
-        s = v128.load32_splat(x + <usize>tap2);
-        a2 = f32x4.add(a2, f32x4.mul(s, d0));
-        b2 = f32x4.add(b2, f32x4.mul(s, d1));
-        s = v128.load32_splat(x + <usize>tap3);
-        a3 = f32x4.add(a3, f32x4.mul(s, d0));
-        b3 = f32x4.add(b3, f32x4.mul(s, d1));
-        s = v128.load32_splat(x + <usize>tap4);
-        a4 = f32x4.add(a4, f32x4.mul(s, d0));
-        b4 = f32x4.add(b4, f32x4.mul(s, d1));
-        s = v128.load32_splat(x + <usize>tap5);
-        a5 = f32x4.add(a5, f32x4.mul(s, d0));
-        b5 = f32x4.add(b5, f32x4.mul(s, d1));
-        x += pixBytes;
-        d += dzBytes;
-      }
+  for (let y = 0; y < ho; y++) {
+    let x = xp + ((<usize>(y * sh * wp * c)) << 2);
+    for (let col = 0; col < wo; col++) {
+      const d0 = v128.load(d);
+      const d1 = v128.load(d, 16);
+      let s = v128.load32_splat(x + tap0);
+      a0 = f32x4.add(a0, f32x4.mul(s, d0));
+      b0 = f32x4.add(b0, f32x4.mul(s, d1));
+      s = v128.load32_splat(x + tap1);
+      a1 = f32x4.add(a1, f32x4.mul(s, d0));
+      b1 = f32x4.add(b1, f32x4.mul(s, d1));
+      s = v128.load32_splat(x + tap2);
+      a2 = f32x4.add(a2, f32x4.mul(s, d0));
+      b2 = f32x4.add(b2, f32x4.mul(s, d1));
+      s = v128.load32_splat(x + tap3);
+      a3 = f32x4.add(a3, f32x4.mul(s, d0));
+      b3 = f32x4.add(b3, f32x4.mul(s, d1));
+      s = v128.load32_splat(x + tap4);
+      a4 = f32x4.add(a4, f32x4.mul(s, d0));
+      b4 = f32x4.add(b4, f32x4.mul(s, d1));
+      s = v128.load32_splat(x + tap5);
+      a5 = f32x4.add(a5, f32x4.mul(s, d0));
+      b5 = f32x4.add(b5, f32x4.mul(s, d1));
+      x += pixBytes;
+      d += dzBytes;
     }
   }
-  v128.store(out0, a0);
-  v128.store(out0, b0, 16);
-  v128.store(out1, a1);
-  v128.store(out1, b1, 16);
-  v128.store(out2, a2);
-  v128.store(out2, b2, 16);
-  v128.store(out3, a3);
-  v128.store(out3, b3, 16);
-  v128.store(out4, a4);
-  v128.store(out4, b4, 16);
-  v128.store(out5, a5);
-  v128.store(out5, b5, 16);
+  let o = out;
+  v128.store(o, f32x4.add(v128.load(o), a0));
+  v128.store(o, f32x4.add(v128.load(o, 16), b0), 16);
+  o += outStride;
+  v128.store(o, f32x4.add(v128.load(o), a1));
+  v128.store(o, f32x4.add(v128.load(o, 16), b1), 16);
+  o += outStride;
+  v128.store(o, f32x4.add(v128.load(o), a2));
+  v128.store(o, f32x4.add(v128.load(o, 16), b2), 16);
+  o += outStride;
+  v128.store(o, f32x4.add(v128.load(o), a3));
+  v128.store(o, f32x4.add(v128.load(o, 16), b3), 16);
+  o += outStride;
+  v128.store(o, f32x4.add(v128.load(o), a4));
+  v128.store(o, f32x4.add(v128.load(o, 16), b4), 16);
+  o += outStride;
+  v128.store(o, f32x4.add(v128.load(o), a5));
+  v128.store(o, f32x4.add(v128.load(o, 16), b5), 16);
 }
 
 /**
- * Input gradient of a convolution (strides sh, sw) for one filter row `ky` and one 32-float slice of it, scattered:
- * for every pixel p of dz [n, ho, wo, co], dxp[p's window origin + ky row + slice] += Σ_o dz[p, o] · wt[o, 0..31].
- * `wt` [co, 32] holds that slice of the filter row (kx·c + ci flattened) for each output channel, zero past the
- * row's end, so the padded lanes add zero to the neighbouring pixel. `dxp` [n, hp, wp, c] is the padded input
- * gradient, with at least 32 floats of slack past its end.
+ * Input gradient of a convolution (strides sh, sw), scattered: for every pixel p of dz [n, ho, wo, co], every
+ * filter row ky and every 32-float slice s of that row, dxp[p's window origin + ky row + slice s] +=
+ * Σ_o dz[p, o] · wt[ky, s, o, 0..31]. `wt` [kh, slices, co, 32] holds the filter rows (kx·c + ci flattened) per
+ * output channel, zero past a row's end, so the padded lanes add zero to the neighbouring pixel. `dxp`
+ * [n, hp, wp, c] is the padded input gradient, zeroed, with at least 32 floats of slack past its end.
+ * Cache-blocked by image: one image's dz and dxp stay in L2 while every (row, slice) pass goes over them.
  */
-export function inputGradRow(
-  dz: usize, wt: usize, dxp: usize, n: i32, ho: i32, wo: i32, co: i32, c: i32, hp: i32, wp: i32, sh: i32, sw: i32, offset: i32,
+export function inputGrad(
+  dz: usize, wt: usize, dxp: usize, n: i32, ho: i32, wo: i32, co: i32, c: i32, hp: i32, wp: i32, sh: i32, sw: i32, kh: i32, slices: i32,
 ): void {
+  const imageDz = <usize>(ho * wo * co) << 2;
+  const imageDx = <usize>(hp * wp * c) << 2;
+  const sliceBytes = <usize>co << 7;
+  for (let i = 0; i < n; i++) {
+    const d0 = dz + <usize>i * imageDz;
+    const x0 = dxp + <usize>i * imageDx;
+    for (let ky = 0; ky < kh; ky++) {
+      for (let s = 0; s < slices; s++) {
+        const w = wt + <usize>(ky * slices + s) * sliceBytes;
+        inputGradRow(d0, w, x0 + ((<usize>(ky * wp * c + s * 32)) << 2), ho, wo, co, c, wp, sh, sw);
+      }
+    }
+  }
+}
+
+/** One image's share of one filter-row slice: 32 floats of dx per dz pixel, accumulated in eight registers. */
+// @ts-ignore: decorator
+@inline
+function inputGradRow(dz: usize, wt: usize, dxp: usize, ho: i32, wo: i32, co: i32, c: i32, wp: i32, sh: i32, sw: i32): void {
   const pixBytes = <usize>(c * sw) << 2;
   let d = dz;
-  for (let i = 0; i < n; i++) {
-    for (let y = 0; y < ho; y++) {
-      let dst = dxp + ((<usize>((i * hp + y * sh) * wp * c)) << 2) + <usize>offset;
-      for (let col = 0; col < wo; col++) {
-        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-        let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
-        let w = wt;
-        for (let o = 0; o < co; o++) {
-          const s = v128.load32_splat(d);
-          a0 = f32x4.add(a0, f32x4.mul(s, v128.load(w)));
-          a1 = f32x4.add(a1, f32x4.mul(s, v128.load(w, 16)));
-          a2 = f32x4.add(a2, f32x4.mul(s, v128.load(w, 32)));
-          a3 = f32x4.add(a3, f32x4.mul(s, v128.load(w, 48)));
-          a4 = f32x4.add(a4, f32x4.mul(s, v128.load(w, 64)));
-          a5 = f32x4.add(a5, f32x4.mul(s, v128.load(w, 80)));
-          a6 = f32x4.add(a6, f32x4.mul(s, v128.load(w, 96)));
-          a7 = f32x4.add(a7, f32x4.mul(s, v128.load(w, 112)));
-          d += 4;
-          w += 128;
-        }
-        v128.store(dst, f32x4.add(v128.load(dst), a0));
-        v128.store(dst, f32x4.add(v128.load(dst, 16), a1), 16);
-        v128.store(dst, f32x4.add(v128.load(dst, 32), a2), 32);
-        v128.store(dst, f32x4.add(v128.load(dst, 48), a3), 48);
-        v128.store(dst, f32x4.add(v128.load(dst, 64), a4), 64);
-        v128.store(dst, f32x4.add(v128.load(dst, 80), a5), 80);
-        v128.store(dst, f32x4.add(v128.load(dst, 96), a6), 96);
-        v128.store(dst, f32x4.add(v128.load(dst, 112), a7), 112);
-        dst += pixBytes;
+  for (let y = 0; y < ho; y++) {
+    let dst = dxp + ((<usize>(y * sh * wp * c)) << 2);
+    for (let col = 0; col < wo; col++) {
+      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+      let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
+      let w = wt;
+      for (let o = 0; o < co; o++) {
+        const s = v128.load32_splat(d);
+        a0 = f32x4.add(a0, f32x4.mul(s, v128.load(w)));
+        a1 = f32x4.add(a1, f32x4.mul(s, v128.load(w, 16)));
+        a2 = f32x4.add(a2, f32x4.mul(s, v128.load(w, 32)));
+        a3 = f32x4.add(a3, f32x4.mul(s, v128.load(w, 48)));
+        a4 = f32x4.add(a4, f32x4.mul(s, v128.load(w, 64)));
+        a5 = f32x4.add(a5, f32x4.mul(s, v128.load(w, 80)));
+        a6 = f32x4.add(a6, f32x4.mul(s, v128.load(w, 96)));
+        a7 = f32x4.add(a7, f32x4.mul(s, v128.load(w, 112)));
+        d += 4;
+        w += 128;
       }
+      v128.store(dst, f32x4.add(v128.load(dst), a0));
+      v128.store(dst, f32x4.add(v128.load(dst, 16), a1), 16);
+      v128.store(dst, f32x4.add(v128.load(dst, 32), a2), 32);
+      v128.store(dst, f32x4.add(v128.load(dst, 48), a3), 48);
+      v128.store(dst, f32x4.add(v128.load(dst, 64), a4), 64);
+      v128.store(dst, f32x4.add(v128.load(dst, 80), a5), 80);
+      v128.store(dst, f32x4.add(v128.load(dst, 96), a6), 96);
+      v128.store(dst, f32x4.add(v128.load(dst, 112), a7), 112);
+      dst += pixBytes;
     }
   }
 }
@@ -435,4 +485,139 @@ function atbOne(a: usize, b: usize, c: usize, inner: i32, rows: i32, cols: i32, 
   let s: f32 = 0;
   for (let m = 0; m < inner; m++) s += load<f32>(a + ((<usize>(m * rows + r)) << 2)) * load<f32>(b + ((<usize>(m * cols + n)) << 2));
   store<f32>(c + ((<usize>(r * cols + n)) << 2), s);
+}
+
+// BatchNorm in training mode over x [rows, c], c a multiple of four, channel-innermost. Sums run in float32 over
+// blocks of BN_BLOCK rows and are added up across blocks in float64 (`out`), so 50,000-row sums stay exact to
+// float32 precision. `scratch` holds 2c floats.
+const BN_BLOCK = 64;
+
+/** Adds the block sums (scratch[c..2c)) to the float64 totals at `out` and zeroes them. */
+// @ts-ignore: decorator
+@inline
+function foldBlock(out: usize, block: usize, c: i32): void {
+  for (let k = 0; k < c; k++) {
+    const o = out + (<usize>k << 3);
+    store<f64>(o, load<f64>(o) + <f64>load<f32>(block + (<usize>k << 2)));
+  }
+  memory.fill(block, 0, <usize>c << 2);
+}
+
+/**
+ * out (f64 [2c]) = per channel: the mean, then Σ (x − mean)² (two passes: no cancellation, unlike E[x²] − E[x]²).
+ */
+export function bnMoments(x: usize, rows: i32, c: i32, out: usize, scratch: usize): void {
+  const cBytes = <usize>c << 2;
+  const mean = scratch;
+  const block = scratch + cBytes;
+  memory.fill(out, 0, <usize>c << 4);
+  memory.fill(block, 0, cBytes);
+  let p = x;
+  for (let r0 = 0; r0 < rows; r0 += BN_BLOCK) {
+    const r1 = min(rows, r0 + BN_BLOCK);
+    for (let r = r0; r < r1; r++) {
+      for (let k: usize = 0; k < cBytes; k += 16) v128.store(block + k, f32x4.add(v128.load(block + k), v128.load(p + k)));
+      p += cBytes;
+    }
+    foldBlock(out, block, c);
+  }
+  for (let k = 0; k < c; k++) {
+    const m = load<f64>(out + (<usize>k << 3)) / <f64>rows;
+    store<f64>(out + (<usize>k << 3), m);
+    store<f32>(mean + (<usize>k << 2), <f32>m);
+  }
+  const m2 = out + (<usize>c << 3);
+  p = x;
+  for (let r0 = 0; r0 < rows; r0 += BN_BLOCK) {
+    const r1 = min(rows, r0 + BN_BLOCK);
+    for (let r = r0; r < r1; r++) {
+      for (let k: usize = 0; k < cBytes; k += 16) {
+        const d = f32x4.sub(v128.load(p + k), v128.load(mean + k));
+        v128.store(block + k, f32x4.add(v128.load(block + k), f32x4.mul(d, d)));
+      }
+      p += cBytes;
+    }
+    foldBlock(m2, block, c);
+  }
+}
+
+/** xhat = (x − mean) · invStd and y = xhat · gamma + beta (then max(y, 0) when `relu`), one pass. */
+export function bnNormalize(x: usize, xhat: usize, y: usize, rows: i32, c: i32, mean: usize, invStd: usize, gamma: usize, beta: usize, relu: bool): void {
+  const cBytes = <usize>c << 2;
+  const floor = relu ? f32x4.splat(0) : f32x4.splat(-Infinity);
+  let o: usize = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let k: usize = 0; k < cBytes; k += 16) {
+      const h = f32x4.mul(f32x4.sub(v128.load(x + o + k), v128.load(mean + k)), v128.load(invStd + k));
+      v128.store(xhat + o + k, h);
+      v128.store(y + o + k, f32x4.max(f32x4.add(f32x4.mul(h, v128.load(gamma + k)), v128.load(beta + k)), floor));
+    }
+    o += cBytes;
+  }
+}
+
+/** The gradient entering the BatchNorm: dy, or dy where the ReLU after it passed (y > 0) when `masked`. */
+// @ts-ignore: decorator
+@inline
+function bnGrad(dy: usize, y: usize, o: usize, masked: bool): v128 {
+  const g = v128.load(dy + o);
+  return masked ? v128.and(g, f32x4.gt(v128.load(y + o), f32x4.splat(0))) : g;
+}
+
+/** out (f64 [2c]) = per channel Σ g, then Σ g · xhat, g as bnGrad gives it. */
+export function bnGradSums(dy: usize, xhat: usize, y: usize, rows: i32, c: i32, masked: bool, out: usize, scratch: usize): void {
+  const cBytes = <usize>c << 2;
+  const sumG = scratch;
+  const sumGX = scratch + cBytes;
+  memory.fill(out, 0, <usize>c << 4);
+  memory.fill(scratch, 0, cBytes << 1);
+  let o: usize = 0;
+  for (let r0 = 0; r0 < rows; r0 += BN_BLOCK) {
+    const r1 = min(rows, r0 + BN_BLOCK);
+    for (let r = r0; r < r1; r++) {
+      for (let k: usize = 0; k < cBytes; k += 16) {
+        const g = bnGrad(dy, y, o + k, masked);
+        v128.store(sumG + k, f32x4.add(v128.load(sumG + k), g));
+        v128.store(sumGX + k, f32x4.add(v128.load(sumGX + k), f32x4.mul(g, v128.load(xhat + o + k))));
+      }
+      o += cBytes;
+    }
+    foldBlock(out, sumG, c);
+    foldBlock(out + (<usize>c << 3), sumGX, c);
+  }
+}
+
+/** dx = (g − meanG − xhat · meanGX) · scale, g as bnGrad gives it. */
+export function bnGradApply(dy: usize, xhat: usize, y: usize, dx: usize, rows: i32, c: i32, masked: bool, meanG: usize, meanGX: usize, scale: usize): void {
+  const cBytes = <usize>c << 2;
+  let o: usize = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let k: usize = 0; k < cBytes; k += 16) {
+      const g = bnGrad(dy, y, o + k, masked);
+      const centred = f32x4.sub(f32x4.sub(g, v128.load(meanG + k)), f32x4.mul(v128.load(xhat + o + k), v128.load(meanGX + k)));
+      v128.store(dx + o + k, f32x4.mul(centred, v128.load(scale + k)));
+    }
+    o += cBytes;
+  }
+}
+
+/**
+ * out (f32 [c]) = Σ over rows of x [rows, c] (c a multiple of four): a bias gradient, in float32 blocks of
+ * BN_BLOCK rows added up in float64. `scratch` holds 3c floats.
+ */
+export function channelSums(x: usize, rows: i32, c: i32, out: usize, scratch: usize): void {
+  const cBytes = <usize>c << 2;
+  const block = scratch;
+  const total = scratch + cBytes;
+  memory.fill(scratch, 0, cBytes * 3);
+  let p = x;
+  for (let r0 = 0; r0 < rows; r0 += BN_BLOCK) {
+    const r1 = min(rows, r0 + BN_BLOCK);
+    for (let r = r0; r < r1; r++) {
+      for (let k: usize = 0; k < cBytes; k += 16) v128.store(block + k, f32x4.add(v128.load(block + k), v128.load(p + k)));
+      p += cBytes;
+    }
+    foldBlock(total, block, c);
+  }
+  for (let k = 0; k < c; k++) store<f32>(out + (<usize>k << 2), <f32>load<f64>(total + (<usize>k << 3)));
 }
