@@ -89,7 +89,13 @@ try {
     }
   }
   for (let round = 0; round < ROUNDS; round++) {
-    for (const c of cases) for (const [what, run] of Object.entries(c.runs)) c.times[what].push(await run());
+    for (const c of cases) {
+      for (const [what, run] of Object.entries(c.runs)) {
+        c.times[what].push(await run());
+        // Progress on stderr: a round of cnn-strong with TTA takes minutes on a busy machine.
+        process.stderr.write(`round ${round + 1}: ${c.model} ${c.kind} TTA ${c.tta ? 'on' : 'off'} ${what} ${c.times[what].at(-1).toFixed(2)} s\n`);
+      }
+    }
   }
   for (const c of cases) await c.single.dispose().catch(() => {});
 
