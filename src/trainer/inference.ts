@@ -59,26 +59,33 @@ const CHUNK = 7000;
 export async function predict(req: PredictRequest, onProgress?: (done: number, total: number) => void): Promise<Float32Array> {
   const engine = await engineFor(req);
   try {
-    const n = req.pixels.length / PIXELS;
-    const step = req.ttaShift ?? 1;
-    const shifts = (req.tta ? TTA_SHIFTS : TTA_SHIFTS.slice(0, 1)).map(([dx, dy]) => [dx * step, dy * step]);
-    const result = new Float32Array(n * 10);
-    const total = n * shifts.length;
-    let done = 0;
-    for (const [dx, dy] of shifts) {
-      for (let start = 0; start < n; start += CHUNK) {
-        const end = Math.min(n, start + CHUNK);
-        const probs = await engine.predict(shiftedScaled(req.pixels.subarray(start * PIXELS, end * PIXELS), dx, dy));
-        for (let i = 0; i < probs.length; i++) result[start * 10 + i] += probs[i];
-        done += end - start;
-        onProgress?.(done, total);
-      }
-    }
-    if (shifts.length > 1) for (let i = 0; i < result.length; i++) result[i] /= shifts.length;
-    return result;
+    return await predictWith(engine, req.pixels, { tta: req.tta, ttaShift: req.ttaShift }, onProgress);
   } finally {
     await engine.dispose();
   }
+}
+
+/** n × 10 probabilities of `pixels` (n × 784 bytes) on a loaded engine, averaged over the TTA views when asked. */
+export async function predictWith(
+  engine: Engine, pixels: Uint8Array, opts: { tta: boolean; ttaShift?: number }, onProgress?: (done: number, total: number) => void,
+): Promise<Float32Array> {
+  const n = pixels.length / PIXELS;
+  const step = opts.ttaShift ?? 1;
+  const shifts = (opts.tta ? TTA_SHIFTS : TTA_SHIFTS.slice(0, 1)).map(([dx, dy]) => [dx * step, dy * step]);
+  const result = new Float32Array(n * 10);
+  const total = n * shifts.length;
+  let done = 0;
+  for (const [dx, dy] of shifts) {
+    for (let start = 0; start < n; start += CHUNK) {
+      const end = Math.min(n, start + CHUNK);
+      const probs = await engine.predict(shiftedScaled(pixels.subarray(start * PIXELS, end * PIXELS), dx, dy));
+      for (let i = 0; i < probs.length; i++) result[start * 10 + i] += probs[i];
+      done += end - start;
+      onProgress?.(done, total);
+    }
+  }
+  if (shifts.length > 1) for (let i = 0; i < result.length; i++) result[i] /= shifts.length;
+  return result;
 }
 
 export async function explain(req: ExplainRequest): Promise<{ cls: number; probs: Float32Array; saliency: Float32Array }> {

@@ -17,11 +17,19 @@ export { availableBackends, resolveBackend, type BackendAvailability } from './b
 export { planModel, summarize } from './model.js';
 
 /**
- * tfjs-node already spreads work over the cores; wasm and cpu are single-threaded, so a second replica is how a
- * run uses a second core.
+ * Most data-parallel workers a run gets by default. Each worker trains its share of the batch and all of them meet
+ * at every BatchNorm layer (twice per layer per step), so shares shrink and waits grow with the count: at 4, a
+ * 32-image batch still gives each worker 8 images. Measured here only up to the 2 cores this machine has (README,
+ * Benchmarks); `--workers` / the run's `workers` setting overrides it either way.
  */
-export function defaultWorkers(backend: BackendName): number {
-  return backend === 'tensorflow' ? 1 : Math.min(2, Math.max(1, availableParallelism()));
+export const WORKER_CAP = 4;
+
+/**
+ * tfjs-node already spreads work over the cores; wasm and cpu are single-threaded, so one replica per core (up to
+ * WORKER_CAP) is how a run uses the machine. `cores` defaults to os.availableParallelism().
+ */
+export function defaultWorkers(backend: BackendName, cores = availableParallelism()): number {
+  return backend === 'tensorflow' ? 1 : Math.min(WORKER_CAP, Math.max(1, cores));
 }
 
 export async function createEngine(opts: EngineOptions): Promise<Engine> {
