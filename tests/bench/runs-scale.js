@@ -7,7 +7,7 @@
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -17,6 +17,7 @@ import { seedRuns } from './seed-runs.js';
 import { Workbench } from '../../build/node/core/workbench.js';
 import { resolveHyperparams } from '../../build/node/core/training/presets.js';
 import { DB_FILE } from '../../build/node/core/db/open.js';
+import { paramSummary } from '../../build/node/core/training/runs-list.js';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -118,9 +119,9 @@ try {
   wb.close();
   const db = new Database(join(home, DB_FILE));
   const t0 = performance.now();
-  const seeded = seedRuns(db, { count: RUNS, datasetId: train.id, datasetSha256: train.sha256, resolve: resolveHyperparams, seed: 1 });
+  const seeded = seedRuns(db, { count: RUNS, datasetId: train.id, datasetSha256: train.sha256, resolve: resolveHyperparams, summary: paramSummary, seed: 1 });
   db.close();
-  console.log(`runs-scale bench: ${seeded.runs} runs (${seeded.epochs} epochs, ${seeded.sweeps} sweeps) seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${ROUNDS} rounds`);
+  console.log(`runs-scale bench: ${seeded.runs} runs (${seeded.epochs} epochs, ${seeded.sweeps} sweeps) seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${ROUNDS} rounds; load average ${loadavg()[0].toFixed(1)}`);
 
   serve = await startServe();
   const list = [];
@@ -170,6 +171,7 @@ try {
   console.log(`  filter by text ("lr-test")            ${fmt(filterText)}   (target ≤ 100 ms)`);
   console.log(`  filter by hyperparameter (batchSize=256, ${paramRows} rows) ${fmt(filterParam)}   (target ≤ 100 ms)`);
   console.log(`  open Compare with 50 runs' curves     ${fmt(compare)}   (target ≤ 1 s)`);
+  console.log(`  load average at the end ${loadavg()[0].toFixed(1)} (figures scale with it on a shared machine)`);
 } finally {
   await browser?.close();
   if (serve) {

@@ -1,7 +1,9 @@
 // Fills a data folder's database with many realistic runs without training them: varied presets and
 // hyperparameters, sweeps (with ASHA-pruned trials), seed groups, tags, notes and statuses, 10–30 epochs of metrics
 // each and small checkpoint blobs. Rows follow the numbered migrations (src/core/db/migrations); the caller passes
-// the core's resolveHyperparams so every run's hyperparams are what the core itself would have stored.
+// the core's resolveHyperparams so every run's hyperparams are what the core itself would have stored, and its
+// paramSummary to store each run's summary as createRun does (without it, runs look like ones from before
+// migration 009, summarised on first listing).
 // Used by the runs-scale bench and the runs-list tests; deterministic for a given seed.
 
 /** mulberry32: a small seeded generator, so the same seed fills the same folder. */
@@ -21,7 +23,8 @@ const NOTES = ['', '', '', 'best so far', 'try a lower learning rate next', 'noi
 
 /**
  * @param {import('better-sqlite3').Database} db an open database at the latest migration
- * @param {{ count: number, datasetId: number, datasetSha256: string, resolve: (preset: string, overrides: object) => any, seed?: number, blobBytes?: number }} opts
+ * @param {{ count: number, datasetId: number, datasetSha256: string, resolve: (preset: string, overrides: object) => any,
+ *   summary?: (preset: string, hyperparams: any) => Record<string, string>, seed?: number, blobBytes?: number }} opts
  * @returns {{ runs: number, epochs: number, sweeps: number }}
  */
 export function seedRuns(db, opts) {
@@ -30,9 +33,9 @@ export function seedRuns(db, opts) {
   const blob = Buffer.alloc(opts.blobBytes ?? 2048, 7);
   const insertSweep = db.prepare("INSERT INTO sweeps (spec, status, created_at, ended_at) VALUES (?, 'completed', ?, ?)");
   const insertRun = db.prepare(
-    `INSERT INTO runs (dataset_id, dataset_sha256, preset, status, hyperparams, seed, backend, workers, app_version, error, notes, tags,
-                       group_key, target, sweep_id, pruned_at, created_at, started_at, ended_at)
-     VALUES (?, ?, ?, ?, ?, ?, 'wasm', 2, '0.0.0-bench', ?, ?, ?, ?, 'local', ?, ?, ?, ?, ?)`,
+    `INSERT INTO runs (dataset_id, dataset_sha256, preset, status, hyperparams, param_summary, seed, backend, workers, app_version, error, notes,
+                       tags, group_key, target, sweep_id, pruned_at, created_at, started_at, ended_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'wasm', 2, '0.0.0-bench', ?, ?, ?, ?, 'local', ?, ?, ?, ?, ?)`,
   );
   const insertEpoch = db.prepare(
     'INSERT INTO epochs (run_id, epoch, loss, acc, val_loss, val_acc, lr, seconds, images_per_second, cpu_percent, rss_mb) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -90,7 +93,7 @@ export function seedRuns(db, opts) {
       if (sweepId !== null) tags.push(`sweep-${sweepId}`);
       const error = status === 'failed' ? 'the trainer exited with signal SIGKILL during epoch ' + (done + 1) : status === 'interrupted' ? 'the process that ran it ended before it finished' : null;
       const runId = Number(
-        insertRun.run(opts.datasetId, opts.datasetSha256, preset, status, JSON.stringify(hp), hp.seed, error, pick(NOTES), JSON.stringify(tags), groupKey, sweepId, pruned, created, created, created)
+        insertRun.run(opts.datasetId, opts.datasetSha256, preset, status, JSON.stringify(hp), opts.summary ? JSON.stringify(opts.summary(preset, hp)) : null, hp.seed, error, pick(NOTES), JSON.stringify(tags), groupKey, sweepId, pruned, created, created, created)
           .lastInsertRowid,
       );
       // A learning curve: accuracy rising towards a ceiling that depends on the preset and the learning rate.
