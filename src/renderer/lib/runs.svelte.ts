@@ -1,5 +1,6 @@
-// Runs state: the table's rows from runs:list, patched live by run:status and refreshed (coalesced) after
-// status changes and completed epochs; the latest in-epoch progress per running run.
+// Runs state: the table's rows from runs:list, patched live by run:status; after status changes, completed epochs
+// and edits only the runs named are fetched again (coalesced: one runs:list {ids} for a burst), so thousands of
+// runs are not re-sent for each event. The latest in-epoch progress per running run.
 
 import type { RunInfo, RunProgress } from '../../shared/runs.js';
 import { api } from './api.js';
@@ -11,6 +12,8 @@ class RunsStore {
   #progress = $state.raw<Record<number, RunProgress>>({});
   #started = false;
   #timer: ReturnType<typeof setTimeout> | null = null;
+  /** Runs to fetch again at the next flush (null: the whole list). */
+  #dirty: Set<number> | null = new Set();
 
   get #rows(): RunInfo[] {
     return this.#remote.value ?? [];
@@ -37,17 +40,19 @@ class RunsStore {
     this.#started = true;
     api.onEvent((event) => {
       if (event.type === 'run:status') {
-        const known = this.#rows.some((r) => r.id === event.runId);
-        if (known) this.#remote.set(this.#rows.map((r) => (r.id === event.runId ? { ...r, status: event.status, error: event.error } : r)));
+        this.#edit(event.runId, (r) => ({ ...r, status: event.status, error: event.error }));
         if (event.status !== 'running' && this.#progress[event.runId]) {
           const { [event.runId]: _gone, ...rest } = this.#progress;
           this.#progress = rest;
         }
-        this.refreshSoon(known ? 400 : 50);
+        this.refreshSoon(this.#has(event.runId) ? 400 : 50, event.runId);
       } else if (event.type === 'run:started') {
-        this.#remote.set(this.#rows.map((r) => (r.id === event.runId ? { ...r, backend: event.backend, backendNote: event.backendNote } : r)));
+        this.#edit(event.runId, (r) => ({ ...r, backend: event.backend, backendNote: event.backendNote }));
       } else if (event.type === 'run:epoch') {
-        this.refreshSoon(400);
+        this.refreshSoon(400, event.runId);
+      } else if (event.type === 'run:changed') {
+        if (event.deleted) this.#remote.set(this.#rows.filter((r) => r.id !== event.runId));
+        else this.refreshSoon(50, event.runId);
       } else if (event.type === 'run:progress') {
         this.#progress = { ...this.#progress, [event.progress.runId]: event.progress };
       }
@@ -56,12 +61,33 @@ class RunsStore {
     void this.load();
   }
 
-  /** Coalesces bursts of events (a sweep queues many runs) into one runs:list. */
-  refreshSoon(ms: number): void {
+  #has(id: number): boolean {
+    return this.#rows.some((r) => r.id === id);
+  }
+
+  /** Replaces one row (a copy of the list, one pass: the table's derived rows update once). */
+  #edit(id: number, change: (run: RunInfo) => RunInfo): void {
+    const rows = this.#rows;
+    const i = rows.findIndex((r) => r.id === id);
+    if (i < 0) return;
+    const next = rows.slice();
+    next[i] = change(rows[i]);
+    this.#remote.set(next);
+  }
+
+  /**
+   * Coalesces bursts of events (a sweep queues many runs) into one runs:list: of the runs named, or of every run
+   * when no id is given.
+   */
+  refreshSoon(ms: number, id?: number): void {
+    if (id === undefined) this.#dirty = null;
+    else this.#dirty?.add(id);
     if (this.#timer) return;
     this.#timer = setTimeout(() => {
       this.#timer = null;
-      void this.load();
+      const ids = this.#dirty;
+      this.#dirty = new Set();
+      void (ids === null || !this.#remote.loaded ? this.load() : this.#refresh([...ids]));
     }, ms);
   }
 
@@ -70,9 +96,27 @@ class RunsStore {
     await this.#remote.run(() => api.call('runs:list', undefined), { keep: true });
   }
 
+  /** Fetches the named runs again and merges them in one pass: new ones join in id order, deleted ones leave. */
+  async #refresh(ids: number[]): Promise<void> {
+    if (ids.length === 0) return;
+    let fresh: RunInfo[];
+    try {
+      fresh = await api.call('runs:list', { ids });
+    } catch {
+      // A failed partial refresh falls back to the whole list, which reports its error as a load does.
+      return this.load();
+    }
+    const byId = new Map(fresh.map((r) => [r.id, r]));
+    const asked = new Set(ids);
+    const kept = this.#rows.filter((r) => !asked.has(r.id) || byId.has(r.id)).map((r) => byId.get(r.id) ?? r);
+    const known = new Set(kept.map((r) => r.id));
+    const added = fresh.filter((r) => !known.has(r.id));
+    this.#remote.set(added.length ? [...kept, ...added].sort((a, b) => a.id - b.id) : kept);
+  }
+
   /** Replaces one row with the core's answer (stop, resume, update return the run). */
   patch(run: RunInfo): void {
-    this.#remote.set(this.#rows.map((r) => (r.id === run.id ? run : r)));
+    this.#edit(run.id, () => run);
   }
 
   async stop(id: number): Promise<void> {
