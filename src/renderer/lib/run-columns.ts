@@ -15,7 +15,6 @@ export const COLUMNS: Column[] = [
   { key: 'id', label: 'Run', numeric: true },
   { key: 'status', label: 'Status' },
   { key: 'preset', label: 'Preset' },
-  { key: 'params', label: 'Changes' },
   { key: 'dataset', label: 'Dataset' },
   { key: 'backend', label: 'Backend' },
   { key: 'bestValAcc', label: 'Best val acc', numeric: true },
@@ -23,6 +22,7 @@ export const COLUMNS: Column[] = [
   { key: 'epochs', label: 'Epochs', numeric: true },
   { key: 'duration', label: 'Duration', numeric: true },
   { key: 'speed', label: 'Images/s', numeric: true },
+  { key: 'params', label: 'Changes' },
   { key: 'tags', label: 'Tags' },
   { key: 'notes', label: 'Notes' },
 ];
