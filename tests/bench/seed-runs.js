@@ -108,7 +108,10 @@ export function seedRuns(db, opts) {
         const valLoss = Math.max(0.005, (1 - valAcc) * 2.7 + rnd() * 0.01);
         const ips = speed * (0.9 + rnd() * 0.2);
         insertEpoch.run(runId, e, loss, acc, valLoss, valAcc, hp.learningRate, 7200 / ips, ips, 150 + rnd() * 50, 300 + rnd() * 100);
-        if (valAcc > bestAcc) (bestAcc = valAcc), (best = e);
+        if (valAcc > bestAcc) {
+          bestAcc = valAcc;
+          best = e;
+        }
         epochs++;
       }
       if (done > 0) {
