@@ -2,8 +2,9 @@
 // training), starts `digit-workbench serve` on it and drives headless Debian Chromium to time what a user waits for:
 // the runs table's first paint (navigation → rows in the DOM), a sort, a text filter and a hyperparameter filter,
 // and Compare with 50 runs' curves; plus runs:list over the WebSocket (time, and bytes on the wire and as JSON).
-// Each figure is the median and the slowest of the rounds, next to the issue's target. Run after the build:
-//   npm run bench:runs [-- --runs 5000 --rounds 5]
+// Each figure is the median and the slowest of the rounds, next to the issue's target. With --peer DIR (another
+// checkout, built), the same steps run on its code too, in interleaved rounds on its own identical data folder:
+//   npm run bench:runs [-- --runs 5000 --rounds 5 --peer ../old-checkout]
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,10 +15,6 @@ import Database from 'better-sqlite3';
 import WebSocket from 'ws';
 import { launchChromium } from './browser.js';
 import { seedRuns } from './seed-runs.js';
-import { Workbench } from '../../build/node/core/workbench.js';
-import { resolveHyperparams } from '../../build/node/core/training/presets.js';
-import { DB_FILE } from '../../build/node/core/db/open.js';
-import { paramSummary } from '../../build/node/core/training/runs-list.js';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -26,14 +23,11 @@ const arg = (name, fallback) => {
 const RUNS = Number(arg('runs', '5000'));
 const ROUNDS = Math.max(3, Number(arg('rounds', '5')));
 const root = fileURLToPath(new URL('../..', import.meta.url));
+const peer = arg('peer', null);
 
-const home = mkdtempSync(join(tmpdir(), 'dw-bench-runs-'));
-let serve = null;
-let browser = null;
-
-/** `digit-workbench serve` as a child process, as the tests start it (tests/helpers/serve-process.ts). */
-function startServe() {
-  const child = spawn(process.execPath, [join(root, 'bin', 'digit-workbench.js'), '--home', home, 'serve'], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `digit-workbench serve` of a checkout as a child process, as the tests start it (tests/helpers/serve-process.ts). */
+function startServe(side) {
+  const child = spawn(process.execPath, [join(side.root, 'bin', 'digit-workbench.js'), '--home', side.home, 'serve'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr.on('data', (d) => (err += String(d)));
   return new Promise((resolve, reject) => {
@@ -113,71 +107,96 @@ function timeInPage(page, step, arg) {
   );
 }
 
-try {
+/** A checkout's data folder filled with the same runs (its own migrations, so an older checkout can open it). */
+async function prepare(name, checkout) {
+  const mod = (path) => import(join(checkout, 'build', 'node', path));
+  const [{ Workbench }, { resolveHyperparams }, { DB_FILE }] = await Promise.all([mod('core/workbench.js'), mod('core/training/presets.js'), mod('core/db/open.js')]);
+  const summary = await mod('core/training/runs-list.js').then((m) => m.paramSummary, () => undefined);
+  const home = mkdtempSync(join(tmpdir(), 'dw-bench-runs-'));
   const wb = new Workbench({ home });
   const train = (await wb.call('datasets:list')).find((d) => d.name === 'sample-train');
   wb.close();
   const db = new Database(join(home, DB_FILE));
   const t0 = performance.now();
-  const seeded = seedRuns(db, { count: RUNS, datasetId: train.id, datasetSha256: train.sha256, resolve: resolveHyperparams, summary: paramSummary, seed: 1 });
+  const seeded = seedRuns(db, { count: RUNS, datasetId: train.id, datasetSha256: train.sha256, resolve: resolveHyperparams, summary, seed: 1 });
   db.close();
-  console.log(`runs-scale bench: ${seeded.runs} runs (${seeded.epochs} epochs, ${seeded.sweeps} sweeps) seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${ROUNDS} rounds; load average ${loadavg()[0].toFixed(1)}`);
+  console.log(`${name}: ${seeded.runs} runs (${seeded.epochs} epochs, ${seeded.sweeps} sweeps) seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return { name, root: checkout, home, serve: null, figures: { list: [], compareCall: [], paint: [], sort: [], filterText: [], filterParam: [], compare: [] } };
+}
 
-  serve = await startServe();
-  const list = [];
-  for (let i = 0; i < ROUNDS; i++) list.push(await timedCall(serve.url, 'runs:list'));
-  const first = list[0];
-  console.log(`  runs:list (all ${first.result.length} runs)       ${fmt(list.map((l) => l.ms))}; ${(first.wire / 1e6).toFixed(2)} MB on the wire, ${(first.json / 1e6).toFixed(2)} MB as JSON (${Math.round(first.json / first.result.length)} B a run)`);
+/** One round on one side: runs:list and analysis:compare over the socket, then the page in a fresh context. */
+async function round(side, browser) {
+  const f = side.figures;
+  const listed = await timedCall(side.serve.url, 'runs:list');
+  f.list.push(listed.ms);
+  side.listed = listed;
+  const fifty = listed.result.filter((r) => r.epochsDone > 0).map((r) => r.id).slice(-50);
+  const cmp = await timedCall(side.serve.url, 'analysis:compare', { runIds: fifty });
+  f.compareCall.push(cmp.ms);
+  side.compareWire = cmp.wire;
 
-  const withEpochs = first.result.filter((r) => r.epochsDone > 0).map((r) => r.id);
-  const fifty = withEpochs.slice(-50);
-  const cmp = [];
-  for (let i = 0; i < ROUNDS; i++) cmp.push(await timedCall(serve.url, 'analysis:compare', { runIds: fifty }));
-  console.log(`  analysis:compare (50 runs, one call)  ${fmt(cmp.map((c) => c.ms))}; ${(cmp[0].wire / 1e3).toFixed(0)} kB on the wire`);
-
-  browser = await launchChromium();
-  const paint = [], sort = [], filterText = [], filterParam = [], compare = [];
-  let paramRows = null;
-  for (let i = 0; i < ROUNDS; i++) {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const page = await context.newPage();
-    // The moment the first run row is in the DOM, on the page's clock (0 = navigation start).
-    await page.addInitScript(() => {
-      new MutationObserver((_, obs) => {
-        if (document.querySelector('[data-testid=runs-table] tbody tr[data-run]')) {
-          window.__rowsAt = performance.now();
-          obs.disconnect();
-        }
-      }).observe(document, { childList: true, subtree: true });
-    });
-    await page.goto(`${serve.url.href}#/runs`);
-    await page.waitForFunction(() => window.__rowsAt !== undefined, undefined, { timeout: 60_000 });
-    paint.push(await page.evaluate(() => window.__rowsAt));
-
-    const top = await page.evaluate(() => Number(document.querySelector('[data-testid=runs-table] tbody tr[data-run]')?.dataset.run));
-    sort.push(await timeInPage(page, 'sort', top));
-    const tagged = first.result.filter((r) => r.tags.includes('lr-test')).length;
-    filterText.push(await timeInPage(page, 'filter', { text: 'lr-test', count: tagged }));
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  // The moment the first run row is in the DOM, on the page's clock (0 = navigation start).
+  await page.addInitScript(() => {
+    new MutationObserver((_, obs) => {
+      if (document.querySelector('[data-testid=runs-table] tbody tr[data-run]')) {
+        window.__rowsAt = performance.now();
+        obs.disconnect();
+      }
+    }).observe(document, { childList: true, subtree: true });
+  });
+  await page.goto(`${side.serve.url.href}#/runs`);
+  await page.waitForFunction(() => window.__rowsAt !== undefined, undefined, { timeout: 120_000 });
+  f.paint.push(await page.evaluate(() => window.__rowsAt));
+  const top = await page.evaluate(() => Number(document.querySelector('[data-testid=runs-table] tbody tr[data-run]')?.dataset.run));
+  f.sort.push(await timeInPage(page, 'sort', top));
+  const tagged = listed.result.filter((r) => r.tags.includes('lr-test')).length;
+  f.filterText.push(await timeInPage(page, 'filter', { text: 'lr-test', count: tagged }));
+  await timeInPage(page, 'clear');
+  // A hyperparameter filter: the runs with batch size 256 (only sweep trials have it). Code without such a
+  // filter matches no run, so its figure is not comparable and is left out.
+  if (listed.result[0]?.params) {
+    f.filterParam.push(await timeInPage(page, 'filter', { text: 'batchSize=256', count: null }));
+    side.paramRows = await page.evaluate(() => /(\d+) of /.exec(document.querySelector('.toolbar').textContent)[1]);
     await timeInPage(page, 'clear');
-    // A hyperparameter filter: the runs with batch size 256 (only sweep trials have it).
-    filterParam.push(await timeInPage(page, 'filter', { text: 'batchSize=256', count: null }));
-    paramRows = await page.evaluate(() => /(\d+) of /.exec(document.querySelector('.toolbar').textContent)[1]);
-    await timeInPage(page, 'clear');
-    compare.push(await timeInPage(page, 'compare', fifty));
-    await context.close();
   }
-  console.log(`  first paint of the runs table         ${fmt(paint)}   (target ≤ 500 ms)`);
-  console.log(`  sort by best val acc                  ${fmt(sort)}   (target ≤ 100 ms)`);
-  console.log(`  filter by text ("lr-test")            ${fmt(filterText)}   (target ≤ 100 ms)`);
-  console.log(`  filter by hyperparameter (batchSize=256, ${paramRows} rows) ${fmt(filterParam)}   (target ≤ 100 ms)`);
-  console.log(`  open Compare with 50 runs' curves     ${fmt(compare)}   (target ≤ 1 s)`);
-  console.log(`  load average at the end ${loadavg()[0].toFixed(1)} (figures scale with it on a shared machine)`);
+  f.compare.push(await timeInPage(page, 'compare', fifty));
+  await context.close();
+}
+
+const sides = [await prepare('this code', root)];
+if (peer) sides.push(await prepare(`peer ${peer}`, peer));
+let browser = null;
+try {
+  for (const side of sides) side.serve = await startServe(side);
+  browser = await launchChromium();
+  console.log(`${ROUNDS} rounds${peer ? ', interleaved' : ''}; load average ${loadavg()[0].toFixed(1)} (figures scale with it on a shared machine)`);
+  for (let i = 0; i < ROUNDS; i++) for (const side of sides) await round(side, browser);
+  const line = (label, key, target) => {
+    const cells = sides.map((side) => (side.figures[key].length ? `${side.name}: ${fmt(side.figures[key])}` : `${side.name}: —`));
+    console.log(`  ${label.padEnd(40)} ${cells.join('  |  ')}${target ? `   (target ${target})` : ''}`);
+  };
+  for (const side of sides) {
+    const l = side.listed;
+    console.log(`  runs:list size, ${side.name}: ${(l.wire / 1e6).toFixed(2)} MB on the wire, ${(l.json / 1e6).toFixed(2)} MB as JSON (${Math.round(l.json / l.result.length)} B a run); analysis:compare ${(side.compareWire / 1e3).toFixed(0)} kB`);
+  }
+  line(`runs:list (all ${RUNS} runs)`, 'list');
+  line('analysis:compare (50 runs, one call)', 'compareCall');
+  line('first paint of the runs table', 'paint', '≤ 500 ms');
+  line('sort by best val acc', 'sort', '≤ 100 ms');
+  line('filter by text ("lr-test")', 'filterText', '≤ 100 ms');
+  line(`filter batchSize=256 (${sides[0].paramRows} rows)`, 'filterParam', '≤ 100 ms');
+  line("open Compare with 50 runs' curves", 'compare', '≤ 1 s');
+  console.log(`  load average at the end ${loadavg()[0].toFixed(1)}`);
 } finally {
   await browser?.close();
-  if (serve) {
-    const exited = new Promise((r) => serve.child.once('exit', r));
-    serve.child.kill('SIGTERM');
-    await exited;
+  for (const side of sides) {
+    if (side.serve) {
+      const exited = new Promise((r) => side.serve.child.once('exit', r));
+      side.serve.child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(side.home, { recursive: true, force: true });
   }
-  rmSync(home, { recursive: true, force: true });
 }

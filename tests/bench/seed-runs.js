@@ -32,11 +32,14 @@ export function seedRuns(db, opts) {
   const pick = (xs) => xs[Math.floor(rnd() * xs.length)];
   const blob = Buffer.alloc(opts.blobBytes ?? 2048, 7);
   const insertSweep = db.prepare("INSERT INTO sweeps (spec, status, created_at, ended_at) VALUES (?, 'completed', ?, ?)");
-  const insertRun = db.prepare(
-    `INSERT INTO runs (dataset_id, dataset_sha256, preset, status, hyperparams, param_summary, seed, backend, workers, app_version, error, notes,
-                       tags, group_key, target, sweep_id, pruned_at, created_at, started_at, ended_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, 'wasm', 2, '0.0.0-bench', ?, ?, ?, ?, 'local', ?, ?, ?, ?, ?)`,
+  // Stores from before migration 009 (a peer checkout in the bench) have no summary column.
+  const summarised = db.prepare("SELECT COUNT(*) FROM pragma_table_info('runs') WHERE name = 'param_summary'").pluck().get() > 0;
+  const columns = ['dataset_id', 'dataset_sha256', 'preset', 'status', 'hyperparams', 'param_summary', 'seed', 'error', 'notes', 'tags', 'group_key',
+    'sweep_id', 'pruned_at', 'created_at', 'started_at', 'ended_at'].filter((c) => summarised || c !== 'param_summary');
+  const insert = db.prepare(
+    `INSERT INTO runs (${columns.join(', ')}, backend, workers, app_version, target) VALUES (${columns.map(() => '?').join(', ')}, 'wasm', 2, '0.0.0-bench', 'local')`,
   );
+  const insertRun = { run: (...values) => insert.run(...values.filter((_, i) => summarised || i !== 5)) };
   const insertEpoch = db.prepare(
     'INSERT INTO epochs (run_id, epoch, loss, acc, val_loss, val_acc, lr, seconds, images_per_second, cpu_percent, rss_mb) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
