@@ -96,7 +96,8 @@ export const contract = {
   ),
   /**
    * Runs in id order with their summary figures (no epochs; hyperparameters summarised as `params`). With no
-   * arguments, every run; `offset`/`limit` page through them; `ids` gives just those runs (a live refresh).
+   * arguments, every run; `offset`/`limit` page through them (`newestFirst`: from the highest id down); `ids` gives
+   * just those runs (a live refresh).
    */
   'runs:list': method<RunInfo[]>()(
     s.optional(
@@ -104,6 +105,7 @@ export const contract = {
         ids: s.optional(s.array(s.id, { max: 10_000 })),
         offset: s.optional(s.int({ min: 0 })),
         limit: s.optional(s.int({ min: 1, max: 100_000 })),
+        newestFirst: s.optional(s.bool),
       }),
     ),
   ),

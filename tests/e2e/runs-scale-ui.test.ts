@@ -41,6 +41,8 @@ describe('Runs table with 3,000 runs (serve mode, Chromium)', () => {
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${served.url}#/runs`);
     await table().locator(`tr[data-run="${COUNT}"]`).waitFor({ timeout: 60_000 });
+    // The newest runs may paint first; the whole list follows.
+    await page.waitForFunction((n) => document.querySelector<HTMLElement>('[data-testid=runs-table]')?.dataset.count === String(n), COUNT, { timeout: 60_000 });
   }, 240_000);
 
   afterAll(async () => {

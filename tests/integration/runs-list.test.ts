@@ -89,6 +89,8 @@ describe('runs:list with 5,000 runs', () => {
     expect(pages.map((r) => r.id)).toEqual(all.map((r) => r.id));
     expect(await wb.call('runs:list', { offset: COUNT })).toEqual([]);
     expect((await wb.call('runs:list', { limit: 3 })).map((r) => r.id)).toEqual(all.slice(0, 3).map((r) => r.id));
+    // The table's first screen: the newest runs, newest first.
+    expect(await wb.call('runs:list', { limit: 100, newestFirst: true })).toEqual(all.slice(-100).reverse());
     const ids = [all[4000].id, all[7].id, 999_999, all[2500].id];
     expect(await wb.call('runs:list', { ids })).toEqual([all[7], all[2500], all[4000]]);
     await expect(wb.call('runs:list', { limit: 0 })).rejects.toThrow(/limit/);

@@ -14,6 +14,8 @@ export interface RunListQuery {
   /** Runs in id order: skip this many. */
   offset?: number;
   limit?: number;
+  /** Highest id first (the table's first screen before the whole list has arrived). */
+  newestFirst?: boolean;
 }
 
 interface ListRow {
@@ -111,12 +113,13 @@ export function listRuns(db: Db, q: RunListQuery = {}): RunInfo[] {
     where += ' WHERE id IN (SELECT value FROM json_each(?))';
     params.push(JSON.stringify(q.ids));
   }
-  where += ' ORDER BY id';
+  const order = q.newestFirst ? 'ORDER BY id DESC' : 'ORDER BY id';
+  where += ` ${order}`;
   if (q.limit !== undefined || q.offset !== undefined) {
     where += ' LIMIT ? OFFSET ?';
     params.push(q.limit ?? -1, q.offset ?? 0);
   }
-  const rows = db.prepare(`SELECT ${COLUMNS} FROM runs WHERE id IN (${where}) ORDER BY id`).all(...params) as ListRow[];
+  const rows = db.prepare(`SELECT ${COLUMNS} FROM runs WHERE id IN (${where}) ${order}`).all(...params) as ListRow[];
   const workers = trainedBy(db, where, params);
   const missing = rows.filter((r) => r.param_summary === null).map((r) => r.id);
   const summaries = missing.length ? summarise(db, missing) : new Map<number, Record<string, string>>();

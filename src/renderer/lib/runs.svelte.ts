@@ -7,9 +7,14 @@ import { api } from './api.js';
 import { connection } from './connection.svelte.js';
 import { Remote } from './remote.svelte.js';
 
+/** Rows in the first screen's preview: more than a tall window shows. */
+const PREVIEW = 100;
+
 class RunsStore {
   readonly #remote = new Remote<RunInfo[]>();
   #progress = $state.raw<Record<number, RunProgress>>({});
+  /** The newest runs, fetched first so the table paints before the whole list of thousands has arrived. */
+  #preview = $state.raw<RunInfo[] | null>(null);
   #started = false;
   #timer: ReturnType<typeof setTimeout> | null = null;
   /** Runs to fetch again at the next flush (null: the whole list). */
@@ -30,6 +35,10 @@ class RunsStore {
   }
   get error(): string | null {
     return this.#remote.error;
+  }
+  /** Until the whole list has loaded: the newest runs, newest first (null once loaded, or before they arrive). */
+  get preview(): RunInfo[] | null {
+    return this.#remote.loaded ? null : this.#preview;
   }
   progressOf(id: number): RunProgress | undefined {
     return this.#progress[id];
@@ -58,6 +67,11 @@ class RunsStore {
       }
     });
     connection.onReconnect(() => void this.load());
+    api.call('runs:list', { limit: PREVIEW, newestFirst: true }).then(
+      (rows) => (this.#preview = rows),
+      // The whole list's own request reports a failure; the preview only saves time.
+      () => undefined,
+    );
     void this.load();
   }
 
