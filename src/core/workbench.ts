@@ -232,7 +232,7 @@ export class Workbench {
       return ids.map((id) => runs.getRun(this.db, id));
     },
     'runs:lr-find': (args) => findLearningRate(this.predictContext, args),
-    'runs:list': () => runs.listRuns(this.db),
+    'runs:list': (q) => runs.listRuns(this.db, q ?? {}),
     'runs:get': ({ id }) => runs.getRunDetail(this.db, id),
     'runs:stop': ({ id }) => {
       const status = runs.requestStop(this.db, id);

@@ -96,7 +96,21 @@ export const contract = {
   'runs:lr-find': method<LrFindResult>()(
     s.object({ datasetId: s.id, preset: s.str({ max: 64 }), hyperparams: s.optional(s.record()), steps: s.optional(s.int({ min: 10, max: 1000 })) }),
   ),
-  'runs:list': method<RunInfo[]>()(s.none),
+  /**
+   * Runs in id order with their summary figures (no epochs; hyperparameters summarised as `params`). With no
+   * arguments, every run; `offset`/`limit` page through them (`newestFirst`: from the highest id down); `ids` gives
+   * just those runs (a live refresh).
+   */
+  'runs:list': method<RunInfo[]>()(
+    s.optional(
+      s.object({
+        ids: s.optional(s.array(s.id, { max: 10_000 })),
+        offset: s.optional(s.int({ min: 0 })),
+        limit: s.optional(s.int({ min: 1, max: 100_000 })),
+        newestFirst: s.optional(s.bool),
+      }),
+    ),
+  ),
   'runs:get': method<RunDetail>()(s.object({ id: s.id })),
   'runs:stop': method<RunInfo>()(s.object({ id: s.id })),
   /**

@@ -54,6 +54,11 @@ export interface RunInfo {
   target: RunTarget;
   /** The pool workers that trained its epochs, in order of first epoch (empty: this machine). */
   trainedBy: string[];
+  /**
+   * Its hyperparameters summarised: only those that differ from its preset, flattened ("learningRate",
+   * "augmentation.rotation") as text; a changed model is "N layers"; the seed is the field above.
+   */
+  params: Record<string, string>;
 }
 
 export type RunTarget = 'local' | 'pool';

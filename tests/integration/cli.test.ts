@@ -85,6 +85,12 @@ describe('digit-workbench', () => {
     expect(r.stderr).toMatch(/epoch 2: loss/);
     const list = JSON.parse((await cli('runs', '--json')).stdout);
     expect(list.map((x: { id: number }) => x.id)).toEqual([run.id]);
+    // The list adds the hyperparameters changed from the preset; --limit/--offset page it.
+    expect(list[0].params).toEqual({ epochs: '2', 'validation.mode': 'stratified', 'validation.ratio': '0.2' });
+    expect(JSON.parse((await cli('runs', '--limit', '1', '--offset', '0', '--json')).stdout).map((x: { id: number }) => x.id)).toEqual([run.id]);
+    expect(JSON.parse((await cli('runs', '--offset', '1', '--json')).stdout)).toEqual([]);
+    expect((await cli('runs', '--offset', '1')).stdout).toMatch(/no runs after the first 1/);
+    expect((await cli('runs', '--limit', '0')).stderr).toMatch(/--limit must be at least 1/);
     const bad = await cli('train', '--dataset', 'small-300-7', '--preset', 'seed-lenet5', '--learning-rate', '0');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/learningRate: must be a number above 0/);

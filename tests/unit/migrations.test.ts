@@ -148,6 +148,40 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('009 fills the runs\u2019 summary figures from their epochs and keeps them true as epochs change', () => {
+    dir = tempDir();
+    const db = new Database(join(dir.path, 'x.db'));
+    migrate(db, 7);
+    db.prepare("INSERT INTO datasets (name, kind, rows, sha256, source, created_at) VALUES ('d', 'train', 1, 'abc', 'f.csv', 'now')").run();
+    const run = db.prepare("INSERT INTO runs (dataset_id, dataset_sha256, preset, status, hyperparams, seed, app_version, created_at) VALUES (1, 'abc', 'dnn', 'stopped', '{}', 1, '0.1.0', 'now')");
+    run.run();
+    run.run();
+    const epoch = db.prepare('INSERT OR REPLACE INTO epochs (run_id, epoch, loss, acc, val_loss, val_acc, lr, seconds, images_per_second, worker) VALUES (1, ?, 1, 0.5, ?, ?, 0.001, ?, ?, ?)');
+    epoch.run(1, 0.3, 0.9, 2, 100, null);
+    epoch.run(2, 0.2, 0.95, 3, 300, 'w1');
+    epoch.run(3, 0.25, 0.95, 1, 200, null); // ties epoch 2 on val acc with a higher val loss: epoch 2 stays best
+    const figures = (id: number) =>
+      db.prepare('SELECT epochs_done, train_seconds, mean_ips, best_epoch, best_val_acc, last_val_acc, param_summary FROM runs WHERE id = ?').get(id);
+    migrate(db, 9);
+    // Filled for the runs it found: with epochs, and without (run 2).
+    expect(figures(1)).toEqual({ epochs_done: 3, train_seconds: 6, mean_ips: 200, best_epoch: 2, best_val_acc: 0.95, last_val_acc: 0.95, param_summary: null });
+    expect(figures(2)).toEqual({ epochs_done: 0, train_seconds: 0, mean_ips: null, best_epoch: null, best_val_acc: null, last_val_acc: null, param_summary: null });
+    // Inserted, replaced, deleted: the triggers recompute.
+    epoch.run(4, 0.1, 0.95, 4, 400, null); // same val acc, lower val loss: the new best
+    expect(figures(1)).toMatchObject({ epochs_done: 4, train_seconds: 10, mean_ips: 250, best_epoch: 4 });
+    epoch.run(4, 0.5, 0.5, 1, 100, null);
+    expect(figures(1)).toMatchObject({ epochs_done: 4, train_seconds: 7, best_epoch: 2, last_val_acc: 0.5 });
+    db.prepare('DELETE FROM epochs WHERE run_id = 1 AND epoch > 1').run();
+    expect(figures(1)).toMatchObject({ epochs_done: 1, train_seconds: 2, best_epoch: 1, best_val_acc: 0.9, last_val_acc: 0.9 });
+    // An epoch without validation never becomes the best.
+    db.prepare('INSERT INTO epochs (run_id, epoch, loss, acc, val_loss, val_acc, lr, seconds, images_per_second) VALUES (2, 1, 1, 0.5, NULL, NULL, 0.001, 1, 10)').run();
+    expect(figures(2)).toMatchObject({ epochs_done: 1, best_epoch: null, last_val_acc: null });
+    // The pool workers' partial index is what the runs list's worker query uses.
+    const plan = db.prepare('EXPLAIN QUERY PLAN SELECT run_id, worker FROM epochs WHERE worker IS NOT NULL AND run_id IN (1, 2) GROUP BY run_id, worker').all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/epochs_worker/);
+    db.close();
+  });
+
   it('opening the store migrates to the latest version with WAL and foreign keys', () => {
     dir = tempDir();
     const db = openDatabase(dir.path);

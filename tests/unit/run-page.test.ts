@@ -30,7 +30,7 @@ function progressAt(epoch: number, batch: number): RunProgress {
 
 function detail(status: RunDetail['status'], epochs: EpochMetrics[], backend: string | null = null): RunDetail {
   return {
-    id: RUN_ID, datasetId: 1, preset: 'seed-lenet5', status, seed: 1, backend, workers: backend ? 1 : null, target: 'local', trainedBy: [], epochWorkers: [], lineage: null, sweepId: null, prunedAt: null, backendNote: null, error: null, notes: '', tags: [], groupKey: null,
+    id: RUN_ID, datasetId: 1, preset: 'seed-lenet5', status, seed: 1, backend, workers: backend ? 1 : null, target: 'local', trainedBy: [], params: {}, epochWorkers: [], lineage: null, sweepId: null, prunedAt: null, backendNote: null, error: null, notes: '', tags: [], groupKey: null,
     createdAt: '2026-01-01T00:00:00Z', startedAt: '2026-01-01T00:00:00Z', endedAt: null, epochsPlanned: 3, epochsDone: epochs.length,
     bestEpoch: null, bestValAcc: null, lastValAcc: null, imagesPerSecond: null, durationSeconds: epochs.reduce((s, e) => s + e.seconds, 0),
     hyperparams: {} as RunDetail['hyperparams'], summary: null, datasetSha256: 'x', appVersion: '0', epochs,

@@ -16,7 +16,7 @@ function run(id: number, status: RunStatus): RunInfo {
   return {
     id, datasetId: 1, preset: 'seed-lenet5', status, seed: id, backend: null, backendNote: null, workers: null, error: null, notes: '', tags: [], groupKey: null,
     sweepId: 1, prunedAt: null, createdAt: '2026-01-01T00:00:00Z', startedAt: null, endedAt: null, epochsPlanned: 3, epochsDone: 0, bestEpoch: null,
-    bestValAcc: null, lastValAcc: null, imagesPerSecond: null, durationSeconds: 0, target: 'local', trainedBy: [],
+    bestValAcc: null, lastValAcc: null, imagesPerSecond: null, durationSeconds: 0, target: 'local', trainedBy: [], params: {},
   };
 }
 
@@ -38,8 +38,13 @@ beforeEach(() => {
   core = new Map([1, 2, 3, 4, 5].map((id) => [id, run(id, 'running')]));
   held = [];
   holdLists = false;
-  bridge.handle('runs:list', () => {
-    const snapshot = [...core.values()].map((r) => ({ ...r }));
+  // Answers as the core does: the runs named, or the newest first, or a page; else every run in id order.
+  bridge.handle('runs:list', (args) => {
+    const { ids: only, newestFirst, offset = 0, limit } = (args ?? {}) as { ids?: number[]; newestFirst?: boolean; offset?: number; limit?: number };
+    let rows = [...core.values()].filter((r) => !only || only.includes(r.id));
+    if (newestFirst) rows.reverse();
+    rows = rows.slice(offset, limit === undefined ? undefined : offset + limit);
+    const snapshot = rows.map((r) => ({ ...r }));
     if (!holdLists) return snapshot;
     return new Promise((resolve) => held.push(() => resolve(snapshot)));
   });

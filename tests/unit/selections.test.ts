@@ -9,7 +9,7 @@ function memoryStore(): KeyValueStore {
 }
 
 const run = (id: number, status: RunInfo['status'], datasetId = 1, bestEpoch: number | null = 1): RunInfo => ({
-  id, datasetId, preset: 'seed-lenet5', status, seed: 1, backend: 'wasm', workers: 1, target: 'local', trainedBy: [], sweepId: null, prunedAt: null, backendNote: null, error: null, notes: '', tags: [], groupKey: null,
+  id, datasetId, preset: 'seed-lenet5', status, seed: 1, backend: 'wasm', workers: 1, target: 'local', trainedBy: [], params: {}, sweepId: null, prunedAt: null, backendNote: null, error: null, notes: '', tags: [], groupKey: null,
   createdAt: '', startedAt: null, endedAt: null, epochsPlanned: 1, epochsDone: 1, bestEpoch, bestValAcc: 0.9, lastValAcc: 0.9,
   imagesPerSecond: 1, durationSeconds: 1,
 });

@@ -215,21 +215,36 @@ function jsonObject(text: string | undefined): Record<string, unknown> {
 export const runsCommand: Command = {
   name: 'runs',
   summary: 'list runs; runs show ID [--command] for one run',
-  usage: `digit-workbench runs [--json]
+  usage: `digit-workbench runs [--limit N] [--offset N] [--json]
 digit-workbench runs show ID [--command] [--json]
+
+  Runs in id order; --limit and --offset page through many (e.g. a sweep's thousands). --json prints a list of
+  {"id","status","backend","preset","epochs":[{"epoch","loss","acc","valLoss","valAcc","lr","seconds",
+  "imagesPerSecond"}],"bestEpoch","bestValAcc","params"} ("error" too when it failed); params holds the
+  hyperparameters that differ from the preset, flattened ("augmentation.rotation") as text.
 
   show: the run's lineage (app version and commit, dataset sha256, backend and version, workers, host, OS, Node and
   Electron) and its epochs with the trainer's CPU % and memory. --command prints the train command that
   re-creates the run instead.`,
   async run(argv, ctx) {
-    const { values, positionals } = parse(argv, { json: { type: 'boolean' }, command: { type: 'boolean' } }, { min: 0, max: 2 });
+    const { values, positionals } = parse(
+      argv,
+      { json: { type: 'boolean' }, command: { type: 'boolean' }, limit: { type: 'string' }, offset: { type: 'string' } },
+      { min: 0, max: 2 },
+    );
     if (values.help) return void console.log(this.usage);
+    const limit = optionalInt(values, 'limit');
+    const offset = optionalInt(values, 'offset');
+    if (limit !== undefined && limit < 1) throw new UsageError(`--limit must be at least 1 (got ${limit})`);
+    if (offset !== undefined && offset < 0) throw new UsageError(`--offset must be 0 or more (got ${offset})`);
     if (positionals[0] === 'show') return showRun(ctx.workbench(), positionals[1], { command: values.command === true, json: values.json === true });
     if (positionals.length) throw new UsageError(`unknown runs subcommand "${positionals[0]}" (try: runs show ID)`);
     const wb = ctx.workbench();
-    const list = await wb.call('runs:list', undefined);
-    if (values.json) return printJson(list.map((r) => runJson(wb, r)));
-    if (list.length === 0) return void console.log('no runs yet: digit-workbench train --dataset sample-train --preset seed-lenet5');
+    const list = await wb.call('runs:list', limit === undefined && offset === undefined ? undefined : { limit, offset });
+    if (values.json) return printJson(list.map((r) => ({ ...runJson(wb, r), params: r.params })));
+    if (list.length === 0) {
+      return void console.log(offset ? `no runs after the first ${offset}` : 'no runs yet: digit-workbench train --dataset sample-train --preset seed-lenet5');
+    }
     console.log(
       table(
         ['ID', 'STATUS', 'PRESET', 'BACKEND', 'EPOCHS', 'BEST VAL ACC', 'AT', 'DURATION', 'IMG/S'],

@@ -10,6 +10,7 @@ import * as m005 from './migrations/005-lineage.js';
 import * as m006 from './migrations/006-sweeps.js';
 import * as m007 from './migrations/007-dataset-versions.js';
 import * as m008 from './migrations/008-embeddings.js';
+import * as m009 from './migrations/009-run-summary.js';
 
 export const migrations: readonly { version: number; up: string }[] = [
   { version: 1, up: m001.up },
@@ -20,6 +21,7 @@ export const migrations: readonly { version: number; up: string }[] = [
   { version: 6, up: m006.up },
   { version: 7, up: m007.up },
   { version: 8, up: m008.up },
+  { version: 9, up: m009.up },
 ];
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version;

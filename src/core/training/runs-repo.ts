@@ -9,6 +9,7 @@ import type { ModelSummary } from '../../shared/model-spec.js';
 import { bestEpoch, type EpochMetrics, type RunDetail, type RunInfo, type RunStatus, type RunTarget } from '../../shared/runs.js';
 import type { CheckpointData, LoopState, WeightsSlot } from '../../shared/trainer-protocol.js';
 import type { RunLineage } from '../../shared/lineage.js';
+import { paramSummary } from './runs-list.js';
 
 interface RunRow {
   id: number;
@@ -96,6 +97,7 @@ function toInfo(row: RunRow, epochs: EpochMetrics[], trainedBy: string[] = []): 
     durationSeconds: epochs.reduce((s, e) => s + e.seconds, 0),
     target: row.target,
     trainedBy,
+    params: paramSummary(row.preset, hp),
   };
 }
 
@@ -124,20 +126,8 @@ export function getRunDetail(db: Db, id: number): RunDetail {
   };
 }
 
-export function listRuns(db: Db): RunInfo[] {
-  const rows = db.prepare('SELECT * FROM runs ORDER BY id').all() as RunRow[];
-  const all = db.prepare('SELECT run_id, * FROM epochs ORDER BY run_id, epoch').all() as (EpochRow & { run_id: number })[];
-  const byRun = new Map<number, EpochMetrics[]>();
-  for (const e of all) {
-    const list = byRun.get(e.run_id) ?? [];
-    list.push(toMetrics(e));
-    byRun.set(e.run_id, list);
-  }
-  const workers = new Map<number, string[]>();
-  const pairs = db.prepare('SELECT run_id, worker FROM epochs WHERE worker IS NOT NULL GROUP BY run_id, worker ORDER BY run_id, MIN(epoch)').all() as { run_id: number; worker: string }[];
-  for (const p of pairs) workers.set(p.run_id, [...(workers.get(p.run_id) ?? []), p.worker]);
-  return rows.map((r) => toInfo(r, byRun.get(r.id) ?? [], workers.get(r.id)));
-}
+/** The runs table's rows: see runs-list.ts (summary columns only, paged or by id). */
+export { listRuns, type RunListQuery } from './runs-list.js';
 
 export function createRun(
   db: Db,
@@ -145,10 +135,13 @@ export function createRun(
 ): number {
   const { lastInsertRowid } = db
     .prepare(
-      `INSERT INTO runs (dataset_id, dataset_sha256, preset, status, hyperparams, seed, app_version, owner_pid, owner_host, group_key, target, created_at)
-       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO runs (dataset_id, dataset_sha256, preset, status, hyperparams, param_summary, seed, app_version, owner_pid, owner_host, group_key, target, created_at)
+       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    .run(opts.datasetId, opts.datasetSha256, opts.preset, JSON.stringify(opts.hyperparams), opts.hyperparams.seed, opts.appVersion, process.pid, hostname(), opts.groupKey ?? null, opts.target ?? 'local', now());
+    .run(
+      opts.datasetId, opts.datasetSha256, opts.preset, JSON.stringify(opts.hyperparams), JSON.stringify(paramSummary(opts.preset, opts.hyperparams)),
+      opts.hyperparams.seed, opts.appVersion, process.pid, hostname(), opts.groupKey ?? null, opts.target ?? 'local', now(),
+    );
   return Number(lastInsertRowid);
 }
 

@@ -1,17 +1,25 @@
-// Runs state: the table's rows from runs:list, patched live by run:status and refreshed (coalesced) after
-// status changes and completed epochs, a deleted run dropped at once; the latest in-epoch progress per running run.
+// Runs state: the table's rows from runs:list, patched live by run:status; after status changes, completed epochs
+// and edits only the runs named are fetched again (coalesced: one runs:list {ids} for a burst), so thousands of
+// runs are not re-sent for each event; a deleted run leaves at once. The latest in-epoch progress per running run.
 
 import type { RunInfo, RunProgress } from '../../shared/runs.js';
 import { api } from './api.js';
 import { connection } from './connection.svelte.js';
 import { Remote } from './remote.svelte.js';
 
+/** Rows in the first screen's preview: more than a tall window shows. */
+const PREVIEW = 100;
+
 /** Exported for its unit tests (each makes its own over a fake transport); the app uses `runs` below. */
 export class RunsStore {
   readonly #remote = new Remote<RunInfo[]>();
   #progress = $state.raw<Record<number, RunProgress>>({});
+  /** The newest runs, fetched first so the table paints before the whole list of thousands has arrived. */
+  #preview = $state.raw<RunInfo[] | null>(null);
   #started = false;
   #timer: ReturnType<typeof setTimeout> | null = null;
+  /** Runs to fetch again at the next flush (null: the whole list). */
+  #dirty: Set<number> | null = new Set();
 
   get #rows(): RunInfo[] {
     return this.#remote.value ?? [];
@@ -29,6 +37,10 @@ export class RunsStore {
   get error(): string | null {
     return this.#remote.error;
   }
+  /** Until the whole list has loaded: the newest runs, newest first (null once loaded, or before they arrive). */
+  get preview(): RunInfo[] | null {
+    return this.#remote.loaded ? null : this.#preview;
+  }
   progressOf(id: number): RunProgress | undefined {
     return this.#progress[id];
   }
@@ -39,28 +51,33 @@ export class RunsStore {
     this.#started = true;
     const offEvents = api.onEvent((event) => {
       if (event.type === 'run:status') {
-        const known = this.#rows.some((r) => r.id === event.runId);
-        if (known) this.#remote.set(this.#rows.map((r) => (r.id === event.runId ? { ...r, status: event.status, error: event.error } : r)));
+        this.#edit(event.runId, (r) => ({ ...r, status: event.status, error: event.error }));
         if (event.status !== 'running' && this.#progress[event.runId]) {
           const { [event.runId]: _gone, ...rest } = this.#progress;
           this.#progress = rest;
         }
-        this.refreshSoon(known ? 400 : 50);
+        this.refreshSoon(this.#has(event.runId) ? 400 : 50, event.runId);
       } else if (event.type === 'run:started') {
-        this.#remote.set(this.#rows.map((r) => (r.id === event.runId ? { ...r, backend: event.backend, backendNote: event.backendNote } : r)));
+        this.#edit(event.runId, (r) => ({ ...r, backend: event.backend, backendNote: event.backendNote }));
       } else if (event.type === 'run:epoch') {
-        this.refreshSoon(400);
-      } else if (event.type === 'run:progress') {
-        this.#progress = { ...this.#progress, [event.progress.runId]: event.progress };
+        this.refreshSoon(400, event.runId);
       } else if (event.type === 'run:changed') {
+        if (!event.deleted) return this.refreshSoon(50, event.runId);
         // Deleted here or by another client: gone at once, and a fresh list supersedes one fetched before the
         // delete that may still be on its way (it would bring the run back).
-        if (!event.deleted) return this.refreshSoon(400);
+        this.#dirty?.delete(event.runId);
         this.#remote.set(this.#rows.filter((r) => r.id !== event.runId));
         void this.load();
+      } else if (event.type === 'run:progress') {
+        this.#progress = { ...this.#progress, [event.progress.runId]: event.progress };
       }
     });
     const offReconnect = connection.onReconnect(() => void this.load());
+    api.call('runs:list', { limit: PREVIEW, newestFirst: true }).then(
+      (rows) => (this.#preview = rows),
+      // The whole list's own request reports a failure; the preview only saves time.
+      () => undefined,
+    );
     void this.load();
     return () => {
       offEvents();
@@ -70,12 +87,33 @@ export class RunsStore {
     };
   }
 
-  /** Coalesces bursts of events (a sweep queues many runs) into one runs:list. */
-  refreshSoon(ms: number): void {
+  #has(id: number): boolean {
+    return this.#rows.some((r) => r.id === id);
+  }
+
+  /** Replaces one row (a copy of the list, one pass: the table's derived rows update once). */
+  #edit(id: number, change: (run: RunInfo) => RunInfo): void {
+    const rows = this.#rows;
+    const i = rows.findIndex((r) => r.id === id);
+    if (i < 0) return;
+    const next = rows.slice();
+    next[i] = change(rows[i]);
+    this.#remote.set(next);
+  }
+
+  /**
+   * Coalesces bursts of events (a sweep queues many runs) into one runs:list: of the runs named, or of every run
+   * when no id is given.
+   */
+  refreshSoon(ms: number, id?: number): void {
+    if (id === undefined) this.#dirty = null;
+    else this.#dirty?.add(id);
     if (this.#timer) return;
     this.#timer = setTimeout(() => {
       this.#timer = null;
-      void this.load();
+      const ids = this.#dirty;
+      this.#dirty = new Set();
+      void (ids === null || !this.#remote.loaded ? this.load() : this.#refresh([...ids]));
     }, ms);
   }
 
@@ -84,9 +122,27 @@ export class RunsStore {
     await this.#remote.run(() => api.call('runs:list', undefined), { keep: true });
   }
 
+  /** Fetches the named runs again and merges them in one pass: new ones join in id order, deleted ones leave. */
+  async #refresh(ids: number[]): Promise<void> {
+    if (ids.length === 0) return;
+    let fresh: RunInfo[];
+    try {
+      fresh = await api.call('runs:list', { ids });
+    } catch {
+      // A failed partial refresh falls back to the whole list, which reports its error as a load does.
+      return this.load();
+    }
+    const byId = new Map(fresh.map((r) => [r.id, r]));
+    const asked = new Set(ids);
+    const kept = this.#rows.filter((r) => !asked.has(r.id) || byId.has(r.id)).map((r) => byId.get(r.id) ?? r);
+    const known = new Set(kept.map((r) => r.id));
+    const added = fresh.filter((r) => !known.has(r.id));
+    this.#remote.set(added.length ? [...kept, ...added].sort((a, b) => a.id - b.id) : kept);
+  }
+
   /** Replaces one row with the core's answer (stop, resume, update return the run). */
   patch(run: RunInfo): void {
-    this.#remote.set(this.#rows.map((r) => (r.id === run.id ? run : r)));
+    this.#edit(run.id, () => run);
   }
 
   async stop(id: number): Promise<void> {
