@@ -6,6 +6,7 @@ import type { RunInfo, RunProgress } from '../../shared/runs.js';
 import { api } from './api.js';
 import { connection } from './connection.svelte.js';
 import { Remote } from './remote.svelte.js';
+import { mergeRefreshed, uniqueIds } from './run-rows.js';
 
 /** Rows in the first screen's preview: more than a tall window shows. */
 const PREVIEW = 100;
@@ -19,7 +20,7 @@ export class RunsStore {
   #started = false;
   #timer: ReturnType<typeof setTimeout> | null = null;
   /** Runs to fetch again at the next flush (null: the whole list). */
-  #dirty: Set<number> | null = new Set();
+  #dirty: number[] | null = [];
 
   get #rows(): RunInfo[] {
     return this.#remote.value ?? [];
@@ -65,7 +66,7 @@ export class RunsStore {
         if (!event.deleted) return this.refreshSoon(50, event.runId);
         // Deleted here or by another client: gone at once, and a fresh list supersedes one fetched before the
         // delete that may still be on its way (it would bring the run back).
-        this.#dirty?.delete(event.runId);
+        if (this.#dirty) this.#dirty = this.#dirty.filter((id) => id !== event.runId);
         this.#remote.set(this.#rows.filter((r) => r.id !== event.runId));
         void this.load();
       } else if (event.type === 'run:progress') {
@@ -107,13 +108,13 @@ export class RunsStore {
    */
   refreshSoon(ms: number, id?: number): void {
     if (id === undefined) this.#dirty = null;
-    else this.#dirty?.add(id);
+    else this.#dirty?.push(id);
     if (this.#timer) return;
     this.#timer = setTimeout(() => {
       this.#timer = null;
       const ids = this.#dirty;
-      this.#dirty = new Set();
-      void (ids === null || !this.#remote.loaded ? this.load() : this.#refresh([...ids]));
+      this.#dirty = [];
+      void (ids === null || !this.#remote.loaded ? this.load() : this.#refresh(uniqueIds(ids)));
     }, ms);
   }
 
@@ -132,12 +133,7 @@ export class RunsStore {
       // A failed partial refresh falls back to the whole list, which reports its error as a load does.
       return this.load();
     }
-    const byId = new Map(fresh.map((r) => [r.id, r]));
-    const asked = new Set(ids);
-    const kept = this.#rows.filter((r) => !asked.has(r.id) || byId.has(r.id)).map((r) => byId.get(r.id) ?? r);
-    const known = new Set(kept.map((r) => r.id));
-    const added = fresh.filter((r) => !known.has(r.id));
-    this.#remote.set(added.length ? [...kept, ...added].sort((a, b) => a.id - b.id) : kept);
+    this.#remote.set(mergeRefreshed(this.#rows, ids, fresh));
   }
 
   /** Replaces one row with the core's answer (stop, resume, update return the run). */
