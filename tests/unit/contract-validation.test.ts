@@ -82,9 +82,9 @@ describe('contract arguments', () => {
   });
 
   it('take nothing, null or {} for a method without arguments', () => {
-    for (const args of [undefined, null, {}]) expect(parseArgs('runs:list', args)).toBeUndefined();
-    expect(message('runs:list', 'x')).toBe('takes no arguments');
-    expect(message('runs:list', { extra: 1 })).toBe('extra: is not a known field (this method takes no arguments)');
+    for (const args of [undefined, null, {}]) expect(parseArgs('datasets:list', args)).toBeUndefined();
+    expect(message('datasets:list', 'x')).toBe('takes no arguments');
+    expect(message('datasets:list', { extra: 1 })).toBe('extra: is not a known field (this method takes no arguments)');
   });
 
   it('return the parsed arguments typed by the schema', () => {
