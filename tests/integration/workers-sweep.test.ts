@@ -75,7 +75,10 @@ describe('digit-workbench sweep --queue', () => {
       }
       expect(new Set(runs.flatMap((d) => d.trainedBy))).toEqual(new Set(['wa', 'wb']));
       for (const pruned of [runs[2], runs[3]]) {
-        expect(pruned.prunedAt).toBe(1);
+        // Usually at the first rung; at the second (epoch 3) when the pool's fast epochs let a poor trial report
+        // rung 1 before enough better ones had (ASHA decides on what has arrived: which rung is a race here; the
+        // rung arithmetic itself is unit-tested in asha.test.ts). Either way it stops before its last epoch.
+        expect([1, 3]).toContain(pruned.prunedAt);
         expect(pruned.status).toBe('stopped');
         expect(pruned.epochs.length).toBeGreaterThanOrEqual(1);
         expect(pruned.epochs.length).toBeLessThan(6);
@@ -97,12 +100,13 @@ describe('digit-workbench sweep --queue', () => {
 
   it('sweep stop reaches the pool trials; sweep resume --queue continues them from their checkpoints on the pool', async () => {
     const child = spawn(process.execPath, [CLI_BIN, '--home', dir.path, 'sweep', '--dataset', String(datasetId), '--preset', 'seed-lenet5',
-      '--param', 'batchSize=32,64', '--param', 'epochs=8', '--search', 'grid', '--queue', redis.url, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      '--param', 'batchSize=32,64', '--param', 'epochs=60', '--search', 'grid', '--queue', redis.url, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += String(d)));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     try {
-      // Stop once both trials have committed an epoch on the pool (read from the store the CLI owner writes).
+      // Stop once both trials have committed an epoch on the pool (read from the store the CLI owner writes). An
+      // epoch of 540 digits takes a tenth of a second: 60 of them leave the stop (a CLI process) time to arrive.
       let sweepId: number | undefined;
       const watch = new Workbench({ home: dir.path, sample: false });
       try {
@@ -133,7 +137,7 @@ describe('digit-workbench sweep --queue', () => {
       try {
         for (const t of done.trials) {
           const run = await wb.call('runs:get', { id: t.runId });
-          expect(run.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+          expect(run.epochs.map((e) => e.epoch)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
           expect(run.epochWorkers.every((w) => w === 'wa' || w === 'wb')).toBe(true);
         }
       } finally {
