@@ -9,6 +9,7 @@ import { createEngine, planModel } from '../../src/trainer/engine/index.js';
 import { initialWeights } from '../../src/trainer/engine/model.js';
 import { Optimizer } from '../../src/trainer/engine/optimizer.js';
 import { someDigits } from '../helpers/gradient-models.js';
+import { availableBackends } from '../../src/trainer/engine/backend.js';
 
 const MODEL: LayerSpec[] = [
   { type: 'conv2d', filters: 24, kernelSize: 5, padding: 'same', activation: 'linear' },
@@ -107,6 +108,44 @@ describe('BatchNorm', () => {
       }
     } finally {
       await e.dispose();
+    }
+  });
+});
+
+describe('BatchNorm after a convolution, on every backend and worker count', () => {
+  // wasm trains BatchNorm with its own SIMD kernels (moments, normalise + ReLU) when the channels fill its lanes;
+  // the gradient checks pin the gradients, this pins the moving statistics those kernels feed, against the cpu
+  // backend's tf-op path, and across 1 and 2 workers (the whole batch's statistics, exchanged).
+  const layers: LayerSpec[] = [
+    { type: 'conv2d', filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' },
+    { type: 'batchNorm' },
+    { type: 'conv2d', filters: 8, kernelSize: 5, strides: 2, padding: 'same', activation: 'relu' },
+    { type: 'batchNorm' },
+    { type: 'flatten' },
+    { type: 'dense', units: 10, activation: 'softmax' },
+  ];
+
+  it('moves the statistics the same way as the cpu backend', async () => {
+    const here = (await availableBackends()).filter((b) => b.available).map((b) => b.name);
+    const plan = planModel(layers);
+    const { x, y } = someDigits(8, 5);
+    const trained = async (backend: string, workers: number): Promise<Float32Array> => {
+      const e = await createEngine({ layers, optimizer: { name: 'adam', learningRate: 1e-3 }, seed: 2, backend, workers });
+      try {
+        for (let i = 0; i < 2; i++) await e.trainBatch(x, y);
+        return new Float32Array((await e.saveState()).weights.buffer);
+      } finally {
+        await e.dispose();
+      }
+    };
+    const reference = await trained('cpu', 1);
+    const stats = plan.params.filter((p) => p.name.includes('moving_'));
+    expect(stats).toHaveLength(4);
+    for (const [backend, workers] of here.filter((b) => b !== 'cpu').flatMap((b) => [[b, 1], [b, 2]] as const)) {
+      const w = await trained(backend, workers);
+      for (const p of stats) {
+        for (let i = p.offset; i < p.offset + p.size; i++) expect(w[i], `${p.name} on ${backend} × ${workers}`).toBeCloseTo(reference[i], 5);
+      }
     }
   });
 });
