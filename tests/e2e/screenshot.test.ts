@@ -19,6 +19,7 @@ const SHOWN = new Map([
   ['Run page', 'run'],
   ['Compare', 'compare'],
   ['Errors (digit selected)', 'errors'],
+  ['Embedding (map, digit selected)', 'embedding'],
   ['Diff', 'diff'],
   ['Submissions (ensemble)', 'submissions'],
   ['Draw', 'draw'],
@@ -50,9 +51,15 @@ describe.skipIf(process.env.UPDATE_SCREENSHOTS !== '1')('README screenshots', ()
       mkdirSync(OUT, { recursive: true });
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
       await page.goto(served.url);
-      // The run page and its errors show the long run; Diff keeps two runs validated on the same images.
+      // The run page, its errors and its embedding map show the long run; Diff keeps two runs validated on the same images.
       const states = viewStates(trained).map((v) =>
-        v.name === 'Run page' ? { ...v, hash: `#/runs/${long}` } : v.name.startsWith('Errors') ? { ...v, hash: `#/errors/${long}` } : v,
+        v.name === 'Run page'
+          ? { ...v, hash: `#/runs/${long}` }
+          : v.name.startsWith('Errors')
+            ? { ...v, hash: `#/errors/${long}` }
+            : v.name.startsWith('Embedding')
+              ? { ...v, hash: `#/embedding/${long}` }
+              : v,
       );
       for (const state of states) {
         const file = SHOWN.get(state.name);
