@@ -10,6 +10,7 @@ import { initialWeights } from '../../src/trainer/engine/model.js';
 import { Optimizer } from '../../src/trainer/engine/optimizer.js';
 import { someDigits } from '../helpers/gradient-models.js';
 import { availableBackends } from '../../src/trainer/engine/backend.js';
+import type { BackendName } from '../../src/trainer/engine/types.js';
 
 const MODEL: LayerSpec[] = [
   { type: 'conv2d', filters: 24, kernelSize: 5, padding: 'same', activation: 'linear' },
@@ -129,7 +130,7 @@ describe('BatchNorm after a convolution, on every backend and worker count', () 
     const here = (await availableBackends()).filter((b) => b.available).map((b) => b.name);
     const plan = planModel(layers);
     const { x, y } = someDigits(8, 5);
-    const trained = async (backend: string, workers: number): Promise<Float32Array> => {
+    const trained = async (backend: BackendName, workers: number): Promise<Float32Array> => {
       const e = await createEngine({ layers, optimizer: { name: 'adam', learningRate: 1e-3 }, seed: 2, backend, workers });
       try {
         for (let i = 0; i < 2; i++) await e.trainBatch(x, y);
