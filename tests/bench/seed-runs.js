@@ -6,17 +6,9 @@
 // migration 009, summarised on first listing).
 // Used by the runs-scale bench and the runs-list tests; deterministic for a given seed.
 
-/** mulberry32: a small seeded generator, so the same seed fills the same folder. */
-function generator(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The app's own seeded generator (built by `npm run build:node`, which npm test and the bench scripts run first),
+// so the same seed fills the same folder.
+import { mulberry32 as generator } from '../../build/node/shared/random.js';
 
 const TAGS = ['baseline', 'lr-test', 'augment', 'kaggle', 'night', 'ablation', 'bn', 'dropout', 'long', 'short'];
 const NOTES = ['', '', '', 'best so far', 'try a lower learning rate next', 'noisy curve', 'submitted to Kaggle', 'rerun of a crashed run'];
