@@ -139,6 +139,18 @@ async function round(side, browser) {
   const page = await context.newPage();
   // The moment the first run row is in the DOM, on the page's clock (0 = navigation start).
   await page.addInitScript(() => {
+    // Where the first paint's time goes: the socket's opening and its first replies, on the same clock.
+    const Native = window.WebSocket;
+    window.__ws = { open: null, messages: [] };
+    window.WebSocket = class extends Native {
+      constructor(...a) {
+        super(...a);
+        this.addEventListener('open', () => (window.__ws.open ??= performance.now()));
+        this.addEventListener('message', (e) => {
+          if (window.__ws.messages.length < 6) window.__ws.messages.push([Math.round(performance.now()), typeof e.data === 'string' ? e.data.length : -1]);
+        });
+      }
+    };
     new MutationObserver((_, obs) => {
       if (document.querySelector('[data-testid=runs-table] tbody tr[data-run]')) {
         window.__rowsAt = performance.now();
@@ -149,6 +161,14 @@ async function round(side, browser) {
   await page.goto(`${side.serve.url.href}#/runs`);
   await page.waitForFunction(() => window.__rowsAt !== undefined, undefined, { timeout: 120_000 });
   f.paint.push(await page.evaluate(() => window.__rowsAt));
+  if (process.argv.includes('--trace')) {
+    const t = await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0];
+      const js = performance.getEntriesByType('resource').find((r) => r.name.endsWith('.js'));
+      return { html: Math.round(nav.responseEnd), js: Math.round(js?.responseEnd ?? -1), dcl: Math.round(nav.domContentLoadedEventEnd), wsOpen: Math.round(window.__ws.open), messages: window.__ws.messages, rows: Math.round(window.__rowsAt) };
+    });
+    console.log(`    ${side.name} trace (ms from navigation): ${JSON.stringify(t)}`);
+  }
   // The table may paint the newest runs first: sorting and filtering are timed once every run is in it.
   // (A table that is not windowed has no count: all its rows are there.)
   await page.waitForFunction(

@@ -73,6 +73,41 @@ describe('Runs table with 3,000 runs (serve mode, Chromium)', () => {
     await table().locator(`tr[data-run="${COUNT}"]`).waitFor();
   });
 
+  it('keeps the focused row (and its focus) when a scroll takes it out of the window', async () => {
+    const box = page.locator('section[aria-label="Runs table"]');
+    const edit = page.getByRole('button', { name: `Edit notes and tags of run ${COUNT - 2}` });
+    await edit.focus();
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.tagName);
+    expect(await focused()).toBe(`Edit notes and tags of run ${COUNT - 2}`);
+    // Far down: the window is the last rows, the focused row is still in the table, at its place, still focused.
+    await box.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await table().locator('tr[data-run="1"]').waitFor();
+    const rendered = await renderedIds();
+    expect(rendered[0]).toBe(COUNT - 2);
+    expect(rendered.length).toBeLessThan(100);
+    expect(await focused()).toBe(`Edit notes and tags of run ${COUNT - 2}`);
+    expect(await table().locator(`tr[data-run="${COUNT - 2}"]`).getAttribute('aria-rowindex')).toBe('4');
+    // The spacers keep the scroll height true: the row count times the row height, give or take a row.
+    const heights = await table().evaluate((t) => ({
+      body: t.querySelector('tbody')!.getBoundingClientRect().height,
+      row: t.querySelector<HTMLElement>('tbody tr[data-run]')!.offsetHeight,
+    }));
+    expect(Math.abs(heights.body - heights.row * COUNT)).toBeLessThan(heights.row * 2);
+    // Tab from the focused button goes on within its own row (Delete), as if it had never left the window.
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe(`Delete run ${COUNT - 2}`);
+    // Back at the top the row is an ordinary row of the window again, and focus elsewhere releases it.
+    await box.evaluate((el) => (el.scrollTop = 0));
+    await expect.poll(async () => (await renderedIds()).slice(0, 3)).toEqual([COUNT, COUNT - 1, COUNT - 2]);
+    expect(await focused()).toBe(`Delete run ${COUNT - 2}`);
+    await page.getByLabel('Filter runs').focus();
+    await box.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await table().locator('tr[data-run="1"]').waitFor();
+    expect((await renderedIds())[0]).not.toBe(COUNT - 2);
+    await box.evaluate((el) => (el.scrollTop = 0));
+    await table().locator(`tr[data-run="${COUNT}"]`).waitFor();
+  });
+
   it('sorts by best validation accuracy over every run, not only those rendered', async () => {
     await page.getByRole('button', { name: /^Best val acc/ }).click();
     // Ties go to the lower id, as the table orders them.

@@ -8,8 +8,8 @@ import { connection } from './connection.svelte.js';
 import { Remote } from './remote.svelte.js';
 import { mergeRefreshed, uniqueIds } from './run-rows.js';
 
-/** Rows in the first screen's preview: more than a tall window shows. */
-const PREVIEW = 100;
+/** Rows in the first screen's preview: more than a tall window shows (rows are 28 px or more). */
+const PREVIEW = 60;
 
 /** Exported for its unit tests (each makes its own over a fake transport); the app uses `runs` below. */
 export class RunsStore {
@@ -74,12 +74,18 @@ export class RunsStore {
       }
     });
     const offReconnect = connection.onReconnect(() => void this.load());
-    api.call('runs:list', { limit: PREVIEW, newestFirst: true }).then(
-      (rows) => (this.#preview = rows),
-      // The whole list's own request reports a failure; the preview only saves time.
-      () => undefined,
-    );
-    void this.load();
+    // The whole list is asked for once the preview has arrived: asked together, the server would build the whole
+    // list (hundreds of ms with thousands of runs) before its event loop got to send the deflated preview.
+    api
+      .call('runs:list', { limit: PREVIEW, newestFirst: true })
+      .then(
+        (rows) => {
+          if (!this.#remote.loaded) this.#preview = rows;
+        },
+        // The whole list's own request reports a failure; the preview only saves time.
+        () => undefined,
+      )
+      .finally(() => void this.load());
     return () => {
       offEvents();
       offReconnect();
