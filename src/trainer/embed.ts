@@ -30,7 +30,7 @@ export async function embed(req: EmbedRequest, progress: EmbedProgress): Promise
     optimizer: { name: 'adam', learningRate: req.checkpoint.state.learningRate },
     seed: 0,
     backend: req.backend ?? undefined,
-    workers: 1,
+    // The machine's default worker count: the activations are split across them as prediction is.
   });
   let backend: string;
   const rows: number[][] = [];

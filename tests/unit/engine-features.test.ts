@@ -58,4 +58,25 @@ describe('Engine.features', () => {
       }
     }, 60_000);
   }
+
+  it('splits a large set across the worker threads and gives what one thread gives, row for row', async () => {
+    const layers = [...presets['seed-lenet5'].hyperparams.model];
+    const opts = { layers, optimizer: { name: 'adam' as const, learningRate: 1e-3 }, seed: 5, backend: 'wasm' as const };
+    const one = await createEngine({ ...opts, workers: 1 });
+    const two = await createEngine({ ...opts, workers: 2 });
+    try {
+      const { x, y } = images(2100); // past the size from which inference is split
+      for (let i = 0; i < 3; i++) await one.trainBatch(x.subarray(0, 64 * 784), y.subarray(0, 64));
+      await two.loadState(await one.saveState());
+      const [a, b] = [await one.features(x), await two.features(x)];
+      expect(b.width).toBe(84);
+      expect(b.features).toHaveLength(2100 * 84);
+      // The second half comes from the worker thread: compare the whole, and that the tail is not zeros.
+      expect(Math.max(...b.features.subarray(2000 * 84))).toBeGreaterThan(0);
+      for (let i = 0; i < a.features.length; i++) if (Math.abs(a.features[i] - b.features[i]) > 1e-5) expect([i, b.features[i]]).toEqual([i, a.features[i]]);
+      for (let i = 0; i < a.probs.length; i++) if (Math.abs(a.probs[i] - b.probs[i]) > 1e-6) expect([i, b.probs[i]]).toEqual([i, a.probs[i]]);
+    } finally {
+      await Promise.all([one.dispose(), two.dispose()]);
+    }
+  }, 120_000);
 });

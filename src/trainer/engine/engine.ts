@@ -133,19 +133,28 @@ export class TfEngine implements Engine {
     });
   }
 
-  async predict(x: Float32Array): Promise<Float32Array> {
-    const n = checkImages(x, 'predict');
+  /**
+   * Inference over `x` split in contiguous parts, one per replica (this thread's last), from `PARALLEL_PREDICT_MIN`
+   * images; each part's result in order, with the image it starts at.
+   */
+  async #inParts<T>(x: Float32Array, what: string, local: (part: Float32Array) => T, remote: (w: EngineWorker, part: Float32Array) => Promise<T>): Promise<{ first: number; result: T }[]> {
+    const n = checkImages(x, what);
     await useBackend(this.backend);
-    const { workers, local } = this.#p;
+    const { workers } = this.#p;
     const parts = n >= PARALLEL_PREDICT_MIN ? workers.length + 1 : 1;
-    const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((i * n) / parts) * PIXELS);
-    const remote = workers.slice(0, parts - 1).map((w, i) => w.predict({ type: 'predict', version: this.#version, x: x.slice(bounds[i + 1], bounds[i + 2]) }));
+    const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((i * n) / parts));
+    const pending = workers.slice(0, parts - 1).map((w, i) => remote(w, x.slice(bounds[i + 1] * PIXELS, bounds[i + 2] * PIXELS)));
     this.#syncLocal();
-    const first = local.predict(x.subarray(bounds[0], bounds[1]));
-    if (parts === 1) return first;
-    const probs = new Float32Array(n * CLASSES);
-    probs.set(first);
-    (await Promise.all(remote)).forEach((p, i) => probs.set(p, (bounds[i + 1] / PIXELS) * CLASSES));
+    const first = local(x.subarray(0, bounds[1] * PIXELS));
+    return [first, ...(await Promise.all(pending))].map((result, i) => ({ first: bounds[i], result }));
+  }
+
+  async predict(x: Float32Array): Promise<Float32Array> {
+    const version = this.#version;
+    const parts = await this.#inParts(x, 'predict', (part) => this.#p.local.predict(part), (w, part) => w.predict({ type: 'predict', version, x: part }));
+    if (parts.length === 1) return parts[0].result;
+    const probs = new Float32Array((x.length / PIXELS) * CLASSES);
+    for (const { first, result } of parts) probs.set(result, first * CLASSES);
     return probs;
   }
 
@@ -166,10 +175,17 @@ export class TfEngine implements Engine {
   }
 
   async features(x: Float32Array): Promise<{ features: Float32Array; width: number; probs: Float32Array }> {
-    checkImages(x, 'features');
-    await useBackend(this.backend);
-    this.#syncLocal();
-    return this.#p.local.features(x);
+    const version = this.#version;
+    const parts = await this.#inParts(x, 'features', (part) => this.#p.local.features(part), (w, part) => w.features({ type: 'predict', version, x: part }));
+    if (parts.length === 1) return parts[0].result;
+    const { width } = parts[0].result;
+    const n = x.length / PIXELS;
+    const out = { features: new Float32Array(n * width), width, probs: new Float32Array(n * CLASSES) };
+    for (const { first, result } of parts) {
+      out.features.set(result.features, first * width);
+      out.probs.set(result.probs, first * CLASSES);
+    }
+    return out;
   }
 
   async saliency(x: Float32Array, cls: number): Promise<Float32Array> {

@@ -104,10 +104,15 @@ export function foldInference(plan: ModelPlan, flat: Float32Array): InferenceSte
   });
 }
 
-/** Logits of a batch through the folded steps. Call inside tf.tidy. */
-export function inferLogits(steps: InferenceStep[], x: tf.Tensor4D): tf.Tensor2D {
+/**
+ * Logits of a batch through the folded steps; `penultimate`, when given, receives the input of the last dense step
+ * (the activations the embedding map places). Call inside tf.tidy.
+ */
+export function inferLogits(steps: InferenceStep[], x: tf.Tensor4D, penultimate?: (h: tf.Tensor2D) => void): tf.Tensor2D {
+  const lastDense = penultimate ? steps.findLastIndex((s) => s.op === 'dense') : -1;
   let h: tf.Tensor = x;
-  for (const s of steps) {
+  for (const [i, s] of steps.entries()) {
+    if (i === lastDense) penultimate!(h as tf.Tensor2D);
     switch (s.op) {
       case 'conv2d':
         h = tf.fused.conv2d({ x: h as tf.Tensor4D, filter: s.kernel, bias: s.bias, strides: s.strides, pad: s.pad, dilations: 1, activation: s.act });

@@ -37,6 +37,8 @@ export interface PredictRequest {
   id: number;
   version: number;
   x: Float32Array;
+  /** Also the penultimate layer's activations (the embedding map's input). */
+  features?: boolean;
 }
 
 export type WorkerRequest = InitRequest | TrainRequest | PredictRequest;
@@ -44,5 +46,5 @@ export type WorkerRequest = InitRequest | TrainRequest | PredictRequest;
 export type WorkerReply =
   | { type: 'ready'; id: 0 }
   | { type: 'trained'; id: number; lossSum: number; correct: number; bnStats: Float32Array[] }
-  | { type: 'predicted'; id: number; probs: Float32Array }
+  | { type: 'predicted'; id: number; probs: Float32Array; features?: Float32Array; width?: number }
   | { type: 'error'; id: number; message: string };

@@ -68,6 +68,16 @@ export class Replica {
     });
   }
 
+  /** The folded model of the current weights (built once per weight version). */
+  #foldedSteps(): InferenceStep[] {
+    if (!this.#folded) {
+      const flat = new Float32Array(this.plan.size);
+      for (const p of this.plan.params) flat.set(this.#weights.get(p.name)!.dataSync() as Float32Array, p.offset);
+      this.#folded = foldInference(this.plan, flat);
+    }
+    return this.#folded;
+  }
+
   #dropFolded(): void {
     if (this.#folded) disposeInference(this.#folded);
     this.#folded = null;
@@ -80,12 +90,7 @@ export class Replica {
   predict(x: Float32Array, { fold = true, chunk = PREDICT_CHUNK }: { fold?: boolean; chunk?: number } = {}): Float32Array {
     const n = x.length / 784;
     const probs = new Float32Array(n * CLASSES);
-    if (fold && !this.#folded) {
-      const flat = new Float32Array(this.plan.size);
-      for (const p of this.plan.params) flat.set(this.#weights.get(p.name)!.dataSync() as Float32Array, p.offset);
-      this.#folded = foldInference(this.plan, flat);
-    }
-    const steps = fold ? this.#folded : null;
+    const steps = fold ? this.#foldedSteps() : null;
     for (let start = 0; start < n; start += chunk) {
       const count = Math.min(chunk, n - start);
       const logits = tf.tidy(() => {
@@ -100,7 +105,8 @@ export class Replica {
 
   /**
    * The activations that feed the last dense layer (the penultimate layer: LeNet's 84 units, cnn-strong's 128
-   * after BatchNorm and ReLU), n × width, with the softmax probabilities of the same pass; inference mode.
+   * after BatchNorm and ReLU), n × width, with the softmax probabilities of the same pass; inference mode, through
+   * the folded model as prediction runs it.
    */
   features(x: Float32Array): { features: Float32Array; width: number; probs: Float32Array } {
     const n = x.length / 784;
@@ -111,10 +117,12 @@ export class Replica {
     const probs = new Float32Array(n * CLASSES);
     for (let start = 0; start < n; start += PREDICT_CHUNK) {
       const count = Math.min(PREDICT_CHUNK, n - start);
+      const steps = this.#foldedSteps();
       const [acts, logits] = tf.tidy(() => {
         const xs = tf.tensor4d(x.subarray(start * 784, (start + count) * 784), [count, ...INPUT_SHAPE]);
-        const fwd = forward(this.plan, this.#weights, xs, 'infer');
-        return [fwd.caches[last].input.dataSync() as Float32Array, fwd.logits.dataSync() as Float32Array];
+        let penultimate: Float32Array | null = null;
+        const out = inferLogits(steps, xs, (h) => (penultimate = h.dataSync() as Float32Array));
+        return [penultimate! as Float32Array, out.dataSync() as Float32Array];
       });
       features.set(acts, start * width);
       softmaxRows(logits, probs.subarray(start * CLASSES, (start + count) * CLASSES));

@@ -75,6 +75,11 @@ export class EngineWorker {
     return ((await this.#call(req)) as Extract<WorkerReply, { type: 'predicted' }>).probs;
   }
 
+  async features(req: Body<PredictRequest>): Promise<{ features: Float32Array; width: number; probs: Float32Array }> {
+    const r = (await this.#call({ ...req, features: true })) as Extract<WorkerReply, { type: 'predicted' }>;
+    return { features: r.features!, width: r.width!, probs: r.probs };
+  }
+
   async terminate(): Promise<void> {
     this.#dead ??= new WorkbenchError('trainer', 'Engine disposed');
     await this.#worker.terminate();

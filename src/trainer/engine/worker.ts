@@ -60,7 +60,12 @@ async function handle(msg: WorkerRequest): Promise<void> {
     reply({ type: 'trained', id: msg.id, ...result });
   } else {
     sync(msg.version);
-    const probs = replica!.predict(msg.x);
-    reply({ type: 'predicted', id: msg.id, probs }, [probs.buffer as ArrayBuffer]);
+    if (msg.features) {
+      const { probs, features, width } = replica!.features(msg.x);
+      reply({ type: 'predicted', id: msg.id, probs, features, width }, [probs.buffer as ArrayBuffer, features.buffer as ArrayBuffer]);
+    } else {
+      const probs = replica!.predict(msg.x);
+      reply({ type: 'predicted', id: msg.id, probs }, [probs.buffer as ArrayBuffer]);
+    }
   }
 }
