@@ -4,7 +4,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createLogger, startFileLogging, stderrLevel, stopFileLogging } from '../../src/core/logger.js';
+import { createRequire } from 'node:module';
+import { createLogger, lightDateFns, startFileLogging, stderrLevel, stopFileLogging } from '../../src/core/logger.js';
 import { logCallFailure } from '../../src/core/call-log.js';
 import { recentLogRecords } from '../../src/core/log-files.js';
 import { badInput, conflict, notFound, WorkbenchError } from '../../src/shared/errors.js';
@@ -43,6 +44,30 @@ describe('logger', () => {
     expect(said).not.toContain('run 3 started');
     expect(said).toMatch(/error runs: run 3 failed\n\s+Error: disk on fire/);
     expect(stdout).not.toHaveBeenCalled();
+  });
+
+  it('rolls to the next file past the size limit (pino-roll over the per-function date-fns modules)', async () => {
+    dir = tempDir();
+    await startFileLogging({ home: dir.path, name: 'serve', size: '1k' });
+    const log = createLogger('rolls');
+    for (let i = 0; i < 40; i++) {
+      log.info(`record ${i} ${'x'.repeat(100)}`);
+      // pino-roll checks the size as it writes and rolls on the next tick.
+      await new Promise((r) => setImmediate(r));
+    }
+    stopFileLogging();
+    const files = readdirSync(join(dir.path, 'logs')).filter((f) => f.endsWith('.log'));
+    expect(files.length).toBeGreaterThan(2);
+    const records = files.flatMap((f) => lines(dir!.path, f)).map((r) => r.msg as string);
+    expect(records).toHaveLength(40);
+    expect(new Set(records).size).toBe(40);
+    // The date-fns functions pino-roll reads are date-fns' own, from its per-function modules.
+    lightDateFns();
+    const rollRequire = createRequire(createRequire(import.meta.url).resolve('pino-roll'));
+    const fns = rollRequire('date-fns') as Record<string, (...a: unknown[]) => unknown>;
+    expect(fns.format(new Date(2026, 10, 30, 7, 5), 'yyyy-MM-dd HH:mm')).toBe('2026-11-30 07:05');
+    expect((fns.addDays(new Date(2026, 10, 30), 1) as Date).getDate()).toBe(1);
+    expect(fns.isValid(new Date(Number.NaN))).toBe(false);
   });
 
   it('reads DIGIT_WORKBENCH_LOG for stderr, warn by default', () => {
