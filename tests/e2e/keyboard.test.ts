@@ -109,7 +109,12 @@ describe('keyboard: each view’s main action by Tab and Enter/Space', () => {
     const importButton = page.getByRole('button', { name: 'Import CSV…' });
     await tabTo(importButton);
     await expectFocusRing(importButton);
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+    // Waiting for the event turns on Playwright's file-chooser interception, a message of its own to the page: a
+    // round trip on the same connection makes sure it is on before Enter (on a loaded machine Enter could win).
+    const chooserEvent = page.waitForEvent('filechooser');
+    await page.evaluate(() => 0);
+    await page.keyboard.press('Enter');
+    const chooser = await chooserEvent;
     expect(chooser.isMultiple()).toBe(false);
   });
 
