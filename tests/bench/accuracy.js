@@ -54,6 +54,7 @@ try {
     off();
     const r = await wb.call('runs:get', { id: run.id });
     const seconds = (performance.now() - started) / 1000;
+    if (r.bestValAcc === null) throw new Error(`${preset}: run ${run.id} ended ${status} without a finished epoch: ${r.error ?? ''}`);
     const verdict = r.bestValAcc >= (targets[preset] ?? 0) ? 'meets' : 'BELOW';
     console.log(
       `${preset.padEnd(12)} ${status}: best val accuracy ${r.bestValAcc.toFixed(4)} at epoch ${r.bestEpoch} of ${r.epochs.length} ` +
