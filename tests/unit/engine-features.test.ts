@@ -65,7 +65,7 @@ describe('Engine.features', () => {
     const one = await createEngine({ ...opts, workers: 1 });
     const two = await createEngine({ ...opts, workers: 2 });
     try {
-      const { x, y } = images(2100); // past the size from which inference is split
+      const { x, y } = images(2100); // past the size from which features are split
       for (let i = 0; i < 3; i++) await one.trainBatch(x.subarray(0, 64 * 784), y.subarray(0, 64));
       await two.loadState(await one.saveState());
       const [a, b] = [await one.features(x), await two.features(x)];

@@ -15,6 +15,8 @@ import type { EngineWorker } from './worker-pool.js';
 
 /** Below this many images a prediction is not worth splitting across threads. */
 const PARALLEL_PREDICT_MIN = 2048;
+/** Features are asked for in chunks of 512 (the embedding map's progress steps): split from there, 256 a thread. */
+const PARALLEL_FEATURES_MIN = 512;
 
 export interface EngineParts {
   plan: ModelPlan;
@@ -134,14 +136,16 @@ export class TfEngine implements Engine {
   }
 
   /**
-   * Inference over `x` split in contiguous parts, one per replica (this thread's last), from `PARALLEL_PREDICT_MIN`
-   * images; each part's result in order, with the image it starts at.
+   * Inference over `x` split in contiguous parts, one per replica (this thread's the first), from `min` images; each
+   * part's result in order, with the image it starts at.
    */
-  async #inParts<T>(x: Float32Array, what: string, local: (part: Float32Array) => T, remote: (w: EngineWorker, part: Float32Array) => Promise<T>): Promise<{ first: number; result: T }[]> {
+  async #inParts<T>(
+    x: Float32Array, what: string, min: number, local: (part: Float32Array) => T, remote: (w: EngineWorker, part: Float32Array) => Promise<T>,
+  ): Promise<{ first: number; result: T }[]> {
     const n = checkImages(x, what);
     await useBackend(this.backend);
     const { workers } = this.#p;
-    const parts = n >= PARALLEL_PREDICT_MIN ? workers.length + 1 : 1;
+    const parts = n >= min ? workers.length + 1 : 1;
     const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((i * n) / parts));
     const pending = workers.slice(0, parts - 1).map((w, i) => remote(w, x.slice(bounds[i + 1] * PIXELS, bounds[i + 2] * PIXELS)));
     this.#syncLocal();
@@ -151,7 +155,7 @@ export class TfEngine implements Engine {
 
   async predict(x: Float32Array): Promise<Float32Array> {
     const version = this.#version;
-    const parts = await this.#inParts(x, 'predict', (part) => this.#p.local.predict(part), (w, part) => w.predict({ type: 'predict', version, x: part }));
+    const parts = await this.#inParts(x, 'predict', PARALLEL_PREDICT_MIN, (part) => this.#p.local.predict(part), (w, part) => w.predict({ type: 'predict', version, x: part }));
     if (parts.length === 1) return parts[0].result;
     const probs = new Float32Array((x.length / PIXELS) * CLASSES);
     for (const { first, result } of parts) probs.set(result, first * CLASSES);
@@ -176,7 +180,7 @@ export class TfEngine implements Engine {
 
   async features(x: Float32Array): Promise<{ features: Float32Array; width: number; probs: Float32Array }> {
     const version = this.#version;
-    const parts = await this.#inParts(x, 'features', (part) => this.#p.local.features(part), (w, part) => w.features({ type: 'predict', version, x: part }));
+    const parts = await this.#inParts(x, 'features', PARALLEL_FEATURES_MIN, (part) => this.#p.local.features(part), (w, part) => w.features({ type: 'predict', version, x: part }));
     if (parts.length === 1) return parts[0].result;
     const { width } = parts[0].result;
     const n = x.length / PIXELS;
