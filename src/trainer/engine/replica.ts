@@ -88,19 +88,7 @@ export class Replica {
    * forward pass the training code uses, which the folded one must match up to float rounding).
    */
   predict(x: Float32Array, { fold = true, chunk = PREDICT_CHUNK }: { fold?: boolean; chunk?: number } = {}): Float32Array {
-    const n = x.length / 784;
-    const probs = new Float32Array(n * CLASSES);
-    const steps = fold ? this.#foldedSteps() : null;
-    for (let start = 0; start < n; start += chunk) {
-      const count = Math.min(chunk, n - start);
-      const logits = tf.tidy(() => {
-        const xs = tf.tensor4d(x.subarray(start * 784, (start + count) * 784), [count, ...INPUT_SHAPE]);
-        const out = steps ? inferLogits(steps, xs) : forward(this.plan, this.#weights, xs, 'infer').logits;
-        return out.dataSync() as Float32Array;
-      });
-      softmaxRows(logits, probs.subarray(start * CLASSES, (start + count) * CLASSES));
-    }
-    return probs;
+    return this.#infer(x, fold, chunk, 0).probs;
   }
 
   /**
@@ -109,25 +97,30 @@ export class Replica {
    * the folded model as prediction runs it.
    */
   features(x: Float32Array): { features: Float32Array; width: number; probs: Float32Array } {
-    const n = x.length / 784;
     const last = this.plan.layers.findLastIndex((l) => l.spec.type === 'dense');
     const width = last < 0 ? 0 : this.plan.layers[last].inShape.reduce((a, b) => a * b, 1);
     if (width === 0) throw badInput('the model has no dense layer: there is no penultimate layer to embed');
-    const features = new Float32Array(n * width);
+    const { probs, features } = this.#infer(x, true, PREDICT_CHUNK, width);
+    return { features, width, probs };
+  }
+
+  /** Chunk by chunk: softmax probabilities, and with `width` > 0 (folded only) the penultimate activations too. */
+  #infer(x: Float32Array, fold: boolean, chunk: number, width: number): { probs: Float32Array; features: Float32Array } {
+    const n = x.length / 784;
     const probs = new Float32Array(n * CLASSES);
-    for (let start = 0; start < n; start += PREDICT_CHUNK) {
-      const count = Math.min(PREDICT_CHUNK, n - start);
-      const steps = this.#foldedSteps();
-      const [acts, logits] = tf.tidy(() => {
+    const features = new Float32Array(n * width);
+    const steps = fold ? this.#foldedSteps() : null;
+    for (let start = 0; start < n; start += chunk) {
+      const count = Math.min(chunk, n - start);
+      const logits = tf.tidy(() => {
         const xs = tf.tensor4d(x.subarray(start * 784, (start + count) * 784), [count, ...INPUT_SHAPE]);
-        let penultimate: Float32Array | null = null;
-        const out = inferLogits(steps, xs, (h) => (penultimate = h.dataSync() as Float32Array));
-        return [penultimate! as Float32Array, out.dataSync() as Float32Array];
+        const keep = width > 0 ? (h: tf.Tensor2D) => features.set(h.dataSync() as Float32Array, start * width) : undefined;
+        const out = steps ? inferLogits(steps, xs, keep) : forward(this.plan, this.#weights, xs, 'infer').logits;
+        return out.dataSync() as Float32Array;
       });
-      features.set(acts, start * width);
       softmaxRows(logits, probs.subarray(start * CLASSES, (start + count) * CLASSES));
     }
-    return { features, width, probs };
+    return { probs, features };
   }
 
   /** d p(cls) / d pixels for one image, inference mode. */
