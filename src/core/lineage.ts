@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { arch, cpus, hostname, platform, release } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { RunLineage } from '../shared/lineage.js';
+import type { KernelInfo } from '../shared/trainer-protocol.js';
 import { projectRoot } from './paths.js';
 import { appVersion } from './version.js';
 
@@ -64,14 +65,15 @@ export function backendVersion(backend: string): string | null {
 let commit: string | null | undefined;
 
 /** The trainer is this process's own runtime (utilityProcess in Electron, the same node for child_process.fork). */
-export function runLineage(opts: { datasetSha256: string; backend: string; workers: number }): RunLineage {
+export function runLineage(opts: { datasetSha256: string; backend: string; workers: number; kernels?: KernelInfo | null }): RunLineage {
   if (commit === undefined) commit = gitCommit();
   return {
     appVersion: appVersion(),
     gitCommit: commit,
     datasetSha256: opts.datasetSha256,
     backend: opts.backend,
-    backendVersion: backendVersion(opts.backend),
+    backendVersion: opts.kernels ? `${opts.kernels.library} ${opts.kernels.version}` : backendVersion(opts.backend),
+    kernels: opts.kernels ?? null,
     workers: opts.workers,
     host: hostname(),
     os: `${platform()} ${release()} ${arch()}`,

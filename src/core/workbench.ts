@@ -241,7 +241,7 @@ export class Workbench {
       return runs.getRun(this.db, id);
     },
     'runs:resume': async ({ id, force }) => {
-      const run = runs.getRun(this.db, id);
+      const run = runs.getRunDetail(this.db, id);
       if (!force && trainedWith(run) && RESUMABLE.includes(run.status)) {
         const refusal = resumeRefusal(run, await this.#backendsForResume());
         if (refusal) throw conflict(refusal, { backend: run.backend, workers: run.workers });

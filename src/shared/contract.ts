@@ -7,7 +7,7 @@ import type { AppInfo, DatasetDetail, DatasetInfo, ImageRecord, ImportResult, Se
 import type { PresetInfo } from './hyperparams.js';
 import type { ModelSummary } from './model-spec.js';
 import type { LrFindResult, RunDetail, RunInfo } from './runs.js';
-import type { BackendAvailability } from './trainer-protocol.js';
+import { BACKEND_NAMES, type BackendAvailability } from './trainer-protocol.js';
 import type { WorkersStatus } from './workers.js';
 import type { SubmissionInfo } from './submissions.js';
 import type { RunLogPage } from './lineage.js';
@@ -233,7 +233,7 @@ export const contract = {
   /** Probes a trainer process: which backends load here, and why tfjs-node does not. */
   'settings:backends': method<BackendAvailability[]>()(s.none),
   'settings:set': method<Settings>()(
-    s.object({ backend: s.optional(s.oneOf(['auto', 'tensorflow', 'wasm', 'cpu'] as const)), concurrency: s.optional(s.int({ min: 1, max: 4 })) }),
+    s.object({ backend: s.optional(s.oneOf(['auto', ...BACKEND_NAMES] as const)), concurrency: s.optional(s.int({ min: 1, max: 4 })) }),
   ),
 } as const;
 

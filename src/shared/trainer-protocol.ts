@@ -8,13 +8,30 @@ import type { Hyperparams } from './hyperparams.js';
 
 export type WeightsSlot = 'best' | 'last';
 
-/** Which tfjs backends load in a trainer process, and why not (tfjs-node's missing native library, say). */
+/**
+ * The backends, in the order `auto` tries them: native (the project's oneDNN kernel set, native/), tensorflow
+ * (tfjs-node), wasm (tfjs's wasm backend with the project's SIMD kernels), cpu (plain JavaScript, a last resort).
+ */
+export const BACKEND_NAMES = ['native', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_NAMES)[number];
+
+/** The native kernel library a run trains with, as the run's lineage records it. */
+export interface KernelInfo {
+  library: string;
+  version: string;
+  /** The instruction set its kernels run with, e.g. "AVX2" or "AVX-512-BF16": results differ between them. */
+  isa: string;
+  threads: number;
+}
+
+/** Which backends load in a trainer process, and why not (tfjs-node's missing native library, say). */
 export interface BackendAvailability {
   name: BackendChoice;
   available: boolean;
   reason: string | null;
+  /** For the native backend where it loads: its library, version and instruction set here. */
+  kernels?: KernelInfo | null;
 }
-export type BackendChoice = 'tensorflow' | 'wasm' | 'cpu';
 
 /** A checkpoint as stored: engine state (weights, optimizer slots, step) plus the loop's state. */
 export interface CheckpointData {
@@ -98,6 +115,8 @@ export type TrainerEvent =
       backend: string;
       backendNote: string | null;
       workers: number;
+      /** The native backend's kernel library and instruction set; null on the others. */
+      kernels?: KernelInfo | null;
       summary: ModelSummary;
       resumedFrom: number;
       /** The pool worker training it (absent: a trainer process of the owner). */

@@ -1,6 +1,7 @@
 // Domain types shared by the core, the transports and the UI.
 
 import type { DatasetVersionInfo } from './labels.js';
+import type { BackendChoice } from './trainer-protocol.js';
 
 export type DatasetKind = 'train' | 'test';
 
@@ -44,10 +45,10 @@ export interface AppInfo {
   platform: string;
 }
 
-export type BackendSetting = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendSetting = 'auto' | BackendChoice;
 
 export interface Settings {
-  /** auto: tfjs-node when it loads, else wasm, else cpu. */
+  /** auto: native when it loads, else tfjs-node, else wasm, else cpu. */
   backend: BackendSetting;
   /** Runs trained at once (each in its own trainer process); 1 keeps a core free for the UI. */
   concurrency: number;

@@ -51,6 +51,7 @@ export async function trainRun(req: TrainRequest, engine: Engine, io: LoopIo): P
     backend: engine.backend,
     backendNote: engine.backendNote,
     workers: engine.workers,
+    kernels: engine.kernels,
     summary: engine.summary(),
     resumedFrom: state.epoch,
   });

@@ -1,4 +1,4 @@
-// A stand-in for @tensorflow/tfjs-node (loaded when DIGIT_WORKBENCH_NATIVE_MODULE names this file): it registers
+// A stand-in for @tensorflow/tfjs-node (loaded when DIGIT_WORKBENCH_TFJS_NODE_MODULE names this file): it registers
 // tfjs's pure-JS cpu backend under tfjs-node's name, 'tensorflow', so tests take the native path — reported
 // available, chosen first, recorded on runs — on machines where tfjs-node does not install. Plain JavaScript: the
 // compiled trainer process and its worker threads import it too.

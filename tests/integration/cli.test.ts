@@ -79,7 +79,7 @@ describe('digit-workbench', () => {
     const run = JSON.parse(r.stdout);
     expect(Object.keys(run)).toEqual(['id', 'status', 'backend', 'preset', 'epochs', 'bestEpoch', 'bestValAcc']);
     expect(run).toMatchObject({ status: 'completed', preset: 'seed-lenet5' });
-    expect(['tensorflow', 'wasm', 'cpu']).toContain(run.backend);
+    expect(['native', 'tensorflow', 'wasm', 'cpu']).toContain(run.backend);
     expect(Object.keys(run.epochs[0])).toEqual(['epoch', 'loss', 'acc', 'valLoss', 'valAcc', 'lr', 'seconds', 'imagesPerSecond']);
     expect(run.epochs).toHaveLength(2);
     expect(r.stderr).toMatch(/epoch 2: loss/);

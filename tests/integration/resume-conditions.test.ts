@@ -20,7 +20,7 @@ const TINY: LayerSpec[] = [
   { type: 'flatten' },
   { type: 'dense', units: 10, activation: 'softmax' },
 ];
-const NATIVE_ENV = 'DIGIT_WORKBENCH_NATIVE_MODULE';
+const NATIVE_ENV = 'DIGIT_WORKBENCH_TFJS_NODE_MODULE';
 const STAND_IN = fileURLToPath(new URL('../helpers/fake-tfjs-node.mjs', import.meta.url));
 const usable = (await availableBackends()).filter((b) => b.available).map((b) => b.name);
 

@@ -92,7 +92,7 @@ describe('model building', () => {
   });
 
   it('reports every backend, with the reason each one that does not load fails, and picks the first that loads', async () => {
-    expect(backends.map((b) => b.name)).toEqual(['tensorflow', 'wasm', 'cpu']);
+    expect(backends.map((b) => b.name)).toEqual(['native', 'tensorflow', 'wasm', 'cpu']);
     for (const b of backends) expect(b.reason === null, b.name).toBe(b.available);
     expect(usable.length).toBeGreaterThan(0);
     const e = await createEngine({ layers: LENET, optimizer: { name: 'adam', learningRate: 1e-3 }, seed: 1, workers: 1 });

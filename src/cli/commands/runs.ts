@@ -7,6 +7,7 @@ import { printJson, type Command } from '../command.js';
 import { formatDuration, progressBar, table } from '../format.js';
 import { resolveDataset } from '../resolve.js';
 import type { RunInfo } from '../../shared/runs.js';
+import { BACKEND_NAMES, type BackendChoice } from '../../shared/trainer-protocol.js';
 import { epochsOf } from '../../core/training/runs-repo.js';
 import { showRun } from './run-show.js';
 
@@ -139,11 +140,11 @@ export const trainCommand: Command = {
     }
     for (const key of Object.keys(overrides)) if (overrides[key] === undefined) delete overrides[key]; // keep --hyperparams' fields
     const backend = optionalString(values, 'backend');
-    if (backend !== undefined && !['tensorflow', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend must be tensorflow, wasm or cpu (got "${backend}")`);
+    if (backend !== undefined && !(BACKEND_NAMES as readonly string[]).includes(backend)) throw new UsageError(`--backend must be ${BACKEND_NAMES.join(', ')} (got "${backend}")`);
     const workers = optionalInt(values, 'workers');
     const queue = optionalString(values, 'queue');
     if (values.detach && !queue) throw new UsageError('--detach needs --queue (a local run ends with this process)');
-    const wb = ctx.workbench({ backend: backend as 'tensorflow' | 'wasm' | 'cpu' | undefined, workers, poolUrl: queue });
+    const wb = ctx.workbench({ backend: backend as BackendChoice | undefined, workers, poolUrl: queue });
     const dataset = await resolveDataset(wb, datasetRef, { allowFile: true });
     const [run] = await wb.call('runs:start', { datasetId: dataset.id, preset, hyperparams: overrides, target: queue ? 'pool' : 'local' });
     if (!values.json) process.stderr.write(`run ${run.id}: ${preset} on "${dataset.name}" (${dataset.rows} rows)${queue ? ' on the worker pool' : ''}\n`);

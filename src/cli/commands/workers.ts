@@ -3,7 +3,7 @@
 import { parse, optionalInt, optionalNumber, optionalString, UsageError } from '../args.js';
 import { printJson, type Command } from '../command.js';
 import { progressBar, table } from '../format.js';
-import type { TrainerEvent } from '../../shared/trainer-protocol.js';
+import { BACKEND_NAMES, type BackendChoice, type TrainerEvent } from '../../shared/trainer-protocol.js';
 
 function pct(x: number | null): string {
   return x === null ? '–' : `${(x * 100).toFixed(2)}%`;
@@ -63,7 +63,7 @@ export const workerCommand: Command = {
     const threads = optionalInt(values, 'threads');
     if (threads !== undefined && (threads < 1 || threads > 64)) throw new UsageError(`--threads must be 1–64 (got ${threads})`);
     const backend = optionalString(values, 'backend');
-    if (backend !== undefined && !['tensorflow', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend must be tensorflow, wasm or cpu (got "${backend}")`);
+    if (backend !== undefined && !(BACKEND_NAMES as readonly string[]).includes(backend)) throw new UsageError(`--backend must be ${BACKEND_NAMES.join(', ')} (got "${backend}")`);
     const stallSeconds = optionalNumber(values, 'stall-seconds');
     if (stallSeconds !== undefined && (stallSeconds < 1 || stallSeconds > 3600)) throw new UsageError(`--stall-seconds must be 1–3600 (got ${stallSeconds})`);
     const { startWorker } = await import('../../core/pool/pool-worker.js');
@@ -75,7 +75,7 @@ export const workerCommand: Command = {
       name: optionalString(values, 'name'),
       concurrency,
       threads: threads ?? null,
-      backend: (backend as 'tensorflow' | 'wasm' | 'cpu' | undefined) ?? null,
+      backend: (backend as BackendChoice | undefined) ?? null,
       stallSeconds,
       onEvent: (event, runId) => {
         if (event.type === 'progress') {

@@ -1,11 +1,13 @@
-// Picks the tfjs backend once per process: tfjs-node (native) → wasm (+ the project's kernels) → cpu.
-// Also reports which backends can load here and why tfjs-node cannot, for the Settings view.
+// Picks the tfjs backend once per process: native (the oneDNN kernel set) → tensorflow (tfjs-node) → wasm (+ the
+// project's SIMD kernels) → cpu. Also reports which backends can load here and why the others cannot (Settings).
 
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { WorkbenchError } from '../../shared/errors.js';
+import { BACKEND_NAMES, type KernelInfo } from '../../shared/trainer-protocol.js';
+import { nativeInfo, registerNativeBackend } from './native/backend.js';
 import type { BackendName } from './types.js';
 import { registerWasmKernels } from './wasm-kernels.js';
 
@@ -20,9 +22,11 @@ export interface BackendAvailability {
   available: boolean;
   /** The load error when unavailable. */
   reason: string | null;
+  /** The native backend's library and instruction set where it loads. */
+  kernels?: KernelInfo | null;
 }
 
-const ORDER: BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+const ORDER: readonly BackendName[] = BACKEND_NAMES;
 const loads = new Map<BackendName, Promise<string | null>>();
 let auto: Promise<ResolvedBackend> | undefined;
 
@@ -44,20 +48,22 @@ export function loadBackend(name: BackendName): Promise<string | null> {
 }
 
 /**
- * The module that provides the native backend: tfjs-node, an optional dependency that is often absent (hence a
- * variable specifier). DIGIT_WORKBENCH_NATIVE_MODULE is for tests only: the path of a stand-in module that
+ * The module that provides the tensorflow backend: tfjs-node, an optional dependency that is often absent (hence a
+ * variable specifier). DIGIT_WORKBENCH_TFJS_NODE_MODULE is for tests only: the path of a stand-in module that
  * registers a 'tensorflow' backend (tests/helpers/fake-tfjs-node.mjs registers tfjs's cpu backend under that
- * name), so the native path — availability, the auto choice, runs recorded and resumed on it — is exercised on
+ * name), so the tfjs-node path — availability, the auto choice, runs recorded and resumed on it — is exercised on
  * machines where tfjs-node does not install.
  */
-function nativeModule(): string {
-  const standIn = process.env.DIGIT_WORKBENCH_NATIVE_MODULE;
+function tfjsNodeModule(): string {
+  const standIn = process.env.DIGIT_WORKBENCH_TFJS_NODE_MODULE;
   return standIn ? pathToFileURL(standIn).href : '@tensorflow/tfjs-node';
 }
 
 async function loadOnce(name: BackendName): Promise<void> {
-  if (name === 'tensorflow') {
-    await import(nativeModule());
+  if (name === 'native') {
+    registerNativeBackend();
+  } else if (name === 'tensorflow') {
+    await import(tfjsNodeModule());
     if (!tf.findBackendFactory('tensorflow')) throw new Error('tfjs-node loaded but registered no backend');
   } else if (name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
@@ -75,7 +81,7 @@ async function loadOnce(name: BackendName): Promise<void> {
   if (previous && previous !== name) await tf.setBackend(previous);
 }
 
-/** The backend a run uses: the forced one (or a clear error), else the first of tensorflow → wasm → cpu. */
+/** The backend a run uses: the forced one (or a clear error), else the first of native → tensorflow → wasm → cpu. */
 export async function resolveBackend(forced?: BackendName): Promise<ResolvedBackend> {
   if (forced) {
     if (!ORDER.includes(forced)) throw new WorkbenchError('bad-input', `Unknown backend "${String(forced)}"`);
@@ -107,7 +113,7 @@ export async function availableBackends(): Promise<BackendAvailability[]> {
   const out: BackendAvailability[] = [];
   for (const name of ORDER) {
     const reason = await loadBackend(name);
-    out.push({ name, available: reason === null, reason });
+    out.push({ name, available: reason === null, reason, ...(name === 'native' ? { kernels: reason === null ? nativeInfo() : null } : {}) });
   }
   return out;
 }

@@ -4,7 +4,8 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { BN_EPSILON, type PlannedLayer } from './model.js';
-import { BN_GRAD_APPLY, BN_GRAD_SUMS, BN_MOMENTS, BN_NORMALIZE, lanesFit } from './wasm-batch-norm.js';
+import { fusesBatchNorm } from './kernel-set.js';
+import { BN_GRAD_APPLY, BN_GRAD_SUMS, BN_MOMENTS, BN_NORMALIZE } from './wasm-batch-norm.js';
 
 /**
  * Hands this replica's partial sums to the others and returns every replica's, in replica order (this one's
@@ -46,9 +47,9 @@ export interface NormCache {
 /** Per channel over every axis but the last. */
 const axesOf = (t: tf.Tensor) => t.shape.slice(0, -1).map((_, i) => i);
 
-/** Whether training-mode BatchNorm over `channels` channels runs as the project's wasm kernels here. */
+/** Whether training-mode BatchNorm over `channels` channels runs as the active kernel set's fused kernels. */
 export function fusedBatchNorm(channels: number): boolean {
-  return tf.getBackend() === 'wasm' && lanesFit(channels);
+  return fusesBatchNorm(channels, BN_MOMENTS);
 }
 
 /** Float64 values a wasm kernel returned in a float32 tensor. */
@@ -59,7 +60,7 @@ function float64Of(t: tf.Tensor): Float64Array {
 /**
  * Training mode: normalises `h` with the whole batch's moments; `stats` receives them (mean then variance).
  * Returns the normalisation and the layer's output xhat · gamma + beta, with the following ReLU applied when
- * `relu` (wasm kernels only: callers check fusedBatchNorm first).
+ * `relu` (fused kernels only: callers check fusedBatchNorm first).
  */
 export function normaliseTrain(
   h: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, sync: BatchSync, stats: Float32Array[], relu = false,
@@ -84,7 +85,7 @@ export function normaliseTrain(
     const [xhat, output] = tf.engine().runKernel(BN_NORMALIZE, { x: h, mean, invStd, gamma, beta }, { relu } as never) as tf.Tensor[];
     return { norm: { xhat, invStd, count: pooled.count }, output };
   }
-  if (relu) throw new Error('normaliseTrain: a fused ReLU needs the wasm kernels');
+  if (relu) throw new Error('normaliseTrain: a fused ReLU needs the fused BatchNorm kernels');
   const xhat = tf.mul(tf.sub(h, mean), invStd);
   return { norm: { xhat, invStd, count: pooled.count }, output: tf.add(tf.mul(xhat, gamma), beta) };
 }
@@ -105,7 +106,7 @@ export function batchNormBackward(
 ): tf.Tensor {
   const c = dy.shape[dy.shape.length - 1];
   if (train && fusedBatchNorm(c)) return fusedBackward(layer, gamma, cache, dy, sync, grads, reluOutput);
-  if (reluOutput) throw new Error('batchNormBackward: a fused ReLU needs the wasm kernels');
+  if (reluOutput) throw new Error('batchNormBackward: a fused ReLU needs the fused BatchNorm kernels');
   const axes = axesOf(dy);
   const dbeta = tf.sum(dy, axes);
   const dgamma = tf.sum(tf.mul(dy, cache.xhat), axes);
@@ -126,7 +127,7 @@ export function batchNormBackward(
   return tf.mul(tf.sub(tf.sub(dy, meanDy), tf.mul(cache.xhat, meanDyXhat)), scale);
 }
 
-/** batchNormBackward in training mode on the wasm kernels: two passes over dy. */
+/** batchNormBackward in training mode on the fused kernels: two passes over dy. */
 function fusedBackward(
   layer: PlannedLayer, gamma: tf.Tensor, cache: NormCache, dy: tf.Tensor, sync: BatchSync, grads: Map<string, tf.Tensor> | null,
   reluOutput: tf.Tensor | null,

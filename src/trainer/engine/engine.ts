@@ -3,6 +3,7 @@
 
 import { PIXELS } from '../../shared/digits.js';
 import { badInput } from '../../shared/errors.js';
+import type { KernelInfo } from '../../shared/trainer-protocol.js';
 import type { LayerSpec, ModelSummary } from '../../shared/model-spec.js';
 import { useBackend } from './backend.js';
 import { isAbort, type BatchExchange } from './batch-exchange.js';
@@ -24,6 +25,7 @@ export interface EngineParts {
   seed: number;
   backend: BackendName;
   backendNote: string | null;
+  kernels: KernelInfo | null;
   weights: Float32Array;
   optimizer: Optimizer;
   local: Replica;
@@ -43,6 +45,7 @@ export class TfEngine implements Engine {
   readonly backend: BackendName;
   readonly backendNote: string | null;
   readonly workers: number;
+  readonly kernels: KernelInfo | null;
   readonly #p: EngineParts;
   readonly #grads: Float32Array;
   #step = 0;
@@ -55,6 +58,7 @@ export class TfEngine implements Engine {
     this.backend = parts.backend;
     this.backendNote = parts.backendNote;
     this.workers = parts.workers.length + 1;
+    this.kernels = parts.kernels;
     this.#grads = new Float32Array(parts.plan.size);
   }
 

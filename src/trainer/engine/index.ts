@@ -7,6 +7,7 @@ import { resolveBackend, useBackend } from './backend.js';
 import { BatchExchange } from './batch-exchange.js';
 import { TfEngine } from './engine.js';
 import { initialWeights, planModel } from './model.js';
+import { nativeInfo, setNativeThreads } from './native/backend.js';
 import { Optimizer } from './optimizer.js';
 import { Replica } from './replica.js';
 import type { BackendName, Engine, EngineOptions } from './types.js';
@@ -25,11 +26,25 @@ export { planModel, summarize } from './model.js';
 export const WORKER_CAP = 4;
 
 /**
- * tfjs-node already spreads work over the cores; wasm and cpu are single-threaded, so one replica per core (up to
- * WORKER_CAP) is how a run uses the machine. `cores` defaults to os.availableParallelism().
+ * The native kernels (oneDNN's OpenMP team) and tfjs-node spread each kernel over the cores themselves: one replica,
+ * all cores as its threads (measured against two replicas of one thread each: README, Benchmarks). wasm and cpu are
+ * single-threaded, so one replica per core (up to WORKER_CAP) is how a run uses the machine. `cores` defaults to
+ * os.availableParallelism().
  */
 export function defaultWorkers(backend: BackendName, cores = availableParallelism()): number {
-  return backend === 'tensorflow' ? 1 : Math.min(WORKER_CAP, Math.max(1, cores));
+  return threadsItself(backend) ? 1 : Math.min(WORKER_CAP, Math.max(1, cores));
+}
+
+function threadsItself(backend: BackendName): boolean {
+  return backend === 'native' || backend === 'tensorflow';
+}
+
+/**
+ * Threads each replica's native kernels use: one budget per process, the cores shared out between the replicas
+ * (two replicas on two cores: one thread each), so replicas and kernel threads never oversubscribe the machine.
+ */
+export function nativeThreadsPer(workers: number, cores = availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / workers));
 }
 
 export async function createEngine(opts: EngineOptions): Promise<Engine> {
@@ -40,6 +55,8 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   const count = opts.workers ?? defaultWorkers(name);
   if (!Number.isInteger(count) || count < 1 || count > 64) throw badInput('workers must be an integer from 1 to 64');
   await useBackend(name);
+  const kernels = name === 'native' ? { ...nativeInfo(), threads: nativeThreadsPer(count) } : null;
+  if (kernels) setNativeThreads(kernels.threads);
 
   // Workers read the master weights straight from shared memory after each optimizer step.
   const shared = count > 1 ? new SharedArrayBuffer(plan.size * 4) : null;
@@ -51,7 +68,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   const exchange = count > 1 ? BatchExchange.create(count, 1 + 2 * Math.max(0, ...plan.bnChannels)) : null;
   const started = shared && exchange
     ? await Promise.allSettled(Array.from({ length: count - 1 }, () =>
-      EngineWorker.start({ layers: opts.layers, seed: opts.seed, backend: name, weights: shared, size: plan.size, exchange: exchange.layout })))
+      EngineWorker.start({ layers: opts.layers, seed: opts.seed, backend: name, weights: shared, size: plan.size, exchange: exchange.layout, threads: nativeThreadsPer(count) })))
     : [];
   const workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = started.find((s) => s.status === 'rejected');
@@ -60,5 +77,5 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     await Promise.all(workers.map((w) => w.terminate()));
     throw failed.reason;
   }
-  return new TfEngine({ plan, layers: opts.layers, seed: opts.seed, backend: name, backendNote: note, weights, optimizer, local, workers, exchange });
+  return new TfEngine({ plan, layers: opts.layers, seed: opts.seed, backend: name, backendNote: note, kernels, weights, optimizer, local, workers, exchange });
 }

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { alone, batchNormBackward, fusedBatchNorm, normaliseInfer, normaliseTrain, type BatchSync, type NormCache } from './batch-norm.js';
 import type { ModelPlan, PlannedLayer } from './model.js';
 import { dropoutMask } from './random.js';
+import { DROPOUT, hasKernel, type DropoutAttrs } from './kernel-set.js';
 import { BIAS_GRAD, POOL_RELU_BIAS_GRAD, RELU_BIAS_GRAD, RELU_GRAD } from './wasm-misc-kernels.js';
 
 export type Mode = 'train' | 'infer';
@@ -36,18 +37,18 @@ export interface ForwardResult {
 export type Weights = Map<string, tf.Tensor>;
 
 function reluGrad(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
-  if (tf.getBackend() === 'wasm') return tf.engine().runKernel(RELU_GRAD, { dy, y }, {}) as tf.Tensor;
+  if (hasKernel(RELU_GRAD)) return tf.engine().runKernel(RELU_GRAD, { dy, y }, {}) as tf.Tensor;
   return tf.mul(dy, tf.step(y));
 }
 
 function biasGrad(dz: tf.Tensor): tf.Tensor {
-  if (tf.getBackend() === 'wasm') return tf.engine().runKernel(BIAS_GRAD, { dy: dz }, {}) as tf.Tensor;
+  if (hasKernel(BIAS_GRAD)) return tf.engine().runKernel(BIAS_GRAD, { dy: dz }, {}) as tf.Tensor;
   return tf.sum(dz, dz.shape.slice(0, -1).map((_, i) => i));
 }
 
-/** The pre-activation gradient and, when parameter gradients are wanted, the bias gradient (fused on wasm). */
+/** The pre-activation gradient and, when parameter gradients are wanted, the bias gradient (fused where a kernel set has it). */
 function linearGrads(act: string, dy: tf.Tensor, y: tf.Tensor, wantBias: boolean): [tf.Tensor, tf.Tensor | null] {
-  if (act === 'relu' && wantBias && tf.getBackend() === 'wasm') {
+  if (act === 'relu' && wantBias && hasKernel(RELU_BIAS_GRAD)) {
     const [dz, db] = tf.engine().runKernel(RELU_BIAS_GRAD, { dy, y }, {}) as tf.Tensor[];
     return [dz, db];
   }
@@ -56,13 +57,13 @@ function linearGrads(act: string, dy: tf.Tensor, y: tf.Tensor, wantBias: boolean
 }
 
 /**
- * On wasm, a ReLU conv followed by a 2×2 stride-2 max pool takes its pre-activation and bias gradients straight
+ * With a kernel set that has it, a ReLU conv followed by a 2×2 stride-2 max pool takes its pre-activation and bias gradients straight
  * from the pool's gradient in one kernel; null when the pair does not have that shape.
  */
 function fusedPoolGrads(plan: ModelPlan, i: number, fwd: ForwardResult, dy: tf.Tensor): [tf.Tensor, tf.Tensor] | null {
   const pool = plan.layers[i].spec;
   const prev = plan.layers[i - 1]?.spec;
-  if (tf.getBackend() !== 'wasm' || pool.type !== 'maxPool2d' || prev?.type !== 'conv2d' || prev.activation !== 'relu') return null;
+  if (!hasKernel(POOL_RELU_BIAS_GRAD) || pool.type !== 'maxPool2d' || prev?.type !== 'conv2d' || prev.activation !== 'relu') return null;
   const strides = pool.strides ?? pool.poolSize;
   const [, h, w] = fwd.caches[i].input.shape;
   if (pool.poolSize !== 2 || strides !== 2 || h! % 2 !== 0 || w! % 2 !== 0) return null;
@@ -88,7 +89,7 @@ function activationOf(layer: PlannedLayer, last: boolean): string {
 }
 
 /**
- * Whether layer i is a BatchNorm whose training pass runs on the wasm kernels with the ReLU activation layer that
+ * Whether layer i is a BatchNorm whose training pass runs on fused kernels with the ReLU activation layer that
  * follows it fused in: the BatchNorm then outputs the ReLU's result (the ReLU layer passes it on) and applies the
  * ReLU's gradient mask in its backward pass (the ReLU layer passes dy on).
  */
@@ -135,7 +136,10 @@ export function forward(plan: ModelPlan, w: Weights, x: tf.Tensor, mode: Mode, d
         cache.output = tf.reshape(h, [h.shape[0], -1]);
         break;
       case 'dropout':
-        if (mode === 'train' && spec.rate > 0 && drop) {
+        if (mode === 'train' && spec.rate > 0 && drop && hasKernel(DROPOUT)) {
+          const attrs: DropoutAttrs = { seed: drop.seed, step: drop.step, layer: layer.index, first: drop.first, rate: spec.rate };
+          [cache.output, cache.mask] = tf.engine().runKernel(DROPOUT, { x: h }, attrs as never) as tf.Tensor[];
+        } else if (mode === 'train' && spec.rate > 0 && drop) {
           const perImage = h.size / h.shape[0];
           const mask = dropoutMask(drop.seed, drop.step, layer.index, drop.first, h.shape[0], perImage, spec.rate);
           cache.mask = tf.tensor(mask, h.shape);

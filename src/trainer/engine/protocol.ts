@@ -16,6 +16,8 @@ export interface InitRequest {
   grads: SharedArrayBuffer;
   /** Where the replicas of a batch meet at each BatchNorm layer. */
   exchange: ExchangeLayout;
+  /** Threads of this replica's native kernels (the process's budget shared out between replicas). */
+  threads: number;
 }
 
 export interface TrainRequest {

@@ -3,7 +3,9 @@
 
 import type { LayerSpec, ModelSummary, OptimizerSpec } from '../../shared/model-spec.js';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+import type { BackendChoice, KernelInfo } from '../../shared/trainer-protocol.js';
+
+export type BackendName = BackendChoice;
 
 export interface EngineOptions {
   layers: LayerSpec[];
@@ -51,6 +53,8 @@ export interface Engine {
   /** Why a preferred backend did not load (e.g. tfjs-node's native library missing); null when it did. */
   readonly backendNote: string | null;
   readonly workers: number;
+  /** The native kernel library, its instruction set and threads per replica; null on other backends. */
+  readonly kernels: KernelInfo | null;
   summary(): ModelSummary;
   /** One optimizer step. x: n × 784 pixels scaled to 0–1; y: n labels 0–9. */
   trainBatch(x: Float32Array, y: Uint8Array): Promise<BatchResult>;

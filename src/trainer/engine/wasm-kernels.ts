@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs';
 import { BN_GRAD_APPLY, BN_GRAD_SUMS, BN_MOMENTS, BN_NORMALIZE, bnGradApply, bnGradSums, bnMoments, bnNormalize } from './wasm-batch-norm.js';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './wasm-conv-grads.js';
+import { declareKernelLimits } from './kernel-set.js';
 import {
   batchMatMul, biasGrad, BIAS_GRAD, maxPoolGrad, POOL_RELU_BIAS_GRAD, poolReluBiasGrad, RELU_BIAS_GRAD, RELU_GRAD, reluBiasGrad, reluGrad,
 } from './wasm-misc-kernels.js';
@@ -26,6 +27,7 @@ function replace(name: string, make: (original: KernelFunc | undefined) => Kerne
 export function registerWasmKernels(): void {
   if (registered) return;
   registered = true;
+  declareKernelLimits('wasm', { batchNormChannels: 4 });
   replace('Conv2DBackpropFilter', () => conv2DBackpropFilter as unknown as KernelFunc);
   replace('Conv2DBackpropInput', (original) => (args) => conv2DBackpropInput(args as never, original!));
   replace('MaxPoolGrad', () => maxPoolGrad as unknown as KernelFunc);

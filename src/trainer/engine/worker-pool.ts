@@ -45,14 +45,14 @@ export class EngineWorker {
   }
 
   static async start(opts: {
-    layers: LayerSpec[]; seed: number; backend: BackendName; weights: SharedArrayBuffer; size: number; exchange: ExchangeLayout;
+    layers: LayerSpec[]; seed: number; backend: BackendName; weights: SharedArrayBuffer; size: number; exchange: ExchangeLayout; threads: number;
   }): Promise<EngineWorker> {
     const grads = new SharedArrayBuffer(opts.size * 4);
     const worker = new Worker(builtFile('worker.js', 'Engine worker'));
     const client = new EngineWorker(worker, grads);
     // Referenced only while a request is pending: an idle engine must not keep the process alive.
     const ready = new Promise<WorkerReply>((resolve, reject) => client.#pending.set(0, { resolve, reject }));
-    worker.postMessage({ type: 'init', layers: opts.layers, seed: opts.seed, backend: opts.backend, weights: opts.weights, grads, exchange: opts.exchange });
+    worker.postMessage({ type: 'init', layers: opts.layers, seed: opts.seed, backend: opts.backend, weights: opts.weights, grads, exchange: opts.exchange, threads: opts.threads });
     await ready;
     return client;
   }

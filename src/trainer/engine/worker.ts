@@ -5,6 +5,7 @@ import { parentPort } from 'node:worker_threads';
 import { resolveBackend, useBackend } from './backend.js';
 import { BatchExchange } from './batch-exchange.js';
 import { planModel } from './model.js';
+import { setNativeThreads } from './native/backend.js';
 import type { WorkerReply, WorkerRequest } from './protocol.js';
 import { Replica } from './replica.js';
 
@@ -38,6 +39,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
   if (msg.type === 'init') {
     const { name } = await resolveBackend(msg.backend);
     await useBackend(name);
+    if (name === 'native') setNativeThreads(msg.threads);
     replica = new Replica(planModel(msg.layers), msg.seed);
     weights = new Float32Array(msg.weights);
     grads = new Float32Array(msg.grads);

@@ -1,4 +1,4 @@
-// The native backend's path on any machine: a stand-in for tfjs-node (tfjs's cpu backend registered as
+// The tfjs-node backend's path on any machine: a stand-in for tfjs-node (tfjs's cpu backend registered as
 // 'tensorflow', see tests/helpers/fake-tfjs-node.mjs) is reported available, chosen first, and trains and resumes
 // bit for bit, also with worker threads (they load the same stand-in). This is what engine.test.ts runs on the
 // real tfjs-node where it installs; here it proves those tests ask the loader instead of assuming an answer.
@@ -8,7 +8,9 @@ import { loadMnistDigits } from '../../src/core/datasets/mnist-digits.js';
 import type { LayerSpec } from '../../src/shared/model-spec.js';
 
 // Before the engine loads any backend (the loader reads it once per process); worker threads inherit it.
-process.env.DIGIT_WORKBENCH_NATIVE_MODULE = fileURLToPath(new URL('../helpers/fake-tfjs-node.mjs', import.meta.url));
+// Native off: this file is about the tfjs-node path being chosen first when it loads.
+process.env.DIGIT_WORKBENCH_NATIVE = 'off';
+process.env.DIGIT_WORKBENCH_TFJS_NODE_MODULE = fileURLToPath(new URL('../helpers/fake-tfjs-node.mjs', import.meta.url));
 const { availableBackends, createEngine } = await import('../../src/trainer/engine/index.js');
 type Engine = Awaited<ReturnType<typeof createEngine>>;
 
@@ -40,12 +42,12 @@ afterAll(async () => {
 });
 
 describe('with a stand-in for tfjs-node', () => {
-  it('reports tensorflow available and picks it by default, without a note', async () => {
+  it('reports tensorflow available and picks it by default, the note naming only the native kernels switched off', async () => {
     const list = await availableBackends();
     expect(list.find((b) => b.name === 'tensorflow')).toEqual({ name: 'tensorflow', available: true, reason: null });
     const e = await engine(1);
     expect(e.backend).toBe('tensorflow');
-    expect(e.backendNote).toBeNull();
+    expect(e.backendNote).toBe('native: turned off by DIGIT_WORKBENCH_NATIVE=off');
   });
 
   it.each([1, 2])('trains reproducibly on it with %i worker(s), and a resume from saved state continues the same run', async (workers) => {
