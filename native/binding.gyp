@@ -1,5 +1,7 @@
 # The native kernel set: a Node-API addon on oneDNN (Debian: libdnnl-dev). Built by scripts/build-native.js at
 # `npm install`; when it cannot build, the app trains on the wasm kernels and says why (Settings, `backends`).
+# The rpath lets a packaged app carry libdnnl.so.2 beside the addon (electron-builder.config.js); otherwise the
+# system's copy loads.
 {
   "targets": [
     {
@@ -10,7 +12,7 @@
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc": ["-std=c++17", "-O3", "-fopenmp"],
-      "ldflags": ["-fopenmp"],
+      "ldflags": ["-fopenmp", "-Wl,-rpath,'$$ORIGIN'"],
       "libraries": ["-ldnnl"],
       "xcode_settings": { "GCC_ENABLE_CPP_EXCEPTIONS": "YES", "OTHER_CPLUSPLUSFLAGS": ["-std=c++17", "-O3"] },
       "msvs_settings": { "VCCLCompilerTool": { "ExceptionHandling": 1, "OpenMP": "true" } }
