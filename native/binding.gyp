@@ -6,7 +6,7 @@
   "targets": [
     {
       "target_name": "digit_native",
-      "sources": ["src/addon.cc", "src/conv.cc", "src/loops.cc"],
+      "sources": ["src/addon.cc", "src/conv.cc", "src/loops.cc", "src/peak.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],

@@ -187,6 +187,11 @@ KERNEL(mul) {
   dw::mul(a.in(0, size), a.in(1, size), a.out(2, size), size);
   return info.Env().Undefined();
 }
+// peakGflops(width, threads, iterations): the benchmarks' FMA peak
+KERNEL(peakGflops) {
+  ARGS;
+  return Napi::Number::New(info.Env(), dw::peak_gflops(static_cast<int>(a.num(0)), static_cast<int>(a.num(1)), a.num(2)));
+}
 // setThreads(n)
 KERNEL(setThreads) {
   ARGS;
@@ -256,6 +261,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   EXPORT(maxPoolGrad);
   EXPORT(dropout);
   EXPORT(mul);
+  EXPORT(peakGflops);
   EXPORT(setThreads);
   EXPORT(info);
   return exports;

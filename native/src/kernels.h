@@ -42,5 +42,7 @@ void max_pool_grad(const PoolDims &d, const float *x, const float *dy, float *dx
 void dropout(const float *x, float *y, float *mask, uint32_t seed, uint32_t step, uint32_t layer, uint32_t first, int64_t images,
              int64_t per_image, double rate);
 void mul(const float *a, const float *b, float *out, int64_t size);
+/** GFLOP/s of an FMA loop on `width`-bit vectors (256: AVX2, 512: AVX-512) on `threads` threads; 0 if unsupported. */
+double peak_gflops(int width, int threads, int64_t iterations);
 
 }  // namespace dw

@@ -1,5 +1,6 @@
 // The physical limit (`node tests/bench/peak-flops.js`): the peak FLOP/s of 128-bit wasm SIMD here, on 1 and 2
-// threads, from a register-blocked f32x4 multiply + add loop (src/trainer/wasm/peak-flops.ts, compiled here with
+// threads, and of the native kernels' instruction sets (AVX2 and AVX-512 fused multiply-adds, from the addon's own
+// register-blocked loop: native/src/peak.cc), rounds interleaved, from a register-blocked f32x4 multiply + add loop (src/trainer/wasm/peak-flops.ts, compiled here with
 // the project's AssemblyScript), and the FLOPs per image of each preset's model, so that any images/s figure can be
 // read as a fraction of the peak: images/s × FLOPs/image ÷ peak. Also prints what the CPU's AVX2/FMA units could do
 // in theory (PyTorch's kernels use them; wasm cannot), from the clock and flags in /proc/cpuinfo.
@@ -15,6 +16,16 @@ import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { presets } from '../../build/node/core/training/presets.js';
 import { modelFlops } from './flops.js';
+
+const nativeAddon = (() => {
+  try {
+    return createRequire(import.meta.url)(join(fileURLToPath(new URL('../..', import.meta.url)), 'build/node/trainer/engine/native/digit_native.node'));
+  } catch (err) {
+    console.log(`native kernels: not built (${err.message.split('\n')[0]})`);
+    return null;
+  }
+})();
+const NATIVE_ITERS = 20_000_000;
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -71,6 +82,7 @@ try {
   console.log(`cores: ${availableParallelism()}; load average ${loadavg()[0].toFixed(1)}; ${ROUNDS} interleaved rounds of 1 and 2 threads, each build`);
   const rates = {};
   const cpuRates = {};
+  const native = {};
   for (let r = 0; r < ROUNDS; r++) {
     for (const [name, bytes] of Object.entries(flavours)) {
       for (const t of [1, 2]) {
@@ -78,6 +90,9 @@ try {
         (rates[`${name} ${t}`] ??= []).push(wall);
         (cpuRates[`${name} ${t}`] ??= []).push(cpu);
       }
+    }
+    for (const width of nativeAddon ? [256, 512] : []) {
+      for (const t of [1, 2]) (native[`${width} ${t}`] ??= []).push(nativeAddon.peakGflops(width, t, NATIVE_ITERS) * 1e9);
     }
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -90,6 +105,13 @@ try {
     }
   }
   if (!flavours['relaxed-SIMD fused multiply-add']) console.log('relaxed SIMD: not accepted by this runtime');
+  for (const [width, isa] of [[256, 'AVX2'], [512, 'AVX-512']]) {
+    for (const t of [1, 2]) {
+      const w = native[`${width} ${t}`];
+      if (!w) continue;
+      console.log(w[0] === 0 ? `native ${isa}: not on this CPU` : `native ${isa} FMA, ${t} thread${t > 1 ? 's' : ' '}: wall clock best ${g(Math.max(...w))} GFLOP/s, median ${g(median(w))}`);
+    }
+  }
 
   const info = readFileSync('/proc/cpuinfo', 'utf8');
   const mhz = Number(/cpu MHz\s*:\s*([\d.]+)/.exec(info)?.[1] ?? NaN);
@@ -107,10 +129,11 @@ try {
   // The peak with both cores free: per CPU-second of the 2-thread loop (the wall clock on an idle machine).
   const best2 = Math.max(...cpuRates['f32x4 mul+add 2'], ...rates['f32x4 mul+add 2']);
   console.log(`  (against the 2-thread peak ${g(best2)} GFLOP/s)`);
+  const peaks = [['wasm', best2], ...[[256, 'AVX2'], [512, 'AVX-512']].filter(([w]) => native[`${w} 2`]?.[0] > 0).map(([w, isa]) => [`native ${isa}`, Math.max(...native[`${w} 2`])])];
   for (const [name, p] of Object.entries(presets)) {
     const f = modelFlops(p.hyperparams.model);
-    console.log(`  ${name.padEnd(12)} ${(f / 1e6).toFixed(2).padStart(6)} MFLOP inference, ≈ ${(3 * f / 1e6).toFixed(1)} MFLOP per training image; ` +
-      `at the 2-thread wasm peak: ${Math.round(best2 / f).toLocaleString('en')} predictions/s, ${Math.round(best2 / (3 * f)).toLocaleString('en')} training images/s`);
+    console.log(`  ${name.padEnd(12)} ${(f / 1e6).toFixed(2).padStart(6)} MFLOP inference, ≈ ${(3 * f / 1e6).toFixed(1)} MFLOP per training image; at the 2-thread peak of ` +
+      peaks.map(([what, peak]) => `${what} (${g(peak)} GFLOP/s): ${Math.round(peak / f).toLocaleString('en')} predictions/s, ${Math.round(peak / (3 * f)).toLocaleString('en')} training images/s`).join('; '));
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -40,6 +40,8 @@ export interface NativeAddon {
   dropout(x: F32, y: F32, mask: F32, seed: number, step: number, layer: number, first: number, images: number, perImage: number, rate: number): void;
   mul(a: F32, b: F32, out: F32): void;
   setThreads(n: number): void;
+  /** Benchmarks only: GFLOP/s of an FMA loop on 256- or 512-bit vectors; 0 where the CPU lacks them. */
+  peakGflops(width: 256 | 512, threads: number, iterations: number): number;
   info(): NativeInfo;
 }
 
