@@ -1,12 +1,16 @@
 // Training throughput next to PyTorch 1.13 (2 threads) on the same images. Run after `npm run build:node`:
-//   node tests/bench/train.js [--batches N] [--only lenet|cnn-strong] [--strong-batches N] [--rounds R]
+//   node tests/bench/train.js [--batches N] [--only lenet|cnn-strong] [--strong-batches N] [--rounds R] [--isa avx2]
+// --isa avx2 caps both sides at AVX2 (oneDNN in the native kernels: ONEDNN_MAX_CPU_ISA=AVX2, PyTorch:
+// ATEN_CPU_CAPABILITY=avx2 DNNL_MAX_CPU_ISA=AVX2), the instruction set most desktops have.
 // 1. LeNet-5 (batch 32, Adam 1e-3) per backend and worker count, plus prediction throughput on 28,000 images
 //    (default: one epoch of the 42,000-image Kaggle-shaped set).
 // 2. cnn-strong as its preset trains (batch 64, augmentation on) on sparse real digits and on dense images (digits
-//    composited over textured, noisy backgrounds: most pixels non-zero), rounds interleaved PyTorch, ours (2
-//    workers), ours (1 worker), …; median and slowest round of each.
+//    composited over textured, noisy backgrounds: most pixels non-zero), rounds interleaved PyTorch, then each of
+//    ours (native: one replica on 2 threads and two replicas on 1 thread each; wasm: 2 workers), …; median and
+//    slowest round of each.
 
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -34,6 +38,14 @@ const STRONG = presets['cnn-strong'].hyperparams;
 const STRONG_BATCHES = Number(option('strong-batches', 40));
 const STRONG_WARMUP = 4;
 const ROUNDS = Number(option('rounds', 3));
+const AVX2 = option('isa', null) === 'avx2';
+if (AVX2 && process.env.ONEDNN_MAX_CPU_ISA !== 'AVX2') {
+  // oneDNN reads its cap when it loads: run this script again with it set.
+  const again = spawnSync(process.execPath, process.argv.slice(1), { stdio: 'inherit', env: { ...process.env, ONEDNN_MAX_CPU_ISA: 'AVX2' } });
+  process.exit(again.status ?? 1);
+}
+/** PyTorch capped like oneDNN when --isa avx2. */
+const TORCH_ENV = { ...process.env, ...(AVX2 ? { ATEN_CPU_CAPABILITY: 'avx2', DNNL_MAX_CPU_ISA: 'AVX2' } : {}) };
 
 /** Kaggle-shaped bytes: real digits, each shifted by up to ±2 pixels (seeded), cycled to `count`. */
 function kaggleShaped(count, seed) {
@@ -125,7 +137,7 @@ async function benchEngine(backend, workers, train, test, count) {
 
 function benchTorch(dir, count) {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'torch_lenet.py');
-  const run = spawnSync('/usr/bin/python3', [script, join(dir, 'pixels.u8'), join(dir, 'labels.u8'), String(BATCH), String(count), String(TEST), '2'], { encoding: 'utf8' });
+  const run = spawnSync('/usr/bin/python3', [script, join(dir, 'pixels.u8'), join(dir, 'labels.u8'), String(BATCH), String(count), String(TEST), '2'], { encoding: 'utf8', env: TORCH_ENV });
   if (run.status !== 0) return { error: (run.stderr || run.error?.message || 'python3 failed').trim().split('\n').pop() };
   return JSON.parse(run.stdout.trim().split('\n').pop());
 }
@@ -201,7 +213,7 @@ async function strongRound(engine, data, count, round) {
 function strongTorch(dir, name) {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'torch_cnn_strong.py');
   const run = spawnSync('/usr/bin/python3', [script, join(dir, `${name}.u8`), join(dir, `${name}-labels.u8`),
-    String(STRONG.batchSize), String(STRONG_BATCHES), String(STRONG_WARMUP), '2'], { encoding: 'utf8' });
+    String(STRONG.batchSize), String(STRONG_BATCHES), String(STRONG_WARMUP), '2'], { encoding: 'utf8', env: TORCH_ENV });
   if (run.status !== 0) return { error: (run.stderr || run.error?.message || 'python3 failed').trim().split('\n').pop() };
   return JSON.parse(run.stdout.trim().split('\n').pop());
 }
@@ -213,32 +225,43 @@ async function strongSection(dir) {
     writeFileSync(join(dir, `${name}-labels.u8`), data.labels);
   }
   const nonZero = (p) => p.reduce((a, v) => a + (v > 0 ? 1 : 0), 0) / p.length;
+  const here = await availableBackends();
+  const nativeHere = here.find((b) => b.name === 'native');
+  const cores = Math.min(2, availableParallelism());
+  // Native: oneDNN's own threads in one replica (the default), and data-parallel replicas of one thread each.
+  const configs = [
+    ...(nativeHere?.available ? [['native', 1, `native, 1 replica × ${cores} threads`], ['native', cores, `native, ${cores} replicas × 1 thread`]] : []),
+    ...(here.find((b) => b.name === 'wasm')?.available ? [['wasm', cores, `wasm, ${cores} workers`]] : []),
+  ];
   console.log(`\ncnn-strong, batch ${STRONG.batchSize}, Adam 1e-3, augmentation on, ${STRONG_BATCHES} batches a round after ${STRONG_WARMUP} ` +
-    `warm-up batches, ${ROUNDS} rounds interleaved (PyTorch, ours 2 workers, ours 1 worker, …); wasm backend`);
+    `warm-up batches, ${ROUNDS} rounds interleaved (PyTorch, then each of ours); ` +
+    (nativeHere?.kernels ? `native: ${nativeHere.kernels.library} ${nativeHere.kernels.version}, ${nativeHere.kernels.isa}` : `native: not loaded (${nativeHere?.reason})`) +
+    (AVX2 ? '; both capped at AVX2' : ''));
   const pad = (v, n) => String(v).padEnd(n);
-  console.log(pad('images', 34), pad('engine', 22), pad('median img/s', 14), pad('slowest', 9), pad('× PyTorch (median)', 20), 'rounds');
+  console.log(pad('images', 34), pad('engine', 30), pad('median img/s', 14), pad('slowest', 9), pad('× PyTorch (median)', 20), pad('(slowest)', 10), 'rounds');
   for (const [label, name, data] of kinds) {
     const engines = [];
-    for (const workers of [2, 1]) {
-      engines.push(await createEngine({ layers: STRONG.model, optimizer: { name: 'adam', learningRate: 1e-3 }, seed: 1, backend: 'wasm', workers }));
+    for (const [backend, workers, what] of configs) {
+      engines.push({ what, engine: await createEngine({ layers: STRONG.model, optimizer: { name: 'adam', learningRate: 1e-3 }, seed: 1, backend, workers }) });
     }
-    const rates = { torch: [], 2: [], 1: [] };
+    const rates = { torch: [] };
     let torchError = null;
     for (let r = 0; r < ROUNDS; r++) {
       const t = strongTorch(dir, name);
       if (t.error) torchError = t.error;
       else rates.torch.push(t.imagesPerSecond);
-      for (const engine of engines) rates[engine.workers].push(await strongRound(engine, data, STRONG_BATCHES, r));
+      for (const { what, engine } of engines) (rates[what] ??= []).push(await strongRound(engine, data, STRONG_BATCHES, r));
     }
-    for (const engine of engines) await engine.dispose();
+    for (const { engine } of engines) await engine.dispose();
     const share = `${label} (${(100 * nonZero(data.pixels)).toFixed(0)}% non-zero)`;
     const torchMedian = rates.torch.length ? median(rates.torch) : NaN;
-    const row = (engine, xs) => console.log(pad(share, 34), pad(engine, 22), pad(median(xs).toFixed(0), 14), pad(Math.min(...xs).toFixed(0), 9),
-      pad(Number.isNaN(torchMedian) ? '–' : (median(xs) / torchMedian).toFixed(2), 20), xs.map((v) => v.toFixed(0)).join(' '));
+    const torchSlowest = rates.torch.length ? Math.min(...rates.torch) : NaN;
+    const row = (engine, xs) => console.log(pad(share, 34), pad(engine, 30), pad(median(xs).toFixed(0), 14), pad(Math.min(...xs).toFixed(0), 9),
+      pad(Number.isNaN(torchMedian) ? '–' : (median(xs) / torchMedian).toFixed(2), 20), pad(Number.isNaN(torchSlowest) ? '–' : (Math.min(...xs) / torchSlowest).toFixed(2), 10),
+      xs.map((v) => v.toFixed(0)).join(' '));
     if (torchError) console.log(pad(share, 34), `PyTorch: unavailable (${torchError}); apt-get install -y python3-torch`);
-    else row('PyTorch (2 threads)', rates.torch);
-    row('ours, 2 workers', rates[2]);
-    row('ours, 1 worker', rates[1]);
+    else row(`PyTorch (${cores} threads)`, rates.torch);
+    for (const { what } of engines) row(`ours, ${what}`, rates[what]);
   }
 }
 
