@@ -9,6 +9,7 @@ type Local = {
 };
 
 const csv = [{ name: 'Kaggle CSV', extensions: ['csv'] }];
+const onnx = [{ name: 'ONNX model', extensions: ['onnx'] }];
 
 export const dialogHandlers: Local = {
   async 'desktop:open-file'(_args, win) {
@@ -20,7 +21,9 @@ export const dialogHandlers: Local = {
     const options =
       args.purpose === 'submission'
         ? { title: 'Save the Kaggle submission', defaultPath: args.defaultName, filters: csv }
-        : { title: 'Export the model (a folder with model.json and weights.bin)', defaultPath: args.defaultName };
+        : args.purpose === 'onnx'
+          ? { title: 'Export the model as one ONNX file', defaultPath: args.defaultName, filters: onnx }
+          : { title: 'Export the model (a folder with model.json and weights.bin)', defaultPath: args.defaultName };
     const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
     return { path: r.canceled ? null : (r.filePath ?? null) };
   },
