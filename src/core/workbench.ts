@@ -23,6 +23,7 @@ import { readSettings, writeSettings } from './settings.js';
 import type { BackendAvailability, BackendChoice } from '../shared/trainer-protocol.js';
 import { TrainerClient } from './inference/trainer-client.js';
 import { exportModel, requireCheckpoint } from './inference/model-export.js';
+import { exportOnnx } from './inference/onnx-export.js';
 import { exportSubmission, listSubmissions, setKaggleScore } from './inference/submissions.js';
 import type { PredictContext } from './inference/predictions.js';
 import { badInput, conflict } from '../shared/errors.js';
@@ -263,8 +264,10 @@ export class Workbench {
       this.emit({ type: 'run:changed', runId: id, deleted: false });
       return runs.getRun(this.db, id);
     },
-    'runs:export-model': ({ id, out, weights, force }) =>
-      exportModel(this.db, this.inference, { runId: id, out, weights: weights ?? 'best', force, backend: this.backendChoice() }),
+    'runs:export-model': ({ id, out, weights, format, force }) =>
+      format === 'onnx'
+        ? exportOnnx(this.db, { runId: id, out, weights: weights ?? 'best', force })
+        : exportModel(this.db, this.inference, { runId: id, out, weights: weights ?? 'best', force, backend: this.backendChoice() }),
     'submissions:export': async ({ runIds, datasetId, weights, tta, out, force }) => {
       const result = await exportSubmission(this.predictContext, {
         runIds,

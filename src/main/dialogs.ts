@@ -9,6 +9,7 @@ type Local = {
 };
 
 const csv = [{ name: 'Kaggle CSV', extensions: ['csv'] }];
+const onnx = [{ name: 'ONNX model', extensions: ['onnx'] }];
 
 export const dialogHandlers: Local = {
   async 'desktop:open-file'(_args, win) {
@@ -20,9 +21,15 @@ export const dialogHandlers: Local = {
     const options =
       args.purpose === 'submission'
         ? { title: 'Save the Kaggle submission', defaultPath: args.defaultName, filters: csv }
-        : { title: 'Export the model (a folder with model.json and weights.bin)', defaultPath: args.defaultName };
+        : args.purpose === 'onnx'
+          ? { title: 'Export the model as one ONNX file', defaultPath: args.defaultName, filters: onnx }
+          : { title: 'Export the model (a folder with model.json and weights.bin)', defaultPath: args.defaultName };
     const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
-    return { path: r.canceled ? null : (r.filePath ?? null) };
+    const path = r.canceled ? null : (r.filePath ?? null);
+    // GTK's dialog does not add a filter's extension; the core writes an ONNX export only as a .onnx file. A file of
+    // that name which exists already is the core's to refuse (the page then asks before replacing).
+    if (path && args.purpose === 'onnx' && !path.toLowerCase().endsWith('.onnx')) return { path: `${path}.onnx` };
+    return { path };
   },
 };
 

@@ -15,6 +15,7 @@ import type { Comparison, ConfusionReport, DigitPage, EnsembleValidation, RunDif
 import { SEARCHES, type SweepDetail, type SweepInfo } from './sweeps.js';
 import type { LabelIssues, LabelJobInfo } from './labels.js';
 import type { EmbeddingMap } from './embedding.js';
+import { MODEL_FORMATS, type ModelExportResult } from './model-export.js';
 
 /**
  * A method whose arguments name files on the machine that runs the core. Only a local caller may give them (the
@@ -124,10 +125,19 @@ export const contract = {
   'runs:update': method<RunInfo>()(
     s.object({ id: s.id, notes: s.optional(s.str({ max: 10_000 })), tags: s.optional(s.array(s.str({ min: 1, max: 40 }), { max: 20 })) }),
   ),
-  /** Writes model.json + weights.bin (tfjs layers model) into the folder `out`. */
-  'runs:export-model': method<{ path: string; files: string[]; epoch: number }>()(
-    s.object({ id: s.id, out: s.str({ min: 1, max: 4096 }), weights: s.optional(s.oneOf(['best', 'last'] as const)), force: s.optional(s.bool) }),
-    { fields: { out: 'write' }, instead: 'export the model on the machine that runs serve mode: digit-workbench model export --run ID --out DIR' },
+  /** format tfjs (default): model.json + weights.bin into the folder `out`; onnx: the one file `out` (.onnx). */
+  'runs:export-model': method<ModelExportResult>()(
+    s.object({
+      id: s.id,
+      out: s.str({ min: 1, max: 4096 }),
+      weights: s.optional(weightsSlot),
+      format: s.optional(s.oneOf(MODEL_FORMATS)),
+      force: s.optional(s.bool),
+    }),
+    {
+      fields: { out: 'write' },
+      instead: 'download the ONNX file instead (Export model on the run’s page, or POST /download/model?run=ID&format=onnx), or export on the machine that runs serve mode: digit-workbench model export --run ID --out DIR',
+    },
   ),
   /** Predicts a test set with one run or the mean of several (an ensemble), writes the Kaggle CSV atomically. */
   'submissions:export': method<SubmissionInfo>()(
@@ -195,7 +205,7 @@ export const contract = {
   'desktop:open-file': method<{ path: string | null }>()(s.object({ purpose: s.oneOf(['import-csv'] as const) })),
   /** Desktop app only: the native save dialog (the browser downloads instead). */
   'desktop:save-file': method<{ path: string | null }>()(
-    s.object({ purpose: s.oneOf(['submission', 'model'] as const), defaultName: s.str({ min: 1, max: 255 }) }),
+    s.object({ purpose: s.oneOf(['submission', 'model', 'onnx'] as const), defaultName: s.str({ min: 1, max: 255 }) }),
   ),
   /** The worker pool: its URL (password masked), connected workers and the queue. */
   'workers:status': method<WorkersStatus>()(s.none),

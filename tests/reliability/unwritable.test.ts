@@ -1,4 +1,4 @@
-// Unwritable targets: a model export into a read-only folder and onto a full disk — real failures on every machine
+// Unwritable targets: a model export (tfjs folder, ONNX file) into a read-only folder and onto a full disk — real failures on every machine
 // (a read-only or filled tmpfs as root, chmod otherwise: tests/helpers/unwritable.ts), the injected ones through
 // fsSeam for a half-written file — and a database that is full when a checkpoint must be written.
 import { cpSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -101,6 +101,27 @@ describe('a model export that cannot be written', () => {
     const ok = await wb.call('runs:export-model', { id: runId, out: join(folder, 'old'), force: true });
     expect(readdirSync(ok.path).sort()).toEqual(['.digit-workbench-model.json', 'model.json', 'weights.bin']);
     expect(readdirSync(folder)).toEqual(['old']);
+  });
+});
+
+describe('an ONNX export that cannot be written', () => {
+  it('on a full disk (ENOSPC): a clear error, no partial file, no ledger row, the previous export intact', async () => {
+    const folder = join(dir.path, 'onnx');
+    mkdirSync(folder);
+    const out = join(folder, 'model.onnx');
+    await wb.call('runs:export-model', { id: runId, out, format: 'onnx' });
+    const before = readFileSync(out);
+    const ledger = () => wb.db.prepare('SELECT COUNT(*) FROM model_exports WHERE path = ?').pluck().get(out);
+    expect(ledger()).toBe(1);
+    const err = await withSeam('ENOSPC', () => failure(wb.call('runs:export-model', { id: runId, out, format: 'onnx', force: true })));
+    expect(err.code).toBe('io');
+    expect(err.message).toBe(`cannot write ${out}: the disk is full`);
+    expect(readdirSync(folder)).toEqual(['model.onnx']);
+    expect(Buffer.compare(readFileSync(out), before)).toBe(0);
+    expect(ledger()).toBe(1);
+    const fresh = join(folder, 'fresh.onnx');
+    await withSeam('ENOSPC', () => failure(wb.call('runs:export-model', { id: runId, out: fresh, format: 'onnx' })));
+    expect(readdirSync(folder)).toEqual(['model.onnx']);
   });
 });
 

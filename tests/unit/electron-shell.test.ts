@@ -298,6 +298,17 @@ describe('registerWorkbenchIpc', () => {
     expect(wb.call).toHaveBeenCalledWith('submissions:export', { runIds: [1], datasetId: 2, out: '/home/me/sub.csv' });
   });
 
+  it('an ONNX save dialog answers a .onnx path (GTK adds no extension), and only that path may be exported to', async () => {
+    const { wb, app, invoke } = setup();
+    electron.dialog.showSaveDialog.mockResolvedValueOnce({ canceled: false, filePath: '/home/me/lenet' });
+    expect(await invoke(app.webContents, 'desktop:save-file', { purpose: 'onnx', defaultName: 'digit-workbench-run3-best.onnx' })).toEqual({ ok: true, result: { path: '/home/me/lenet.onnx' } });
+    expect(electron.dialog.showSaveDialog.mock.calls.at(-1)!.at(-1)).toMatchObject({ filters: [{ name: 'ONNX model', extensions: ['onnx'] }] });
+    const exportTo = (out: string) => invoke(app.webContents, 'runs:export-model', { id: 3, out, format: 'onnx' });
+    expect(await exportTo('/home/me/lenet')).toMatchObject({ ok: false, error: { code: 'bad-input' } });
+    expect(await exportTo('/home/me/lenet.onnx')).toMatchObject({ ok: true });
+    expect(wb.call).toHaveBeenCalledWith('runs:export-model', { id: 3, out: '/home/me/lenet.onnx', format: 'onnx' });
+  });
+
   it('forwards events to live windows only, and unregisters cleanly', () => {
     const { app, other, dispose, listeners } = setup();
     other.destroyed = true;

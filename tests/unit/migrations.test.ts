@@ -182,6 +182,24 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('010 (model exports) adds the ledger of exported model files to a version-9 database, kept when its run is deleted', () => {
+    dir = tempDir();
+    const db = new Database(join(dir.path, 'x.db'));
+    db.pragma('foreign_keys = ON');
+    migrate(db, 9);
+    db.prepare("INSERT INTO datasets (name, kind, rows, sha256, source, created_at) VALUES ('d', 'train', 1, 'abc', 'f.csv', 'now')").run();
+    db.prepare("INSERT INTO runs (dataset_id, dataset_sha256, preset, status, hyperparams, seed, app_version, created_at) VALUES (1, 'abc', 'dnn', 'completed', '{}', 1, '0.1.0', 'now')").run();
+    expect(migrate(db, 10)).toBe(10);
+    expect(db.prepare('SELECT COUNT(*) FROM runs').pluck().get()).toBe(1);
+    const insert = db.prepare("INSERT INTO model_exports (run_id, weights, epoch, format, path, sha256, bytes, created_at) VALUES (1, ?, 3, ?, '/m.onnx', 'f00d', 1234, 'now')");
+    insert.run('best', 'onnx');
+    expect(() => insert.run('middle', 'onnx')).toThrow(/CHECK/);
+    expect(() => insert.run('best', 'pt')).toThrow(/CHECK/);
+    db.prepare('DELETE FROM runs WHERE id = 1').run();
+    expect(db.prepare('SELECT run_id, sha256, bytes FROM model_exports').all()).toEqual([{ run_id: 1, sha256: 'f00d', bytes: 1234 }]);
+    db.close();
+  });
+
   it('opening the store migrates to the latest version with WAL and foreign keys', () => {
     dir = tempDir();
     const db = openDatabase(dir.path);

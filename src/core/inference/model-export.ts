@@ -1,9 +1,10 @@
-// A run's weights as tfjs files (model.json + weights.bin), loadable with tf.loadLayersModel.
+// A run's weights as tfjs files (model.json + weights.bin), loadable with tf.loadLayersModel (ONNX: onnx-export.ts).
 // The trainer process builds the tfjs topology; the core writes the folder atomically, with a marker file that lets
 // a later --force replace this export and nothing else (model-folder.ts).
 
 import type { Db } from '../db/open.js';
 import { WorkbenchError } from '../../shared/errors.js';
+import type { ModelExportResult } from '../../shared/model-export.js';
 import type { BackendChoice, CheckpointData, WeightsSlot } from '../../shared/trainer-protocol.js';
 import { checkTarget, writeFolderAtomic } from '../fs-atomic.js';
 import { getRunDetail, loadCheckpoint } from '../training/runs-repo.js';
@@ -23,7 +24,7 @@ export async function exportModel(
   db: Db,
   client: TrainerClient,
   opts: { runId: number; out: string; weights: WeightsSlot; force?: boolean; backend: BackendChoice | null },
-): Promise<{ path: string; files: string[]; epoch: number }> {
+): Promise<ModelExportResult> {
   const replace = { force: opts.force, ours: assertPreviousExport };
   checkTarget(opts.out, replace); // refuse a bad or taken folder before asking a trainer for work
   const run = getRunDetail(db, opts.runId);
@@ -43,5 +44,5 @@ export async function exportModel(
     [MODEL_MARKER]: modelMarker({ runId: opts.runId, weights: opts.weights, epoch: checkpoint.epoch }),
   };
   writeFolderAtomic(opts.out, files, replace); // checks the folder again: it may have changed while the trainer worked
-  return { path: opts.out, files: Object.keys(files), epoch: checkpoint.epoch };
+  return { format: 'tfjs', path: opts.out, files: Object.keys(files), epoch: checkpoint.epoch };
 }

@@ -4,6 +4,7 @@
 
 import type { SubmissionInfo } from '../../shared/submissions.js';
 import { api } from './api.js';
+import { postDownload } from './download.js';
 import { message } from './format.js';
 
 export interface ExportChoice {
@@ -87,20 +88,8 @@ export class Exporter {
 
   async #download(choice: ExportChoice): Promise<SubmissionInfo> {
     const q = new URLSearchParams({ runs: choice.runIds.join(','), dataset: String(choice.datasetId), weights: choice.weights, tta: choice.tta ? '1' : '0' });
-    // A POST: the export writes a file and a ledger row (a GET must change nothing).
-    const res = await fetch(`/download/submission?${q}`, { method: 'POST', credentials: 'same-origin' });
-    if (!res.ok) {
-      const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-      throw new Error(body?.error?.message ?? `the export failed (HTTP ${res.status})`);
-    }
-    const id = Number(res.headers.get('X-Submission-Id'));
-    const file = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? 'submission.csv';
-    const url = URL.createObjectURL(await res.blob());
-    const link = Object.assign(document.createElement('a'), { href: url, download: file, hidden: true });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    const { headers } = await postDownload('/download/submission', q, 'submission.csv');
+    const id = Number(headers.get('X-Submission-Id'));
     const info = (await api.call('submissions:list', undefined)).find((s) => s.id === id);
     if (!info) throw new Error(`submission ${id} was written but is not in the ledger`);
     return info;
