@@ -3,7 +3,8 @@
 // first epoch at ≥ 0.99 validation accuracy. Targets: seed-lenet5 ≥ 0.97, cnn-strong ≥ 0.995 (its 30 epochs).
 // With --kaggle, a Kaggle-size train.csv (42,000 real MNIST digits, shifted up to ±2 pixels) is written and imported
 // (timed) instead; --until-good stops each run at its first epoch at ≥ 0.99. Run after the build:
-//   node tests/bench/accuracy.js [--presets seed-lenet5,cnn-strong] [--epochs N] [--kaggle] [--until-good]
+// --backend wasm (or native, cpu) trains on that backend instead of the one the app picks.
+//   node tests/bench/accuracy.js [--presets seed-lenet5,cnn-strong] [--epochs N] [--kaggle] [--until-good] [--backend NAME]
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ const presets = opt('presets', 'seed-lenet5,cnn-strong').split(',');
 const epochs = opt('epochs', undefined);
 const kaggle = args.includes('--kaggle');
 const untilGood = args.includes('--until-good');
+const backend = opt('backend', undefined);
 const targets = { 'seed-lenet5': 0.97, 'cnn-strong': 0.995, dnn: 0.94 };
 const GOOD = 0.99;
 
@@ -29,7 +31,7 @@ if (kaggle) {
   await writeKaggleCsv(csv, { pixels: digits.pixels, labels: digits.labels });
 }
 const opened = performance.now();
-const wb = new Workbench({ home: join(home, 'data') });
+const wb = new Workbench({ home: join(home, 'data'), backend });
 try {
   const sample = csv
     ? (await wb.call('datasets:import', { path: csv, name: 'kaggle-train' })).dataset
