@@ -63,7 +63,15 @@ async function loadOnce(name: BackendName): Promise<void> {
   if (name === 'native') {
     registerNativeBackend();
   } else if (name === 'tensorflow') {
-    await import(tfjsNodeModule());
+    try {
+      await import(tfjsNodeModule());
+    } catch (err) {
+      // The usual case, said as what to do rather than as a module-resolution error with a path in it.
+      if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && !process.env.DIGIT_WORKBENCH_TFJS_NODE_MODULE) {
+        throw new Error('not installed (@tensorflow/tfjs-node is optional: its libtensorflow download failed or was skipped at npm install)');
+      }
+      throw err;
+    }
     if (!tf.findBackendFactory('tensorflow')) throw new Error('tfjs-node loaded but registered no backend');
   } else if (name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
