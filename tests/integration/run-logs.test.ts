@@ -64,6 +64,28 @@ describe('a run’s log and lineage', () => {
     expect(run.epochs[0].rssMb).toBeGreaterThan(20);
   });
 
+  it('records the native kernels’ library, version and instruction set on a native run, none on the others', async () => {
+    // The backend a run gets by default here (native where its kernels load, else another): either way the lineage
+    // says what computed the run, and the run's log names it.
+    const auto = new Workbench({ home: dir.path, sample: false, workers: 1 });
+    try {
+      const [{ id }] = await auto.call('runs:start', { datasetId, preset: 'seed-lenet5', hyperparams: { epochs: 1 } });
+      expect(await auto.runs.waitFor(id)).toBe('completed');
+      const run = await auto.call('runs:get', { id });
+      const log = (await auto.call('runs:log', { id })).lines.map((l) => l.message).join('\n');
+      if (run.backend === 'native') {
+        expect(run.lineage!.kernels).toEqual({ library: 'oneDNN', version: expect.stringMatching(/^\d+\.\d+\.\d+$/), isa: expect.stringMatching(/^(AVX|SSE)/), threads: expect.any(Number) });
+        expect(run.lineage!.backendVersion).toBe(`oneDNN ${run.lineage!.kernels!.version}`);
+        expect(log).toContain(`training on native, oneDNN ${run.lineage!.kernels!.version} ${run.lineage!.kernels!.isa} × `);
+      } else {
+        expect(run.lineage!.kernels ?? null).toBeNull();
+        expect(log).toContain(`training on ${run.backend} with 1 worker`);
+      }
+    } finally {
+      auto.close();
+    }
+  });
+
   it('an unexpected error inside a trainer is filed with its stack and the trainer’s pid', async () => {
     const run = await wb.call('runs:get', { id: runId });
     const checkpoint = loadCheckpoint(wb.db, runId, 'best')!;
