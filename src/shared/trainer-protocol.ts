@@ -55,6 +55,8 @@ export type TrainerRequest =
       resume: { last: CheckpointData; best: CheckpointData | null } | null;
       backend: BackendChoice | null;
       workers: number | null;
+      /** The most cores the run's threads may use (a pool worker's --threads); null: all of the machine's. */
+      threads?: number | null;
     }
   | { type: 'stop'; runId: number }
   | {

@@ -15,13 +15,14 @@ import { systemSampler } from './system-stats.js';
 const log = createLogger('trainer');
 
 /** The engine a train or lr-find request asks for (the run's model, optimizer and seed, on its backend). */
-function engineFor(hp: Hyperparams, req: { backend?: BackendChoice | null; workers?: number | null }) {
+function engineFor(hp: Hyperparams, req: { backend?: BackendChoice | null; workers?: number | null; threads?: number | null }) {
   return createEngine({
     layers: hp.model,
     optimizer: { name: hp.optimizer, learningRate: hp.learningRate, momentum: hp.momentum },
     seed: hp.seed,
     backend: req.backend ?? undefined,
     workers: req.workers ?? undefined,
+    threads: req.threads ?? undefined,
   });
 }
 

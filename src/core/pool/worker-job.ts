@@ -68,7 +68,9 @@ export async function runJob(ctx: JobContext): Promise<void> {
       valIndices: split.val,
       resume,
       backend: data.backend ?? ctx.backend,
-      workers: ctx.threads ?? data.threads,
+      // The owner's pinned worker count (a resume keeps the run's), within this worker's thread budget.
+      workers: data.threads,
+      threads: ctx.threads,
     });
   } catch (err) {
     await publish({ type: 'error', runId: data.runId, error: toErrorData(err) });

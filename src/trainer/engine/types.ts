@@ -14,8 +14,13 @@ export interface EngineOptions {
   seed: number;
   /** Forced backend; otherwise tensorflow (tfjs-node) → wasm → cpu, the first that loads. */
   backend?: BackendName;
-  /** Data-parallel replicas for one run; default chosen by the engine from the core count. */
+  /** Data-parallel replicas for one run; default chosen by the engine from the thread budget. */
   workers?: number;
+  /**
+   * The thread budget: the most cores the engine's threads use, replicas × the native kernels' threads per replica
+   * (default: all of the machine's cores). A pool worker's --threads sets it.
+   */
+  threads?: number;
 }
 
 export interface BatchResult {
