@@ -2,11 +2,11 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { KernelInfo } from '../../../shared/trainer-protocol.js';
 import { declareKernelLimits } from '../kernel-set.js';
 import { nativeAddon, type NativeInfo } from './addon.js';
 import { NATIVE_KERNELS } from './kernels.js';
+import { NativeBackend } from './buffers.js';
 
 export const NATIVE = 'native';
 let registered: NativeInfo | undefined;
@@ -30,7 +30,7 @@ export function registerNativeBackend(): NativeInfo {
     tf.registerKernel({ kernelName: name, backendName: NATIVE, kernelFunc });
   }
   tf.registerBackend(NATIVE, () => {
-    const backend = new MathBackendCPU();
+    const backend = new NativeBackend();
     // The cpu backend's one-off "install tfjs-node" hint does not apply to this backend.
     (backend as unknown as { firstUse: boolean }).firstUse = false;
     return backend;

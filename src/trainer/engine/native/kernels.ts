@@ -10,6 +10,7 @@ import { BN_GRAD_APPLY, BN_GRAD_SUMS, BN_MOMENTS, BN_NORMALIZE } from '../wasm-b
 import { BIAS_GRAD, POOL_RELU_BIAS_GRAD, RELU_BIAS_GRAD, RELU_GRAD } from '../wasm-misc-kernels.js';
 import { DROPOUT, type DropoutAttrs } from '../kernel-set.js';
 import type { NativeAddon } from './addon.js';
+import { outputBuffer } from './buffers.js';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
@@ -54,7 +55,7 @@ const fusedConv2D: NativeKernel = ({ inputs, backend, attrs }, addon) => {
   if (bias && (bias.shape.length !== 1 || bias.shape[0] !== filter.shape[3])) return null;
   const info = convInfo(x.shape as Shape4, filter.shape as Shape4, a);
   if (!info) return null;
-  const y = new Float32Array(size(info.outShape));
+  const y = outputBuffer(size(info.outShape));
   addon.convForward(values(backend, x), values(backend, filter), bias ? values(backend, bias) : null, y, convDims(info), act === 'relu');
   return out(backend, info.outShape, y);
 };
@@ -65,7 +66,7 @@ const conv2DBackpropFilter: NativeKernel = ({ inputs, backend, attrs }, addon) =
   if (!x || !dy || !f32(x, dy)) return null;
   const info = convInfo(x.shape as Shape4, a.filterShape, a);
   if (!info) return null;
-  const dw = new Float32Array(size(a.filterShape));
+  const dw = outputBuffer(size(a.filterShape));
   addon.convBackwardWeights(values(backend, x), values(backend, dy), dw, convDims(info));
   return out(backend, a.filterShape, dw);
 };
@@ -76,7 +77,7 @@ const conv2DBackpropInput: NativeKernel = ({ inputs, backend, attrs }, addon) =>
   if (!dy || !filter || !f32(dy, filter)) return null;
   const info = convInfo(a.inputShape, filter.shape as Shape4, a);
   if (!info) return null;
-  const dx = new Float32Array(size(a.inputShape));
+  const dx = outputBuffer(size(a.inputShape));
   addon.convBackwardData(values(backend, dy), values(backend, filter), dx, convDims(info));
   return out(backend, a.inputShape, dx);
 };
@@ -89,7 +90,7 @@ function matmul(a: TensorInfo, b: TensorInfo, ta: boolean, tb: boolean, backend:
   const [m, k] = ta ? [ca, ra] : [ra, ca];
   const n = tb ? rb : cb;
   if ((tb ? cb : rb) !== k) return null;
-  const y = new Float32Array(m * n);
+  const y = outputBuffer(m * n);
   addon.matmul(ta, tb, m, n, k, values(backend, a), values(backend, b), y);
   return { y, shape: [...a.shape.slice(0, -2), m, n] };
 }
@@ -125,7 +126,7 @@ const maxPool: NativeKernel = ({ inputs, backend, attrs }, addon) => {
   const { x } = inputs;
   if (!x || !f32(x) || x.shape.length !== 4) return null;
   const d = poolDims(x.shape as Shape4, attrs as PoolAttrs);
-  const y = new Float32Array(d[0] * d[10] * d[11] * d[3]);
+  const y = outputBuffer(d[0] * d[10] * d[11] * d[3]);
   addon.maxPool(values(backend, x), y, d);
   return out(backend, [d[0], d[10], d[11], d[3]], y);
 };
@@ -133,7 +134,7 @@ const maxPool: NativeKernel = ({ inputs, backend, attrs }, addon) => {
 const maxPoolGrad: NativeKernel = ({ inputs, backend, attrs }, addon) => {
   const { dy, input } = inputs;
   if (!dy || !input || !f32(dy, input)) return null;
-  const dx = new Float32Array(size(input.shape));
+  const dx = outputBuffer(size(input.shape));
   addon.maxPoolGrad(values(backend, input), values(backend, dy), dx, poolDims(input.shape as Shape4, attrs as PoolAttrs));
   return out(backend, input.shape, dx);
 };
@@ -141,14 +142,14 @@ const maxPoolGrad: NativeKernel = ({ inputs, backend, attrs }, addon) => {
 const mul: NativeKernel = ({ inputs, backend }, addon) => {
   const { a, b } = inputs;
   if (!a || !b || !f32(a, b) || a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) return null;
-  const y = new Float32Array(size(a.shape));
+  const y = outputBuffer(size(a.shape));
   addon.mul(values(backend, a), values(backend, b), y);
   return out(backend, a.shape, y);
 };
 
 const reluGrad: NativeKernel = ({ inputs, backend }, addon) => {
   const { dy, y } = inputs as Record<string, TensorInfo>;
-  const dz = new Float32Array(size(dy.shape));
+  const dz = outputBuffer(size(dy.shape));
   addon.reluGrad(values(backend, dy), values(backend, y), dz);
   return out(backend, dy.shape, dz);
 };
@@ -156,7 +157,7 @@ const reluGrad: NativeKernel = ({ inputs, backend }, addon) => {
 const biasGrad: NativeKernel = ({ inputs, backend }, addon) => {
   const { dy } = inputs as Record<string, TensorInfo>;
   const c = channels(dy);
-  const db = new Float32Array(c);
+  const db = outputBuffer(c);
   addon.biasGrad(values(backend, dy), size(dy.shape) / c, c, db);
   return out(backend, [c], db);
 };
@@ -164,8 +165,8 @@ const biasGrad: NativeKernel = ({ inputs, backend }, addon) => {
 const reluBiasGrad: NativeKernel = ({ inputs, backend }, addon) => {
   const { dy, y } = inputs as Record<string, TensorInfo>;
   const c = channels(dy);
-  const dz = new Float32Array(size(dy.shape));
-  const db = new Float32Array(c);
+  const dz = outputBuffer(size(dy.shape));
+  const db = outputBuffer(c);
   addon.reluBiasGrad(values(backend, dy), values(backend, y), dz, size(dy.shape) / c, c, db);
   return [out(backend, dy.shape, dz), out(backend, [c], db)];
 };
@@ -173,15 +174,15 @@ const reluBiasGrad: NativeKernel = ({ inputs, backend }, addon) => {
 const poolReluBiasGrad: NativeKernel = ({ inputs, backend }, addon) => {
   const { dy, y } = inputs as Record<string, TensorInfo>;
   const [n, h, w, c] = y.shape;
-  const dz = new Float32Array(size(y.shape));
-  const db = new Float32Array(c);
+  const dz = outputBuffer(size(y.shape));
+  const db = outputBuffer(c);
   addon.poolReluBiasGrad(values(backend, y), values(backend, dy), dz, db, n, h, w, c);
   return [out(backend, y.shape, dz), out(backend, [c], db)];
 };
 
 /** A float32 tensor of 4c values holding 2c float64 sums, as the passes read BatchNorm's sums back. */
 function sums(backend: MathBackendCPU, c: number, fill: (f64: Float64Array) => void): TensorInfo {
-  const data = new Float32Array(4 * c);
+  const data = outputBuffer(4 * c);
   fill(new Float64Array(data.buffer));
   return out(backend, [4 * c], data);
 }
@@ -195,8 +196,8 @@ const bnMoments: NativeKernel = ({ inputs, backend }, addon) => {
 const bnNormalize: NativeKernel = ({ inputs, backend, attrs }, addon) => {
   const { x, mean, invStd, gamma, beta } = inputs as Record<string, TensorInfo>;
   const c = channels(x);
-  const xhat = new Float32Array(size(x.shape));
-  const y = new Float32Array(xhat.length);
+  const xhat = outputBuffer(size(x.shape));
+  const y = outputBuffer(xhat.length);
   const v = (t: TensorInfo) => values(backend, t);
   addon.bnNormalize(v(x), xhat, y, xhat.length / c, c, v(mean), v(invStd), v(gamma), v(beta), (attrs as { relu: boolean }).relu);
   return [out(backend, x.shape, xhat), out(backend, x.shape, y)];
@@ -213,7 +214,7 @@ const bnGradApply: NativeKernel = ({ inputs, backend, attrs }, addon) => {
   const { dy, xhat, y, meanG, meanGX, scale } = inputs as Record<string, TensorInfo>;
   const c = channels(dy);
   const masked = (attrs as { masked: boolean }).masked;
-  const dx = new Float32Array(size(dy.shape));
+  const dx = outputBuffer(size(dy.shape));
   const v = (t: TensorInfo) => values(backend, t);
   addon.bnGradApply(v(dy), v(xhat), masked ? v(y) : null, dx, dx.length / c, c, v(meanG), v(meanGX), v(scale));
   return out(backend, dy.shape, dx);
@@ -223,8 +224,8 @@ const dropout: NativeKernel = ({ inputs, backend, attrs }, addon) => {
   const { x } = inputs as Record<string, TensorInfo>;
   const a = attrs as DropoutAttrs;
   const images = x.shape[0];
-  const y = new Float32Array(size(x.shape));
-  const mask = new Float32Array(y.length);
+  const y = outputBuffer(size(x.shape));
+  const mask = outputBuffer(y.length);
   addon.dropout(values(backend, x), y, mask, a.seed, a.step, a.layer, a.first, images, y.length / images, a.rate);
   return [out(backend, x.shape, y), out(backend, x.shape, mask)];
 };
