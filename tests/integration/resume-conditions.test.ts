@@ -1,7 +1,7 @@
 // A resume keeps the conditions the run trained under — its backend and number of training workers — whatever the
 // resuming process would choose, and ends exactly like the run uninterrupted; a resume whose backend cannot load
 // here is refused with the reason (nothing changes), and a forced one continues here and records the change.
-// Real trainer processes; the native backend is a stand-in (tests/helpers/fake-tfjs-node.mjs) so it runs anywhere.
+// Real trainer processes; tfjs-node is a stand-in (tests/helpers/fake-tfjs-node.mjs) so it runs anywhere.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,6 +42,7 @@ afterAll(() => {
   for (const wb of open) wb.close();
   dir.remove();
   delete process.env[NATIVE_ENV];
+  delete process.env.DIGIT_WORKBENCH_NATIVE;
 });
 
 const start = { preset: 'seed-lenet5', hyperparams: { epochs: 4, batchSize: 16, model: TINY, seed: 9 } };
@@ -87,17 +88,19 @@ describe.each(usable)('a run trained on %s with 2 workers', (backend) => {
   });
 });
 
-describe('a run trained on the native backend (a stand-in for tfjs-node)', () => {
+describe('a run trained on tfjs-node (a stand-in)', () => {
   let id: number;
   let expected: EpochMetrics[];
 
   it('records tensorflow: the automatic choice where it loads', async () => {
-    // Trainer processes inherit the environment when they are forked.
+    // Trainer processes inherit the environment when they are forked. The native kernels, first where they load,
+    // are switched off so that tfjs-node is the automatic choice.
+    process.env.DIGIT_WORKBENCH_NATIVE = 'off';
     process.env[NATIVE_ENV] = STAND_IN;
     const native = workbench({ workers: 2 });
     expected = await straightRun(native);
     id = await stoppedRun(native);
-    expect(await native.call('runs:get', { id })).toMatchObject({ backend: 'tensorflow', workers: 2, backendNote: null });
+    expect(await native.call('runs:get', { id })).toMatchObject({ backend: 'tensorflow', workers: 2, backendNote: 'native: turned off by DIGIT_WORKBENCH_NATIVE=off' });
   });
 
   it('is refused, with the reason and nothing changed, on a machine where tensorflow cannot load', async () => {
