@@ -41,10 +41,15 @@ export class EpochGate {
 
   /** Resolves with the first held trainer that `match` accepts; fails after `timeoutMs` naming `what`. */
   async waitHeld(what: string, match: (h: Held) => boolean = () => true, timeoutMs = 60_000): Promise<Held> {
+    return (await this.waitHeldCount(what, 1, match, timeoutMs))[0];
+  }
+
+  /** Resolves once `count` trainers that `match` accepts are held at once. */
+  async waitHeldCount(what: string, count: number, match: (h: Held) => boolean = () => true, timeoutMs = 60_000): Promise<Held[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = this.held().find(match);
-      if (found) return found;
+      const found = this.held().filter(match);
+      if (found.length >= count) return found;
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} to be held at the epoch gate (held: ${JSON.stringify(this.held())})`);
       await new Promise((resolve) => setTimeout(resolve, WAIT_MS));
     }
