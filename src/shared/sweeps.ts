@@ -35,13 +35,16 @@ export type TrialStatus = RunStatus | 'pruned';
 export interface TrialInfo {
   runId: number;
   trial: number;
+  /** The sweep's view: `pruned` once ASHA pruned it and its run ended, whether it stopped or had already finished. */
   status: TrialStatus;
+  /** The run's own status, as its page shows it (a pruned trial's run is stopped, or completed: see prunedNote). */
+  runStatus: RunStatus;
   params: Record<string, ParamValue>;
   /** Best validation accuracy so far. */
   best: number | null;
   epochsDone: number;
   epochsPlanned: number;
-  /** The epoch a pruned trial stopped at. */
+  /** The epoch (ASHA rung) a pruned trial was judged at. */
   prunedAt: number | null;
   seed: number;
   groupKey: string | null;
@@ -80,4 +83,14 @@ export interface SweepDetail extends SweepInfo {
   /** Null until two trials have a validation accuracy. */
   comparison: BestComparison | null;
   valSize: number;
+}
+
+/**
+ * A pruned run in words, the same on the sweep's trials table, the run's page, the runs table and the CLI. ASHA
+ * judges a trial when its rung epoch is stored and sends a stop; on the worker pool the stop takes a second or so
+ * to reach the worker, and a short trial may have finished every epoch by then. Such a run stays `completed` (all
+ * its epochs and results are real and complete) and its sweep still counts it as pruned at that rung.
+ */
+export function prunedNote(prunedAt: number, runStatus: RunStatus): string {
+  return runStatus === 'completed' ? `pruned at epoch ${prunedAt}; it had finished all its epochs when the stop arrived` : `pruned at epoch ${prunedAt}`;
 }

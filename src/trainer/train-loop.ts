@@ -10,6 +10,7 @@ import type { EpochMetrics } from '../shared/runs.js';
 import { afterEpoch, initialLoopState, learningRateFor } from './callbacks.js';
 import { batchRandom, epochOrder, fillBatch } from './batches.js';
 import { engineStateOf } from './checkpoint.js';
+import { passEpochGate } from './epoch-gate.js';
 
 const PROGRESS_INTERVAL_MS = 250;
 
@@ -143,6 +144,7 @@ export async function trainRun(req: TrainRequest, engine: Engine, io: LoopIo): P
     if (decision.isBest) bestState = checkpoint;
     io.send({ type: 'epoch', runId: req.runId, metrics });
     io.send({ type: 'checkpoint', runId: req.runId, metrics, slots: decision.isBest ? ['last', 'best'] : ['last'], checkpoint });
+    await passEpochGate(req.runId, epoch, io.stopRequested); // a test hook; inert in the app
   }
 
   await finish(run, state, bestState);

@@ -1,5 +1,7 @@
 // The Sweeps view end to end: a real three-trial sweep trained beforehand, served, in Chromium. The plot draws one
 // line per trial; dragging along the accuracy axis keeps only the trials in that band, in the plot and the table.
+// A trial pruned after it had finished (its stop came after its last epoch) reads the same in the trials table and
+// on its run's page: pruned at its rung, run completed.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -7,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../../src/core/workbench.js';
 import { tempDir } from '../helpers/temp-home.js';
 import { importSmallTrainSet } from '../helpers/small-dataset.js';
+import { markPruned } from '../../src/core/sweeps/sweeps-repo.js';
 import { launchChromium, startServe, waitInPage, type Served } from './harness.js';
 
 const SHOTS = join(process.cwd(), 'test-output', 'screenshots');
@@ -17,6 +20,7 @@ describe('Sweeps view (serve mode, Chromium)', () => {
   let browser: Browser;
   let page: Page;
   let bests: number[] = [];
+  let lateRunId = 0;
   const errors: string[] = [];
 
   beforeAll(async () => {
@@ -24,9 +28,13 @@ describe('Sweeps view (serve mode, Chromium)', () => {
     const wb = new Workbench({ home: home.path, sample: false });
     const datasetId = await importSmallTrainSet(wb, home.path, 300);
     // 1e-7 barely trains: the three trials end far apart on the accuracy axis.
-    const sweep = await wb.call('sweeps:start', { datasetId, preset: 'seed-lenet5', params: ['learningRate=0.003,0.001,1e-7', 'epochs=1'], search: 'grid', seed: 1 });
+    const sweep = await wb.call('sweeps:start', { datasetId, preset: 'seed-lenet5', params: ['learningRate=0.003,0.001,1e-7', 'epochs=2'], search: 'grid', seed: 1 });
     await wb.sweeps.waitFor(sweep.id);
-    bests = (await wb.call('sweeps:get', { id: sweep.id })).trialList.map((t) => t.best!);
+    const trials = (await wb.call('sweeps:get', { id: sweep.id })).trialList;
+    bests = trials.map((t) => t.best!);
+    // What ASHA records when it prunes the 1e-7 trial at epoch 1 but the stop reaches its worker after epoch 2.
+    lateRunId = trials[2].runId;
+    markPruned(wb.db, lateRunId, 1);
     wb.close();
     [served, browser] = await Promise.all([startServe(home.path), chromium]);
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -99,5 +107,26 @@ describe('Sweeps view (serve mode, Chromium)', () => {
       expect(bad, `${width}×${height}`).toEqual([]);
       await page.screenshot({ path: join(SHOTS, `sweeps-${width}.png`), fullPage: true });
     }
+  });
+
+  it('a trial pruned after its last epoch: pruned at 1 with its run completed in the table, the same on the run page', async () => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    const row = page.locator(`[data-testid=trials-table] tr[data-trial="${lateRunId}"]`);
+    expect((await row.locator('td').nth(2).innerText()).trim()).toBe('pruned at 1 · run completed');
+    expect(await row.locator('.st.pruned').getAttribute('title')).toBe('pruned at epoch 1; it had finished all its epochs when the stop arrived');
+    expect(await row.locator('td').nth(4).innerText()).toBe('2/2');
+    await row.getByRole('link', { name: `#${lateRunId}` }).click();
+    await page.waitForURL(new RegExp(`#/runs/${lateRunId}$`));
+    const callout = page.getByTestId('pruned');
+    await callout.waitFor();
+    expect(await page.locator('.page-head [data-status]').getAttribute('data-status')).toBe('completed');
+    expect(await callout.innerText()).toMatch(/^Sweep #1 pruned at epoch 1; it had finished all its epochs when the stop arrived \(ASHA: .*\)\. Its epochs and results are complete; the sweep counts it as pruned\.$/);
+    expect(await callout.getByRole('link', { name: 'Sweep #1' }).getAttribute('href')).toBe('#/sweeps/1');
+    for (const width of [1024, 1440, 1920]) {
+      await page.setViewportSize({ width, height: 900 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), `${width}: no sideways scroll`).toBe(true);
+      await page.screenshot({ path: join(SHOTS, `run-pruned-${width}.png`), fullPage: true });
+    }
+    expect(errors).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 // A CLI process killed during a run: its trainer goes too, the next process to open the store sees the run
-// `interrupted` with every completed epoch, and resume continues from the last checkpoint to `completed`.
+// `interrupted` with every completed epoch, and resume continues from the last checkpoint to `completed`. The run is
+// held at the epoch gate after epoch 2 until the kill, so it is mid-run however fast its epochs are.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,15 +8,20 @@ import { Workbench } from '../../src/core/workbench.js';
 import { loadCheckpoint } from '../../src/core/training/runs-repo.js';
 import { tempDir } from '../helpers/temp-home.js';
 import { importSmallTrainSet } from '../helpers/small-dataset.js';
+import { EpochGate } from '../helpers/epoch-gate.js';
 
 let dir: ReturnType<typeof tempDir>;
+const gate = new EpochGate();
 beforeAll(async () => {
   dir = tempDir();
   const wb = new Workbench({ home: dir.path });
   await importSmallTrainSet(wb, dir.path, 300);
   wb.close();
 });
-afterAll(() => dir.remove());
+afterAll(() => {
+  dir.remove();
+  gate.remove();
+});
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const alive = (pid: number) => {
@@ -30,8 +36,11 @@ const alive = (pid: number) => {
 describe('killing the CLI during a run', () => {
   it('leaves the run interrupted with its epochs, and resume completes it', async () => {
     const bin = join(process.cwd(), 'bin', 'digit-workbench.js');
-    const cli = spawn(process.execPath, [bin, '--home', dir.path, 'train', '--dataset', 'small-300-7', '--preset', 'seed-lenet5', '--epochs', '40', '--backend', 'wasm'], {
+    gate.close();
+    const stopReleasing = gate.releaseWhere((h) => h.epoch < 2);
+    const cli = spawn(process.execPath, [bin, '--home', dir.path, 'train', '--dataset', 'small-300-7', '--preset', 'seed-lenet5', '--epochs', '4', '--backend', 'wasm'], {
       stdio: 'ignore',
+      env: { ...process.env, ...gate.env },
     });
     const watcher = new Workbench({ home: dir.path, sample: false });
     let trainerPid: number | null = null;
@@ -41,11 +50,14 @@ describe('killing the CLI during a run', () => {
         const row = watcher.db.prepare('SELECT r.id, COUNT(e.epoch) AS n FROM runs r LEFT JOIN epochs e ON e.run_id = r.id GROUP BY r.id').get() as { id: number; n: number } | undefined;
         if (row && row.n >= 2) break;
       }
+      await gate.waitHeld('the run after epoch 2', (h) => h.epoch === 2);
       const children = (await import('node:fs')).readFileSync(`/proc/${cli.pid}/task/${cli.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
       trainerPid = children[0] ?? null;
       cli.kill('SIGKILL');
       await new Promise((r) => cli.once('exit', r));
     } finally {
+      stopReleasing();
+      gate.open();
       watcher.close();
     }
     // The orphaned trainer notices its parent is gone and exits.
@@ -57,7 +69,7 @@ describe('killing the CLI during a run', () => {
       const [run] = await wb.call('runs:list', undefined);
       expect(run.status).toBe('interrupted');
       const done = run.epochsDone;
-      expect(done).toBeGreaterThanOrEqual(2);
+      expect(done).toBe(2); // held after epoch 2 until the kill
       expect(loadCheckpoint(wb.db, run.id, 'last')?.epoch).toBe(done);
       expect(wb.db.pragma('integrity_check', { simple: true })).toBe('ok');
       await wb.call('runs:update', { id: run.id, notes: 'resumed after a crash' });

@@ -4,7 +4,7 @@
 // Real trainer processes; tfjs-node is a stand-in (tests/helpers/fake-tfjs-node.mjs) so it runs anywhere.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../../src/core/workbench.js';
 import { availableBackends } from '../../src/trainer/engine/index.js';
 import type { LayerSpec } from '../../src/shared/model-spec.js';
@@ -13,6 +13,7 @@ import type { BackendChoice } from '../../src/shared/trainer-protocol.js';
 import { tempDir } from '../helpers/temp-home.js';
 import { importSmallTrainSet } from '../helpers/small-dataset.js';
 import { comparable } from '../helpers/comparable-epochs.js';
+import { EpochGate } from '../helpers/epoch-gate.js';
 
 // Small enough for the cpu backend: every backend that loads here takes part.
 const TINY: LayerSpec[] = [
@@ -27,6 +28,9 @@ const usable = (await availableBackends()).filter((b) => b.available).map((b) =>
 let dir: ReturnType<typeof tempDir>;
 let datasetId: number;
 const open: Workbench[] = [];
+// A tiny model's epoch takes milliseconds: a stopped run is held after its epoch until the stop arrives.
+const gate = new EpochGate();
+Object.assign(process.env, gate.env);
 /** A process's view of the shared data folder, with its own backend and worker choice for new runs. */
 function workbench(opts: { backend?: BackendChoice; workers?: number } = {}): Workbench {
   const wb = new Workbench({ home: dir.path, sample: false, ...opts });
@@ -38,31 +42,35 @@ beforeAll(async () => {
   dir = tempDir();
   datasetId = await importSmallTrainSet(workbench(), dir.path, 160);
 });
+afterEach(() => gate.open());
 afterAll(() => {
   for (const wb of open) wb.close();
   dir.remove();
   delete process.env[NATIVE_ENV];
   delete process.env.DIGIT_WORKBENCH_NATIVE;
+  for (const key of Object.keys(gate.env)) delete process.env[key];
+  gate.remove();
 });
 
 const start = { preset: 'seed-lenet5', hyperparams: { epochs: 4, batchSize: 16, model: TINY, seed: 9 } };
 
-/** Stops the run once its next epoch is stored. */
-async function stopAfterAnEpoch(wb: Workbench, id: number): Promise<void> {
-  const before = (await wb.call('runs:get', { id })).epochsDone;
+/** Stops the run once its next epoch is stored; the caller closed the gate before starting or resuming it. */
+async function stopAfterAnEpoch(wb: Workbench, id: number, before: number): Promise<void> {
   const off = wb.on((e) => {
     if (e.type === 'run:epoch' && e.runId === id) void wb.call('runs:stop', { id });
   });
   expect(await wb.runs.waitFor(id)).toBe('stopped');
   off();
+  gate.open();
   const stopped = await wb.call('runs:get', { id });
-  expect(stopped.epochs.length).toBeGreaterThan(before);
+  expect(stopped.epochs.length).toBe(before + 1);
   expect(stopped.epochs.length).toBeLessThan(stopped.epochsPlanned);
 }
 
 async function stoppedRun(wb: Workbench): Promise<number> {
+  gate.close();
   const [run] = await wb.call('runs:start', { datasetId, ...start });
-  await stopAfterAnEpoch(wb, run.id);
+  await stopAfterAnEpoch(wb, run.id, 0);
   return run.id;
 }
 
@@ -121,8 +129,9 @@ describe('a run trained on tfjs-node (a stand-in)', () => {
   it('forced, continues on this machine’s backend and workers and records the change, which a later resume keeps', async () => {
     const machine = workbench({ workers: 1 });
     const epochsBefore = (await machine.call('runs:get', { id })).epochsDone;
+    gate.close();
     await machine.call('runs:resume', { id, force: true });
-    await stopAfterAnEpoch(machine, id);
+    await stopAfterAnEpoch(machine, id, epochsBefore);
     const here = (await machine.call('settings:backends', undefined)).find((b) => b.available)!.name;
     const note = new RegExp(
       `^resumed with force after epoch ${epochsBefore}: epochs? 1(–${epochsBefore})? trained on tensorflow with 2 workers, the rest on ${here} with 1 worker \\(not reproducible as one run\\)`,

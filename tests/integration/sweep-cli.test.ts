@@ -1,17 +1,21 @@
 // A real tiny sweep through the CLI: grid over four points, two epochs, ASHA with rungs at epoch 1 keeping the
 // top half. The two trials with learningRate 1e-7 barely move from their initial weights, so once a trained trial
 // has reported at the rung they fall outside the top half and are pruned; trials run one at a time
-// (the default concurrency) so the arrival order at the rung is the grid's order.
+// (the default concurrency) so the arrival order at the rung is the grid's order. The trainers pass an epoch gate
+// (tests/helpers/epoch-gate.ts) that holds a run until the stop it waits for arrives, however fast epochs are.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/temp-home.js';
 import { Workbench } from '../../src/core/workbench.js';
 import { importSmallTrainSet } from '../helpers/small-dataset.js';
-import { runCli } from '../helpers/cli-process.js';
+import { runCli, type CliResult } from '../helpers/cli-process.js';
+import { EpochGate } from '../helpers/epoch-gate.js';
+import { openDatabase } from '../../src/core/db/open.js';
 
 const bin = join(process.cwd(), 'bin', 'digit-workbench.js');
 let dir: ReturnType<typeof tempDir>;
+const gate = new EpochGate();
 
 const cli = (...args: string[]) => runCli(dir.path, args, { timeout: 240_000 });
 
@@ -21,7 +25,11 @@ beforeAll(async () => {
   await importSmallTrainSet(wb, dir.path, 600);
   wb.close();
 });
-afterAll(() => dir.remove());
+afterEach(() => gate.open());
+afterAll(() => {
+  dir.remove();
+  gate.remove();
+});
 
 describe('digit-workbench sweep', () => {
   it('names the bad --param and exits before queueing anything', async () => {
@@ -35,11 +43,23 @@ describe('digit-workbench sweep', () => {
   });
 
   it('runs a grid with ASHA: trained trials complete, untrainable ones are pruned at epoch 1', async () => {
-    const r = await cli(
-      'sweep', '--dataset', 'small-600-7', '--preset', 'seed-lenet5',
-      '--param', 'learningRate=0.003,1e-7', '--param', 'batchSize=32,64', '--param', 'epochs=2', '--param', 'validation.ratio=0.25',
-      '--search', 'grid', '--prune', 'asha', '--min-resource', '1', '--reduction-factor', '2', '--seed', '5', '--json',
+    // Trainable trials pass the gate; the untrainable ones wait after epoch 1 for the stop their pruning sends.
+    const store = openDatabase(dir.path, { migrate: false });
+    gate.close();
+    const stopReleasing = gate.releaseWhere(
+      (h) => (store.prepare("SELECT json_extract(hyperparams, '$.learningRate') FROM runs WHERE id = ?").pluck().get(h.runId) as number) >= 1e-3,
     );
+    let r: CliResult;
+    try {
+      r = await runCli(dir.path, [
+        'sweep', '--dataset', 'small-600-7', '--preset', 'seed-lenet5',
+        '--param', 'learningRate=0.003,1e-7', '--param', 'batchSize=32,64', '--param', 'epochs=2', '--param', 'validation.ratio=0.25',
+        '--search', 'grid', '--prune', 'asha', '--min-resource', '1', '--reduction-factor', '2', '--seed', '5', '--json',
+      ], { timeout: 240_000, env: gate.env });
+    } finally {
+      stopReleasing();
+      store.close();
+    }
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(Object.keys(out)).toEqual(['id', 'trials', 'bestRunId']);
@@ -59,13 +79,13 @@ describe('digit-workbench sweep', () => {
     const runs = JSON.parse((await cli('runs', '--json')).stdout) as { id: number; status: string; epochs: unknown[] }[];
     const pruned = runs.find((x) => x.id === out.trials[2].runId)!;
     expect(pruned.status).not.toBe('failed');
-    expect(pruned.epochs.length).toBeGreaterThanOrEqual(1);
+    expect(pruned.epochs.length).toBe(1);
     // The runs themselves carry the flag: stopped by the sweep, not failed, with the epoch it was judged at.
     const wb = new Workbench({ home: dir.path });
     try {
       const run = await wb.call('runs:get', { id: out.trials[2].runId });
       expect(run).toMatchObject({ sweepId: out.id, prunedAt: 1 });
-      expect(['stopped', 'completed']).toContain(run.status);
+      expect(run.status).toBe('stopped');
     } finally {
       wb.close();
     }
@@ -74,12 +94,16 @@ describe('digit-workbench sweep', () => {
   });
 
   it('sweep stop from another process stops the running sweep; sweep resume finishes it', async () => {
+    // The first trial is held after epoch 1 until the stop reaches it.
+    gate.close();
     const child = spawn(process.execPath, [bin, '--home', dir.path, 'sweep', '--dataset', 'small-600-7', '--preset', 'seed-lenet5',
-      '--param', 'batchSize=32,64', '--param', 'epochs=8', '--search', 'random', '--trials', '2', '--seed', '3', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      '--param', 'batchSize=32,64', '--param', 'epochs=3', '--search', 'random', '--trials', '2', '--seed', '3', '--json'],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...gate.env } });
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += String(d)));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     try {
+      await gate.waitHeld('the first trial', (h) => h.epoch === 1);
       let sweepId: number | undefined;
       for (let i = 0; i < 600 && sweepId === undefined; i++) {
         await new Promise((r) => setTimeout(r, 200));
@@ -92,13 +116,10 @@ describe('digit-workbench sweep', () => {
       expect(stop.code, stop.stderr).toBe(0);
       expect(stop.stdout).toMatch(`sweep ${sweepId} stopped`);
       expect(await exited).toBe(0);
-      // Usually the first trial is stopped mid-run; on a loaded machine it may just have completed, and the stop
-      // then ends the sweep before (or just after) the second is queued. Either way nothing is left half-counted:
-      // every trial so far is completed or stopped, and resume finishes the sweep.
+      // The first trial stopped mid-run (after epoch 1), and the stop ended the sweep before a second was proposed.
       const stopped = JSON.parse(stdout);
-      expect(stopped.trials.length).toBeGreaterThanOrEqual(1);
-      expect(stopped.trials.length).toBeLessThanOrEqual(2);
-      for (const t of stopped.trials as { status: string }[]) expect(['stopped', 'completed']).toContain(t.status);
+      expect(stopped.trials.map((t: { status: string }) => t.status)).toEqual(['stopped']);
+      gate.open();
 
       const resumed = await cli('sweep', 'resume', String(sweepId), '--json');
       expect(resumed.code, resumed.stderr).toBe(0);

@@ -1,8 +1,9 @@
 // The worker pool when things go wrong: bad URLs and passwords, a worker of another version, a dataset whose
 // content does not match, the owner SIGKILLed mid-run (its epochs wait in Redis and land once), Redis restarted.
+// "Mid-run" is made true by the epoch gate: the run is held after epoch 1 until the fault happened.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../../src/core/workbench.js';
 import { getDataset } from '../../src/core/datasets/repo.js';
 import { publishDataset } from '../../src/core/pool/dataset-transfer.js';
@@ -11,12 +12,14 @@ import { tempDir } from '../helpers/temp-home.js';
 import { importSmallTrainSet } from '../helpers/small-dataset.js';
 import { freePort, startRedis, startWorkerProcess, type TestRedis, type WorkerProcess } from '../helpers/redis-server.js';
 import { runCli } from '../helpers/cli-process.js';
+import { EpochGate } from '../helpers/epoch-gate.js';
 
 const bin = join(process.cwd(), 'bin', 'digit-workbench.js');
 let dir: ReturnType<typeof tempDir>;
 let redis: TestRedis;
 let worker: WorkerProcess | undefined;
 let datasetId: number;
+const gate = new EpochGate();
 
 const cli = (...args: string[]) => runCli(dir.path, args);
 
@@ -27,10 +30,12 @@ beforeAll(async () => {
   datasetId = await importSmallTrainSet(wb, dir.path, 500);
   wb.close();
 });
+afterEach(() => gate.open());
 afterAll(async () => {
   await worker?.kill();
   await redis?.stop();
   dir?.remove();
+  gate.remove();
 });
 
 describe('bad input', () => {
@@ -69,7 +74,7 @@ describe('bad input', () => {
 
 describe('faults during a pool run', () => {
   beforeAll(async () => {
-    worker = await startWorkerProcess(redis.url, 'wf');
+    worker = await startWorkerProcess(redis.url, 'wf', [], gate.env);
   });
 
   it('a dataset whose content does not match fails the run with that reason', async () => {
@@ -89,6 +94,7 @@ describe('faults during a pool run', () => {
   });
 
   it('the owner SIGKILLed mid-run: the worker trains on, and on restart every epoch lands once', async () => {
+    gate.close();
     const owner = spawn(
       process.execPath,
       [bin, '--home', dir.path, 'train', '--dataset', String(datasetId), '--preset', 'seed-lenet5', '--epochs', '4', '--backend', 'wasm', '--queue', redis.url],
@@ -101,8 +107,10 @@ describe('faults during a pool run', () => {
         if (/epoch 1:/.test(first)) resolve();
       });
     });
+    await gate.waitHeld('the run after epoch 1', (h) => h.epoch === 1);
     owner.kill('SIGKILL');
     await new Promise((resolve) => owner.once('exit', resolve));
+    gate.open(); // epochs 2–4 are trained while no owner is there to commit them
     const runId = Number(/run (\d+):/.exec(first)![1]);
     const again = await cli('resume', String(runId), '--queue', redis.url, '--json');
     expect(again.code).toBe(0);
@@ -117,6 +125,7 @@ describe('faults during a pool run', () => {
   it('Redis restarted mid-run (AOF on): owner and worker reconnect and the run completes', async () => {
     const wb = new Workbench({ home: dir.path, backend: 'wasm', poolUrl: redis.url });
     try {
+      gate.close();
       const [run] = await wb.call('runs:start', { datasetId, preset: 'seed-lenet5', hyperparams: { epochs: 3 }, target: 'pool' });
       await new Promise<void>((resolve) => {
         const off = wb.on((e) => {
@@ -126,7 +135,9 @@ describe('faults during a pool run', () => {
           }
         });
       });
+      await gate.waitHeld('the run after epoch 1', (h) => h.runId === run.id && h.epoch === 1);
       await redis.restart();
+      gate.open();
       expect(await wb.runs.waitFor(run.id)).toBe('completed');
       expect((await wb.call('runs:get', { id: run.id })).epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
     } finally {

@@ -1,19 +1,24 @@
 // A sweep on the worker pool: `digit-workbench sweep --queue URL` (the CLI as the owner) with a real redis-server
 // and two `digit-workbench worker` processes. Trials spread over both workers, ASHA's stop reaches the worker that
-// trains a pruned trial, and every trial lands in the owner's SQLite like a local one.
+// trains a pruned trial, and every trial lands in the owner's SQLite like a local one. The workers' trainers pass
+// an epoch gate (tests/helpers/epoch-gate.ts) that holds them at epoch boundaries while a stop or a pruning
+// decision travels owner → Redis → worker: the tests wait on those events, never on how long epochs take.
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../../src/core/workbench.js';
 import { tempDir } from '../helpers/temp-home.js';
 import { importSmallTrainSet } from '../helpers/small-dataset.js';
 import { startRedis, startWorkerProcess, type TestRedis, type WorkerProcess } from '../helpers/redis-server.js';
 import { comparable } from '../helpers/comparable-epochs.js';
-import { CLI_BIN, runCli } from '../helpers/cli-process.js';
+import { CLI_BIN, runCli, type CliResult } from '../helpers/cli-process.js';
+import { EpochGate } from '../helpers/epoch-gate.js';
+import { openDatabase } from '../../src/core/db/open.js';
 
 let dir: ReturnType<typeof tempDir>;
 let redis: TestRedis;
 let datasetId: number;
 const workers: WorkerProcess[] = [];
+const gate = new EpochGate();
 
 beforeAll(async () => {
   dir = tempDir();
@@ -21,12 +26,14 @@ beforeAll(async () => {
   const wb = new Workbench({ home: dir.path });
   datasetId = await importSmallTrainSet(wb, dir.path, 600);
   wb.close();
-  workers.push(await startWorkerProcess(redis.url, 'wa'), await startWorkerProcess(redis.url, 'wb'));
+  workers.push(await startWorkerProcess(redis.url, 'wa', [], gate.env), await startWorkerProcess(redis.url, 'wb', [], gate.env));
 });
+afterEach(() => gate.open());
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.kill()));
   await redis?.stop();
   dir?.remove();
+  gate.remove();
 });
 
 describe('digit-workbench sweep --queue', () => {
@@ -41,15 +48,39 @@ describe('digit-workbench sweep --queue', () => {
   it('spreads a grid with ASHA over both workers; pruned trials stop on their worker; trials land like local runs', async () => {
     // Trials 0 and 1 (a trainable rate) take both workers; trials 2 and 3 (lr 1e-7 barely moves) are proposed once
     // one of them ended, so at the first rung (epoch 1) they meet better trials and are pruned: the stop must reach
-    // the worker training them before their sixth epoch ends. (Which of 0 and 1 reaches a rung first is a race:
-    // the first always goes on, so at least one of them completes.)
-    const r = await runCli(
-      dir.path,
-      ['sweep', '--dataset', String(datasetId), '--preset', 'seed-lenet5',
-        '--param', 'learningRate=0.003,1e-7', '--param', 'batchSize=32,64', '--param', 'epochs=6', '--param', 'validation.ratio=0.25',
-        '--search', 'grid', '--prune', 'asha', '--min-resource', '1', '--reduction-factor', '3', '--seed', '5', '--queue', redis.url, '--json'],
-      { timeout: 600_000 },
-    );
+    // the worker training them. (Which of 0 and 1 reaches a rung first is a race: the first always goes on, so at
+    // least one of them completes.) Every trainer holds at every epoch boundary; the trainable trials go on once
+    // both are held (so each has a worker of its own), the untrainable ones wait after epoch 1 for the sweep's stop.
+    const store = openDatabase(dir.path, { migrate: false });
+    const rateOf = (runId: number) => store.prepare("SELECT json_extract(hyperparams, '$.learningRate') FROM runs WHERE id = ?").pluck().get(runId) as number;
+    const trainable = new Set<number>();
+    const undecided = new Map<number, number>();
+    gate.close();
+    const stopReleasing = gate.releaseWhere((h) => {
+      if (rateOf(h.runId) >= 1e-3) {
+        trainable.add(h.runId);
+        return trainable.size >= 2;
+      }
+      // Only if ASHA kept an untrainable trial (its epoch committed, no pruning 30 s later): let it run, so the
+      // assertions below fail instead of the sweep hanging.
+      const judged = store.prepare('SELECT r.pruned_at IS NULL AND EXISTS (SELECT 1 FROM epochs e WHERE e.run_id = r.id) FROM runs r WHERE r.id = ?').pluck().get(h.runId) === 1;
+      if (!judged) return false;
+      if (!undecided.has(h.runId)) undecided.set(h.runId, Date.now());
+      return Date.now() - undecided.get(h.runId)! > 30_000;
+    });
+    let r: CliResult;
+    try {
+      r = await runCli(
+        dir.path,
+        ['sweep', '--dataset', String(datasetId), '--preset', 'seed-lenet5',
+          '--param', 'learningRate=0.003,1e-7', '--param', 'batchSize=32,64', '--param', 'epochs=6', '--param', 'validation.ratio=0.25',
+          '--search', 'grid', '--prune', 'asha', '--min-resource', '1', '--reduction-factor', '3', '--seed', '5', '--queue', redis.url, '--json'],
+        { timeout: 600_000 },
+      );
+    } finally {
+      stopReleasing();
+      store.close();
+    }
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { id: number; trials: { runId: number; status: string; params: Record<string, number> }[]; bestRunId: number };
     expect(out.trials.map((t) => t.params)).toEqual([
@@ -75,13 +106,11 @@ describe('digit-workbench sweep --queue', () => {
       }
       expect(new Set(runs.flatMap((d) => d.trainedBy))).toEqual(new Set(['wa', 'wb']));
       for (const pruned of [runs[2], runs[3]]) {
-        // Usually at the first rung; at the second (epoch 3) when the pool's fast epochs let a poor trial report
-        // rung 1 before enough better ones had (ASHA decides on what has arrived: which rung is a race here; the
-        // rung arithmetic itself is unit-tested in asha.test.ts). Either way it stops before its last epoch.
-        expect([1, 3]).toContain(pruned.prunedAt);
+        // Held after epoch 1, where a trained trial had reported already (one of them ended before these were
+        // proposed): pruned at the first rung, and the stop reached the worker before a second epoch was stored.
+        expect(pruned.prunedAt).toBe(1);
         expect(pruned.status).toBe('stopped');
-        expect(pruned.epochs.length).toBeGreaterThanOrEqual(1);
-        expect(pruned.epochs.length).toBeLessThan(6);
+        expect(pruned.epochs.map((e) => e.epoch)).toEqual([1]);
       }
       // A completed trial carries its validation predictions and equals the same run trained here.
       const done = runs.find((d) => d.status === 'completed')!;
@@ -99,14 +128,17 @@ describe('digit-workbench sweep --queue', () => {
   });
 
   it('sweep stop reaches the pool trials; sweep resume --queue continues them from their checkpoints on the pool', async () => {
+    // Both trials are held after epoch 1 until the stop reaches them.
+    gate.close();
     const child = spawn(process.execPath, [CLI_BIN, '--home', dir.path, 'sweep', '--dataset', String(datasetId), '--preset', 'seed-lenet5',
-      '--param', 'batchSize=32,64', '--param', 'epochs=60', '--search', 'grid', '--queue', redis.url, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      '--param', 'batchSize=32,64', '--param', 'epochs=3', '--search', 'grid', '--queue', redis.url, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += String(d)));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     try {
-      // Stop once both trials have committed an epoch on the pool (read from the store the CLI owner writes). An
-      // epoch of 540 digits takes a tenth of a second: 60 of them leave the stop (a CLI process) time to arrive.
+      // Stop once both trials are held after epoch 1 on the pool and have committed it (read from the store the CLI
+      // owner writes).
+      await gate.waitHeldCount('both trials', 2, (h) => h.epoch === 1);
       let sweepId: number | undefined;
       const watch = new Workbench({ home: dir.path, sample: false });
       try {
@@ -128,6 +160,7 @@ describe('digit-workbench sweep --queue', () => {
       expect(await exited).toBe(0);
       const stopped = JSON.parse(stdout) as { trials: { runId: number; status: string }[] };
       expect(stopped.trials.map((t) => t.status)).toEqual(['stopped', 'stopped']);
+      gate.open();
 
       const resumed = await runCli(dir.path, ['sweep', 'resume', String(sweepId), '--queue', redis.url, '--json'], { timeout: 600_000 });
       expect(resumed.code, resumed.stderr).toBe(0);
@@ -137,7 +170,7 @@ describe('digit-workbench sweep --queue', () => {
       try {
         for (const t of done.trials) {
           const run = await wb.call('runs:get', { id: t.runId });
-          expect(run.epochs.map((e) => e.epoch)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+          expect(run.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
           expect(run.epochWorkers.every((w) => w === 'wa' || w === 'wb')).toBe(true);
         }
       } finally {

@@ -1,30 +1,36 @@
 // The worker pool end to end: a real redis-server, two `digit-workbench worker` processes and one owner (a
-// Workbench on a temp data folder). Runs trained by workers land in the owner's SQLite like local ones.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// Workbench on a temp data folder). Runs trained by workers land in the owner's SQLite like local ones. Tests
+// that must act while a run trains hold its trainer at the epoch gate (tests/helpers/epoch-gate.ts) instead of
+// betting that a stop or a kill arrives before the remaining epochs are done.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../../src/core/workbench.js';
 import { tempDir } from '../helpers/temp-home.js';
 import { importSmallTrainSet } from '../helpers/small-dataset.js';
 import { startRedis, startWorkerProcess, type TestRedis, type WorkerProcess } from '../helpers/redis-server.js';
 import { comparable } from '../helpers/comparable-epochs.js';
+import { EpochGate } from '../helpers/epoch-gate.js';
 
 let dir: ReturnType<typeof tempDir>;
 let redis: TestRedis;
 let wb: Workbench;
 let datasetId: number;
 const workers: WorkerProcess[] = [];
+const gate = new EpochGate();
 
 beforeAll(async () => {
   dir = tempDir();
   redis = await startRedis();
   wb = new Workbench({ home: dir.path, backend: 'wasm', poolUrl: redis.url });
   datasetId = await importSmallTrainSet(wb, dir.path, 600);
-  workers.push(await startWorkerProcess(redis.url, 'wa'), await startWorkerProcess(redis.url, 'wb'));
+  workers.push(await startWorkerProcess(redis.url, 'wa', [], gate.env), await startWorkerProcess(redis.url, 'wb', [], gate.env));
 });
+afterEach(() => gate.open());
 afterAll(async () => {
   wb?.close();
   await Promise.all(workers.map((w) => w.kill()));
   await redis?.stop();
   dir?.remove();
+  gate.remove();
 });
 
 const lenet = (epochs: number, extra: Record<string, unknown> = {}) => ({ datasetId, preset: 'seed-lenet5', hyperparams: { epochs, ...extra } });
@@ -46,7 +52,11 @@ describe('a pool of two workers', () => {
   });
 
   it('spreads a seed group of 4 over both workers; each run equals a local run with its seed', async () => {
+    // Two runs held at once are on two workers (each takes one job at a time): then the group goes on.
+    gate.close();
     const group = await wb.call('runs:start', { ...lenet(2), seeds: [1, 2, 3, 4], target: 'pool' });
+    await gate.waitHeldCount('two runs', 2);
+    gate.open();
     for (const r of group) expect(await wb.runs.waitFor(r.id)).toBe('completed');
     const details = await Promise.all(group.map((r) => wb.call('runs:get', { id: r.id })));
     expect(new Set(details.flatMap((d) => d.trainedBy))).toEqual(new Set(['wa', 'wb']));
@@ -81,26 +91,29 @@ describe('a pool of two workers', () => {
   });
 
   it('stop from the owner reaches the worker: the run ends stopped with its completed epochs kept', async () => {
-    const [run] = await wb.call('runs:start', { ...lenet(30), target: 'pool' });
+    // Held after epoch 1 until the stop arrives through Redis.
+    gate.close();
+    const [run] = await wb.call('runs:start', { ...lenet(3), target: 'pool' });
     const off = wb.on((e) => {
       if (e.type === 'run:epoch' && e.runId === run.id) void wb.call('runs:stop', { id: run.id });
     });
     expect(await wb.runs.waitFor(run.id)).toBe('stopped');
     off();
     const d = await wb.call('runs:get', { id: run.id });
-    expect(d.epochsDone).toBeGreaterThanOrEqual(1);
-    expect(d.epochsDone).toBeLessThan(30);
+    expect(d.epochsDone).toBe(1);
+    expect(d.error).toBeNull();
   });
 
   it('a pool run stopped after epoch 1 and resumed continues from its checkpoint on the pool and ends like a local run', async () => {
+    gate.close();
     const [run] = await wb.call('runs:start', { ...lenet(3, { seed: 13 }), target: 'pool' });
     const off = wb.on((e) => {
       if (e.type === 'run:epoch' && e.runId === run.id) void wb.call('runs:stop', { id: run.id });
     });
     expect(await wb.runs.waitFor(run.id)).toBe('stopped');
     off();
-    const stopped = (await wb.call('runs:get', { id: run.id })).epochsDone;
-    expect(stopped).toBeLessThan(3);
+    expect((await wb.call('runs:get', { id: run.id })).epochsDone).toBe(1);
+    gate.open();
     await wb.call('runs:resume', { id: run.id });
     expect(await wb.runs.waitFor(run.id)).toBe('completed');
     const d = await wb.call('runs:get', { id: run.id });
@@ -110,13 +123,15 @@ describe('a pool of two workers', () => {
   });
 
   it('a worker SIGKILLed after its first committed epoch: the run moves to the other and ends like a local run', async () => {
+    // Held after epoch 1 until its worker is dead; the other worker continues from epoch 2, past the gate.
+    gate.close();
     const [run] = await wb.call('runs:start', { ...lenet(4, { seed: 5 }), target: 'pool' });
     let killed: WorkerProcess | undefined;
     const off = wb.on((e) => {
       if (e.type === 'run:epoch' && e.runId === run.id && e.metrics.epoch === 1 && !killed) {
         const name = wb.db.prepare('SELECT worker FROM epochs WHERE run_id = ? AND epoch = 1').pluck().get(run.id);
         killed = workers.find((w) => w.name === name);
-        void killed?.kill();
+        void killed?.kill().then(() => gate.open());
       }
     });
     expect(await wb.runs.waitFor(run.id)).toBe('completed');

@@ -1,10 +1,11 @@
 // The process guard in real processes that host runs: an uncaught exception and an unhandled rejection (injected
 // from tests/fixtures/fault-on-signal.mjs) are logged with their stacks and the run trains on to the end; a storm
-// of them ends the process with code 70, after it marked its run interrupted.
+// of them ends the process with code 70, after it marked its run interrupted. The faults must land while the run
+// trains, however fast its epochs are: its trainer is held at the epoch gate until they have been handled.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Workbench } from '../../src/core/workbench.js';
 import { STORM_EXIT_CODE } from '../../src/core/process-guard.js';
 import type { RunInfo, RunStatus } from '../../src/shared/runs.js';
@@ -13,9 +14,11 @@ import { startServeProcess, WireClient } from '../helpers/serve-process.js';
 import { importSmallTrainSet } from '../helpers/small-dataset.js';
 import { tempDir } from '../helpers/temp-home.js';
 import { sleep } from '../helpers/tracked-trainers.js';
+import { EpochGate } from '../helpers/epoch-gate.js';
 
 const injector = pathToFileURL(join(process.cwd(), 'tests', 'fixtures', 'fault-on-signal.mjs')).href;
-const faultEnv = (faults: number) => ({ NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${injector}`.trim(), DW_FAULTS: String(faults) });
+const gate = new EpochGate();
+const faultEnv = (faults: number) => ({ NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${injector}`.trim(), DW_FAULTS: String(faults), ...gate.env });
 
 let dir: ReturnType<typeof tempDir>;
 let datasetId: number;
@@ -25,7 +28,12 @@ beforeAll(async () => {
   datasetId = await importSmallTrainSet(wb, dir.path, 300);
   wb.close();
 });
-afterAll(() => dir.remove());
+beforeEach(() => gate.close());
+afterEach(() => gate.open());
+afterAll(() => {
+  dir.remove();
+  gate.remove();
+});
 
 async function until(what: string, cond: () => boolean): Promise<void> {
   for (let i = 0; i < 600 && !cond(); i++) await sleep(100);
@@ -44,6 +52,8 @@ async function startRun(client: WireClient, epochs: number): Promise<{ id: numbe
     }),
   );
   await until('the first epoch', () => seen.some((e) => e.type === 'run:epoch' && e.runId === id));
+  // The gate is closed: the trainer waits after epoch 1 until the test releases it.
+  await gate.waitHeld(`run ${id}`, (h) => h.runId === id && h.epoch === 1);
   return { id, ended };
 }
 
@@ -58,6 +68,7 @@ describe('the process guard', () => {
       await until('both faults logged', () => /injected rejection 1/.test(serve.stderr()));
       expect(serve.stderr()).toMatch(/error process: uncaught exception \(the process goes on\): Error: injected fault 1\n\s+at /);
       expect(serve.stderr()).toMatch(/error process: unhandled promise rejection \(the process goes on\): Error: injected rejection 1\n\s+at /);
+      gate.open();
       expect(await run.ended).toBe('completed');
       expect(serve.child.exitCode).toBeNull();
       expect((await client.call<RunInfo>('runs:get', { id: run.id })).epochsDone).toBe(3);
@@ -72,7 +83,7 @@ describe('the process guard', () => {
     let runId = 0;
     try {
       const client = await WireClient.connect(serve.port, serve.token);
-      runId = (await startRun(client, 30)).id;
+      runId = (await startRun(client, 3)).id; // held after epoch 1 until the storm ends the process
       const exited = new Promise<number | null>((resolve) => serve.child.once('exit', (code) => resolve(code)));
       serve.child.kill('SIGUSR2');
       expect(await exited).toBe(STORM_EXIT_CODE);
@@ -101,11 +112,18 @@ describe('the process guard', () => {
     child.stdout!.on('data', (d) => (stdout += String(d)));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
+      // Held after epoch 1: the faults land while the run trains (after it, the guard is gone and they crash the CLI).
       await until('epoch 1', () => /epoch 1:/.test(stderr));
+      const held = await gate.waitHeld('the run', (h) => h.epoch === 1);
       child.kill('SIGUSR2');
+      await until('both faults logged', () => /injected rejection 1/.test(stderr));
+      expect(child.exitCode).toBeNull();
+      gate.open();
       expect(await exited).toBe(0);
       expect(stderr).toMatch(/uncaught exception \(the process goes on\): Error: injected fault 1\n\s+at /);
-      expect(stdout).toMatch(/^run \d+ completed/);
+      expect(stderr).toMatch(/unhandled promise rejection \(the process goes on\): Error: injected rejection 1\n\s+at /);
+      expect(stdout).toMatch(new RegExp(`^run ${held.runId} completed`));
+      expect(stderr).toMatch(/epoch 2:/);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }

@@ -1,6 +1,7 @@
 // App faults in serve mode: the serve process SIGKILLed while a run it started (over its WebSocket) trains. Its
 // trainer goes too; the next process to open the store sees the run `interrupted` with every epoch the socket
-// announced, and resume continues from the last checkpoint to `completed`.
+// announced, and resume continues from the last checkpoint to `completed`. The run is held at the epoch gate after
+// epoch 2 until the kill, so it is mid-run however fast its epochs are.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../../src/core/workbench.js';
 import { loadCheckpoint } from '../../src/core/training/runs-repo.js';
@@ -9,20 +10,27 @@ import { tempDir } from '../helpers/temp-home.js';
 import { importSmallTrainSet } from '../helpers/small-dataset.js';
 import { childPids, startServeProcess, WireClient } from '../helpers/serve-process.js';
 import { isAlive, sleep } from '../helpers/tracked-trainers.js';
+import { EpochGate } from '../helpers/epoch-gate.js';
 
 let dir: ReturnType<typeof tempDir>;
 let datasetId: number;
+const gate = new EpochGate();
 beforeAll(async () => {
   dir = tempDir();
   const wb = new Workbench({ home: dir.path, sample: false });
   datasetId = await importSmallTrainSet(wb, dir.path, 300);
   wb.close();
 });
-afterAll(() => dir.remove());
+afterAll(() => {
+  dir.remove();
+  gate.remove();
+});
 
 describe('killing the serve process during a run it started', () => {
   it('leaves the run interrupted with its epochs, and resume completes it from the checkpoint', async () => {
-    const serve = await startServeProcess(dir.path);
+    const serve = await startServeProcess(dir.path, { env: gate.env });
+    gate.close();
+    const stopReleasing = gate.releaseWhere((h) => h.epoch < 2);
     const announced: number[] = [];
     let trainerPids: number[] = [];
     let runId: number;
@@ -39,12 +47,15 @@ describe('killing the serve process during a run it started', () => {
       );
       [{ id: runId }] = await client.call<RunInfo[]>('runs:start', { datasetId, preset: 'seed-lenet5', hyperparams: { epochs: 6 } });
       await reachedTwo;
+      await gate.waitHeld('the run after epoch 2', (h) => h.runId === runId && h.epoch === 2);
       trainerPids = await childPids(serve.child.pid!);
       expect(trainerPids.length).toBeGreaterThanOrEqual(1);
       serve.child.kill('SIGKILL');
       await new Promise((r) => serve.child.once('exit', r));
       client.close();
     } finally {
+      stopReleasing();
+      gate.open();
       await serve.stop();
     }
     // The orphaned trainer notices its parent is gone and exits: it must not train on.
@@ -59,7 +70,7 @@ describe('killing the serve process during a run it started', () => {
       const stored = run.epochs.map((e) => e.epoch);
       for (const epoch of announced) expect(stored).toContain(epoch);
       expect(stored).toEqual(stored.map((_, k) => k + 1));
-      expect(stored.length).toBeLessThan(6);
+      expect(stored).toEqual([1, 2]); // held after epoch 2 until the kill
       expect(loadCheckpoint(wb.db, run.id, 'last')?.epoch).toBe(stored.length);
       expect(wb.db.pragma('integrity_check', { simple: true })).toBe('ok');
 

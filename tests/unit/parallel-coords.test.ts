@@ -6,7 +6,7 @@ import { parseSpace, searched } from '../../src/shared/sweep-space.js';
 import type { TrialInfo } from '../../src/shared/sweeps.js';
 
 const trial = (runId: number, params: TrialInfo['params'], best: number | null): TrialInfo => ({
-  runId, trial: runId, status: 'completed', params, best, epochsDone: 1, epochsPlanned: 1, prunedAt: null, seed: 1, groupKey: null,
+  runId, trial: runId, status: 'completed', runStatus: 'completed', params, best, epochsDone: 1, epochsPlanned: 1, prunedAt: null, seed: 1, groupKey: null,
 });
 
 const dims = searched(parseSpace(['learningRate=log:1e-4..1e-2', 'optimizer=adam,sgd,rmsprop', 'epochs=2']));

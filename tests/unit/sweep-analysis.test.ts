@@ -7,7 +7,7 @@ import type { TrialInfo } from '../../src/shared/sweeps.js';
 import { tempDir } from '../helpers/temp-home.js';
 
 const trial = (n: number, params: TrialInfo['params'], best: number | null): TrialInfo => ({
-  runId: n + 1, trial: n, status: 'completed', params, best, epochsDone: 2, epochsPlanned: 2, prunedAt: null, seed: 1, groupKey: null,
+  runId: n + 1, trial: n, status: 'completed', runStatus: 'completed', params, best, epochsDone: 2, epochsPlanned: 2, prunedAt: null, seed: 1, groupKey: null,
 });
 
 let dir: ReturnType<typeof tempDir> | undefined;

@@ -4,6 +4,7 @@
 import type { Workbench } from '../../core/workbench.js';
 import { runRerunCommand } from '../../shared/rerun-command.js';
 import type { RunDetail } from '../../shared/runs.js';
+import { prunedNote } from '../../shared/sweeps.js';
 import { UsageError } from '../args.js';
 import { printJson } from '../command.js';
 import { table } from '../format.js';
@@ -30,6 +31,7 @@ export async function showRun(wb: Workbench, ref: string | undefined, opts: { co
   const lines = [
     `run ${run.id} ${run.status}${run.error ? `: ${run.error}` : ''} — ${run.preset}, seed ${run.seed}`,
     `dataset ${run.datasetId} sha256 ${run.datasetSha256}`,
+    ...(run.sweepId !== null ? [`trial of sweep ${run.sweepId}${run.prunedAt !== null ? `: ${prunedNote(run.prunedAt, run.status)}` : ''}`] : []),
     l
       ? `app ${l.appVersion}${l.gitCommit ? ` (commit ${l.gitCommit.slice(0, 12)})` : ''} · ${l.backend} ${l.backendVersion ?? ''} · ${l.workers} worker${l.workers === 1 ? '' : 's'} · ${l.host} · ${l.os} · ${l.cpus} CPUs · Node ${l.node}${l.electron ? ` · Electron ${l.electron}` : ''}`
       : `app ${run.appVersion} (no lineage: the run has not started, or predates it)`,

@@ -4,7 +4,7 @@ import { guardProcess } from '../../core/process-guard.js';
 import type { Workbench } from '../../core/workbench.js';
 import { badInput, WorkbenchError } from '../../shared/errors.js';
 import { parseSpace } from '../../shared/sweep-space.js';
-import { SEARCHES, type Search, type SweepInfo, type TrialInfo } from '../../shared/sweeps.js';
+import { prunedNote, SEARCHES, type Search, type SweepInfo, type TrialInfo } from '../../shared/sweeps.js';
 import { parse, optionalInt, optionalString, UsageError } from '../args.js';
 import { printJson, type Command } from '../command.js';
 import { table } from '../format.js';
@@ -16,8 +16,8 @@ const DONE = ['completed', 'pruned', 'failed', 'stopped', 'interrupted'];
 
 function trialLine(t: TrialInfo): string {
   const params = Object.entries(t.params).map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toPrecision(4)) : v}`).join(' ');
-  const at = t.status === 'pruned' ? ` at epoch ${t.prunedAt}` : '';
-  return `trial ${t.trial} (run ${t.runId}) ${t.status}${at}: best val acc ${pct(t.best)}  ${params}`;
+  const status = t.status === 'pruned' && t.prunedAt !== null ? prunedNote(t.prunedAt, t.runStatus) : t.status;
+  return `trial ${t.trial} (run ${t.runId}) ${status}: best val acc ${pct(t.best)}  ${params}`;
 }
 
 /** Prints trials as they end, stops the sweep on Ctrl-C, and resolves with the sweep once nothing trains. */

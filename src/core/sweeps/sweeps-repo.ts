@@ -75,8 +75,10 @@ export function trialsOf(db: Db, sweepId: number): TrialInfo[] {
     return {
       runId: r.id,
       trial,
-      // A trial judged at a rung may finish its epoch before the stop reaches it; it was pruned all the same.
+      // A trial judged at a rung may finish its epochs before the stop reaches it; it was pruned all the same, and
+      // its run stays completed (shared/sweeps.ts prunedNote).
       status: r.pruned_at !== null && (run.status === 'stopped' || run.status === 'completed') ? 'pruned' : run.status,
+      runStatus: run.status,
       params: Object.fromEntries(keys.map((k) => [k, getParam(run.hyperparams, k) as ParamValue])),
       best: run.bestValAcc,
       epochsDone: run.epochsDone,
