@@ -6,6 +6,7 @@ import { badInput } from '../../shared/errors.js';
 import type { KernelInfo } from '../../shared/trainer-protocol.js';
 import type { LayerSpec, ModelSummary } from '../../shared/model-spec.js';
 import { useBackend } from './backend.js';
+import { setNativeThreads } from './native/backend.js';
 import { isAbort, type BatchExchange } from './batch-exchange.js';
 import { exportArtifacts } from './export.js';
 import { BN_MOMENTUM, CLASSES, summarize, type ModelPlan } from './model.js';
@@ -62,6 +63,15 @@ export class TfEngine implements Engine {
     this.#grads = new Float32Array(parts.plan.size);
   }
 
+  /**
+   * Makes this engine's backend active and, on the native kernels, its thread count: both are per thread, and other
+   * engines in this process (tests, benchmarks, prediction beside training) may have set theirs since.
+   */
+  async #activate(): Promise<void> {
+    await useBackend(this.backend);
+    if (this.kernels) setNativeThreads(this.kernels.threads);
+  }
+
   summary(): ModelSummary {
     return summarize(this.#p.plan);
   }
@@ -76,7 +86,7 @@ export class TfEngine implements Engine {
   async trainBatch(x: Float32Array, y: Uint8Array): Promise<BatchResult> {
     const n = checkImages(x, 'trainBatch');
     if (!(y instanceof Uint8Array) || y.length !== n || y.some((v) => v >= CLASSES)) throw badInput('trainBatch: y must hold one label 0–9 per image');
-    await useBackend(this.backend);
+    await this.#activate();
     const { workers, local, optimizer, weights, exchange } = this.#p;
     const replicas = Math.min(workers.length + 1, n);
     // The engine's replica would wait for a dead worker at the first BatchNorm layer.
@@ -147,7 +157,7 @@ export class TfEngine implements Engine {
     x: Float32Array, what: string, min: number, local: (part: Float32Array) => T, remote: (w: EngineWorker, part: Float32Array) => Promise<T>,
   ): Promise<{ first: number; result: T }[]> {
     const n = checkImages(x, what);
-    await useBackend(this.backend);
+    await this.#activate();
     const { workers } = this.#p;
     const parts = n >= min ? workers.length + 1 : 1;
     const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((i * n) / parts));
@@ -199,7 +209,7 @@ export class TfEngine implements Engine {
   async saliency(x: Float32Array, cls: number): Promise<Float32Array> {
     if (checkImages(x, 'saliency') !== 1) throw badInput('saliency: x must be one image of 784 pixels');
     if (!Number.isInteger(cls) || cls < 0 || cls >= CLASSES) throw badInput('saliency: cls must be a class 0–9');
-    await useBackend(this.backend);
+    await this.#activate();
     this.#syncLocal();
     return this.#p.local.saliency(x, cls);
   }
@@ -236,7 +246,7 @@ export class TfEngine implements Engine {
   }
 
   async exportArtifacts(): Promise<ModelArtifacts> {
-    await useBackend(this.backend);
+    await this.#activate();
     return exportArtifacts(this.#p.plan, this.#p.weights);
   }
 
