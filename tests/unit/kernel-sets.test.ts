@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { availableBackends, loadBackend } from '../../src/trainer/engine/backend.js';
 import { DROPOUT } from '../../src/trainer/engine/kernel-set.js';
 import { dropoutMask } from '../../src/trainer/engine/random.js';
-import { BN_GRAD_APPLY, BN_GRAD_SUMS, BN_MOMENTS, BN_NORMALIZE } from '../../src/trainer/engine/wasm-batch-norm.js';
+import { BN_GRAD_APPLY, BN_GRAD_SUMS, BN_MOMENTS, BN_NORMALIZE } from '../../src/trainer/engine/kernel-set.js';
 import { BIAS_GRAD, POOL_RELU_BIAS_GRAD, RELU_BIAS_GRAD, RELU_GRAD } from '../../src/trainer/engine/wasm-kernels.js';
 import { mulberry32 } from '../../src/core/datasets/mnist-digits.js';
 

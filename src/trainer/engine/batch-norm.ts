@@ -4,8 +4,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { BN_EPSILON, type PlannedLayer } from './model.js';
-import { fusesBatchNorm } from './kernel-set.js';
-import { BN_GRAD_APPLY, BN_GRAD_SUMS, BN_MOMENTS, BN_NORMALIZE } from './wasm-batch-norm.js';
+import { BN_GRAD_APPLY, BN_GRAD_SUMS, BN_MOMENTS, BN_NORMALIZE, fusesBatchNorm } from './kernel-set.js';
 
 /**
  * Hands this replica's partial sums to the others and returns every replica's, in replica order (this one's

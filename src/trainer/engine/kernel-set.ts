@@ -4,6 +4,16 @@
 
 import * as tf from '@tensorflow/tfjs';
 
+// The project's own kernels (no tfjs op): the passes call them through tf.engine().runKernel where the active set
+// has them. Their inputs and outputs are documented where each set implements them (wasm-*.ts, native/kernels.ts).
+export const RELU_GRAD = 'WorkbenchReluGrad';
+export const BIAS_GRAD = 'WorkbenchBiasGrad';
+export const RELU_BIAS_GRAD = 'WorkbenchReluBiasGrad';
+export const POOL_RELU_BIAS_GRAD = 'WorkbenchPoolReluBiasGrad';
+export const BN_MOMENTS = 'WorkbenchBnMoments';
+export const BN_NORMALIZE = 'WorkbenchBnNormalize';
+export const BN_GRAD_SUMS = 'WorkbenchBnGradSums';
+export const BN_GRAD_APPLY = 'WorkbenchBnGradApply';
 /** Inverted dropout with the engine's own mask stream: inputs {x}, attrs DropoutAttrs, outputs [y, mask]. */
 export const DROPOUT = 'WorkbenchDropout';
 

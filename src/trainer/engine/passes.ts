@@ -5,8 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { alone, batchNormBackward, fusedBatchNorm, normaliseInfer, normaliseTrain, type BatchSync, type NormCache } from './batch-norm.js';
 import type { ModelPlan, PlannedLayer } from './model.js';
 import { dropoutMask } from './random.js';
-import { DROPOUT, hasKernel, type DropoutAttrs } from './kernel-set.js';
-import { BIAS_GRAD, POOL_RELU_BIAS_GRAD, RELU_BIAS_GRAD, RELU_GRAD } from './wasm-misc-kernels.js';
+import { BIAS_GRAD, DROPOUT, hasKernel, POOL_RELU_BIAS_GRAD, RELU_BIAS_GRAD, RELU_GRAD, type DropoutAttrs } from './kernel-set.js';
 
 export type Mode = 'train' | 'infer';
 

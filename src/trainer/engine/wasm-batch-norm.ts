@@ -7,10 +7,7 @@ import type { TensorInfo } from '@tensorflow/tfjs';
 import { addr, alloc, free, type BackendWasm } from './wasm-heap.js';
 import { simdKernels } from './wasm-simd.js';
 
-export const BN_MOMENTS = 'WorkbenchBnMoments';
-export const BN_NORMALIZE = 'WorkbenchBnNormalize';
-export const BN_GRAD_SUMS = 'WorkbenchBnGradSums';
-export const BN_GRAD_APPLY = 'WorkbenchBnGradApply';
+export { BN_GRAD_APPLY, BN_GRAD_SUMS, BN_MOMENTS, BN_NORMALIZE } from './kernel-set.js';
 
 interface KernelArgs<A> {
   inputs: Record<string, TensorInfo>;

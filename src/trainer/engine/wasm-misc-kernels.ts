@@ -14,11 +14,7 @@ interface KernelArgs<A> {
   attrs: A;
 }
 
-/** Custom kernels (no tfjs op): the trainer calls them through `tf.engine().runKernel` on wasm only. */
-export const RELU_GRAD = 'WorkbenchReluGrad';
-export const BIAS_GRAD = 'WorkbenchBiasGrad';
-export const RELU_BIAS_GRAD = 'WorkbenchReluBiasGrad';
-export const POOL_RELU_BIAS_GRAD = 'WorkbenchPoolReluBiasGrad';
+export { BIAS_GRAD, POOL_RELU_BIAS_GRAD, RELU_BIAS_GRAD, RELU_GRAD } from './kernel-set.js';
 
 /** dy routed to the first maximum of each window (row-major), as the cpu backend does. */
 export function maxPoolGrad(args: KernelArgs<{ filterSize: number | [number, number]; strides: number | [number, number]; pad: Pad; dimRoundingMode?: 'floor' | 'round' | 'ceil' }>): TensorInfo {

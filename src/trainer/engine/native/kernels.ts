@@ -6,9 +6,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { BN_GRAD_APPLY, BN_GRAD_SUMS, BN_MOMENTS, BN_NORMALIZE } from '../wasm-batch-norm.js';
-import { BIAS_GRAD, POOL_RELU_BIAS_GRAD, RELU_BIAS_GRAD, RELU_GRAD } from '../wasm-misc-kernels.js';
-import { DROPOUT, type DropoutAttrs } from '../kernel-set.js';
+import {
+  BIAS_GRAD, BN_GRAD_APPLY, BN_GRAD_SUMS, BN_MOMENTS, BN_NORMALIZE, DROPOUT, POOL_RELU_BIAS_GRAD, RELU_BIAS_GRAD, RELU_GRAD, type DropoutAttrs,
+} from '../kernel-set.js';
 import type { NativeAddon } from './addon.js';
 import { outputBuffer } from './buffers.js';
 
