@@ -14,4 +14,13 @@ describe('backendNoteText', () => {
     );
     expect(backendNoteText(null)).toBeNull();
   });
+
+  it('says what became of the native kernels in a few words', () => {
+    expect(backendNoteText('native: oneDNN is not installed (Debian/Ubuntu: apt-get install libdnnl-dev), then npm run build:native')).toBe('oneDNN kernels not built');
+    expect(backendNoteText('native: turned off by DIGIT_WORKBENCH_NATIVE=off; tensorflow: not installed (@tensorflow/tfjs-node is optional)')).toBe(
+      'oneDNN kernels turned off; native TensorFlow not installed',
+    );
+    expect(backendNoteText('native: this CPU lacks AVX2 (oneDNN 2.6.3 would run at AVX): the wasm kernels are as fast')).toBe('oneDNN kernels need AVX2');
+    expect(backendNoteText('native: the addon did not load: libdnnl.so.2: cannot open shared object file')).toBe('oneDNN kernels did not load');
+  });
 });
