@@ -33,7 +33,7 @@ export async function showRun(wb: Workbench, ref: string | undefined, opts: { co
     `dataset ${run.datasetId} sha256 ${run.datasetSha256}`,
     ...(run.sweepId !== null ? [`trial of sweep ${run.sweepId}${run.prunedAt !== null ? `: ${prunedNote(run.prunedAt, run.status)}` : ''}`] : []),
     l
-      ? `app ${l.appVersion}${l.gitCommit ? ` (commit ${l.gitCommit.slice(0, 12)})` : ''} · ${l.backend} ${l.backendVersion ?? ''} · ${l.workers} worker${l.workers === 1 ? '' : 's'} · ${l.host} · ${l.os} · ${l.cpus} CPUs · Node ${l.node}${l.electron ? ` · Electron ${l.electron}` : ''}`
+      ? `app ${l.appVersion}${l.gitCommit ? ` (commit ${l.gitCommit.slice(0, 12)})` : ''} · ${l.backend} ${l.backendVersion ?? ''}${l.kernels ? ` ${l.kernels.isa} × ${l.kernels.threads} thread${l.kernels.threads === 1 ? '' : 's'}` : ''} · ${l.workers} worker${l.workers === 1 ? '' : 's'} · ${l.host} · ${l.os} · ${l.cpus} CPUs · Node ${l.node}${l.electron ? ` · Electron ${l.electron}` : ''}`
       : `app ${run.appVersion} (no lineage: the run has not started, or predates it)`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
