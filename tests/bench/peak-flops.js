@@ -1,8 +1,9 @@
 // The physical limit (`node tests/bench/peak-flops.js`): the peak FLOP/s of 128-bit wasm SIMD here, on 1 and 2
-// threads, and of the native kernels' instruction sets (AVX2 and AVX-512 fused multiply-adds, from the addon's own
-// register-blocked loop: native/src/peak.cc), rounds interleaved, from a register-blocked f32x4 multiply + add loop (src/trainer/wasm/peak-flops.ts, compiled here with
-// the project's AssemblyScript), and the FLOPs per image of each preset's model, so that any images/s figure can be
-// read as a fraction of the peak: images/s × FLOPs/image ÷ peak. Also prints what the CPU's AVX2/FMA units could do
+// threads, from a register-blocked f32x4 multiply + add loop (src/trainer/wasm/peak-flops.ts, compiled here with
+// the project's AssemblyScript), and of the native kernels' instruction sets (AVX2 and AVX-512 fused multiply-adds
+// from the addon's own register-blocked loop, native/src/peak.cc), rounds interleaved, and the FLOPs per image of
+// each preset's model, so that any images/s figure can be read as a fraction of the peak: images/s × FLOPs/image ÷
+// peak. Also prints what the CPU's AVX2/FMA units could do
 // in theory (PyTorch's kernels use them; wasm cannot), from the clock and flags in /proc/cpuinfo.
 // The machine may be shared: the best round is the peak's estimate (load only ever lowers it); the median is shown too.
 

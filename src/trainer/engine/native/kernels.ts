@@ -4,7 +4,7 @@
 // an op the passes use rarely — runs on the cpu backend's own kernel, so every model still trains.
 
 import * as tf from '@tensorflow/tfjs';
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { TensorInfo } from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import {
   BIAS_GRAD, BN_GRAD_APPLY, BN_GRAD_SUMS, BN_MOMENTS, BN_NORMALIZE, DROPOUT, POOL_RELU_BIAS_GRAD, RELU_BIAS_GRAD, RELU_GRAD, type DropoutAttrs,
@@ -252,4 +252,3 @@ export const NATIVE_KERNELS: Record<string, NativeKernel> = {
   [DROPOUT]: dropout,
 };
 
-export type { KernelFunc };
