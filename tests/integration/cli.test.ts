@@ -107,7 +107,8 @@ describe('digit-workbench', () => {
     const shown = await cli('runs', 'show', String(first.id), '--command');
     expect(shown.code, shown.stderr).toBe(0);
     const command = shown.stdout.trim();
-    expect(command).toMatch(/^digit-workbench train --dataset small-300-7 --preset seed-lenet5 --epochs 2 --validation stratified:0\.2 --seed 3 --backend wasm --workers \d+$/);
+    // The backend the run trained on, whichever this machine picked (native where its kernels load, else another).
+    expect(command).toMatch(new RegExp(`^digit-workbench train --dataset small-300-7 --preset seed-lenet5 --epochs 2 --validation stratified:0\\.2 --seed 3 --backend ${first.backend} --workers \\d+$`));
     // Run it, with debug logging on: stderr gets the logs, stdout stays one JSON document.
     const again = await cliEnv({ DIGIT_WORKBENCH_LOG: 'debug' }, ...command.split(' ').slice(1), '--json');
     expect(again.code, again.stderr).toBe(0);

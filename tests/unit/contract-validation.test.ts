@@ -28,7 +28,7 @@ describe('contract arguments', () => {
     expect(message('submissions:score', { id: 1, score: 1.5 })).toBe('score: must be a number from 0 to 1 (got 1.5)');
     expect(message('submissions:score', { id: 1, score: NaN })).toBe('score: must be a number from 0 to 1 (got NaN)');
     expect(message('runs:resume', { id: 1, force: 'yes' })).toBe('force: must be true or false (got "yes")');
-    expect(message('settings:set', { backend: 'gpu' })).toBe('backend: must be one of auto, tensorflow, wasm, cpu (got "gpu")');
+    expect(message('settings:set', { backend: 'gpu' })).toBe('backend: must be one of auto, native, tensorflow, wasm, cpu (got "gpu")');
     expect(message('datasets:rename', { id: 1, name: ' ' })).toBe('name: must be a name of 1 to 120 characters (got " ")');
     expect(message('datasets:rename', { id: 1, name: 'x'.repeat(1 << 20) })).toBe('name: must be a name of 1 to 120 characters (got 1048576 characters)');
     expect(message('runs:update', { id: 1, tags: ['a', ''] })).toBe('tags[1]: must be a string of 1 to 40 characters (got 0 characters)');
