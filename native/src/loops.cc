@@ -198,23 +198,28 @@ HOT void pool_relu_bias_grad(const float *y, const float *dy, float *dz, float *
   bias_grad(dz, n * h * w, c, db);
 }
 
+/** Calls `visit` with the offset of each input pixel in the window of output (oy, ox) of image n, row-major. */
+template <typename Visit>
+void for_window(const PoolDims &d, int64_t n, int64_t oy, int64_t ox, Visit visit) {
+  for (int64_t ky = 0; ky < d.fh; ky++) {
+    const int64_t iy = oy * d.sh - d.pt + ky;
+    if (iy < 0 || iy >= d.h) continue;
+    for (int64_t kx = 0; kx < d.fw; kx++) {
+      const int64_t ix = ox * d.sw - d.pl + kx;
+      if (ix >= 0 && ix < d.w) visit(((n * d.h + iy) * d.w + ix) * d.c);
+    }
+  }
+}
+
 void max_pool(const PoolDims &d, const float *x, float *y) {
 #pragma omp parallel for schedule(static) if (d.n * d.oh * d.ow * d.c * d.fh * d.fw >= PARALLEL_MIN)
   for (int64_t r = 0; r < d.n * d.oh; r++) {
-    const int64_t n = r / d.oh, oy = r % d.oh;
     for (int64_t ox = 0; ox < d.ow; ox++) {
       float *out = y + ((r * d.ow) + ox) * d.c;
       std::fill(out, out + d.c, -std::numeric_limits<float>::infinity());
-      for (int64_t ky = 0; ky < d.fh; ky++) {
-        const int64_t iy = oy * d.sh - d.pt + ky;
-        if (iy < 0 || iy >= d.h) continue;
-        for (int64_t kx = 0; kx < d.fw; kx++) {
-          const int64_t ix = ox * d.sw - d.pl + kx;
-          if (ix < 0 || ix >= d.w) continue;
-          const float *in = x + ((n * d.h + iy) * d.w + ix) * d.c;
-          for (int64_t k = 0; k < d.c; k++) out[k] = std::max(out[k], in[k]);
-        }
-      }
+      for_window(d, r / d.oh, r % d.oh, ox, [&](int64_t base) {
+        for (int64_t k = 0; k < d.c; k++) out[k] = std::max(out[k], x[base + k]);
+      });
     }
   }
 }
@@ -230,21 +235,15 @@ void max_pool_grad(const PoolDims &d, const float *x, const float *dy, float *dx
       for (int64_t ox = 0; ox < d.ow; ox++) {
         std::fill(best.begin(), best.end(), -std::numeric_limits<float>::infinity());
         std::fill(where.begin(), where.end(), -1);
-        for (int64_t ky = 0; ky < d.fh; ky++) {
-          const int64_t iy = oy * d.sh - d.pt + ky;
-          if (iy < 0 || iy >= d.h) continue;
-          for (int64_t kx = 0; kx < d.fw; kx++) {
-            const int64_t ix = ox * d.sw - d.pl + kx;
-            if (ix < 0 || ix >= d.w) continue;
-            const int64_t base = ((n * d.h + iy) * d.w + ix) * d.c;
-            for (int64_t k = 0; k < d.c; k++) {
-              if (x[base + k] > best[k]) {
-                best[k] = x[base + k];
-                where[k] = base + k;
-              }
+        // The first maximum in row-major order (a strict >), as tfjs routes the gradient.
+        for_window(d, n, oy, ox, [&](int64_t base) {
+          for (int64_t k = 0; k < d.c; k++) {
+            if (x[base + k] > best[k]) {
+              best[k] = x[base + k];
+              where[k] = base + k;
             }
           }
-        }
+        });
         const float *g = dy + ((n * d.oh + oy) * d.ow + ox) * d.c;
         for (int64_t k = 0; k < d.c; k++)
           if (where[k] >= 0) dx[where[k]] += g[k];
