@@ -5,7 +5,7 @@
 import type { SubmissionInfo } from '../../shared/submissions.js';
 import { api } from './api.js';
 import { postDownload } from './download.js';
-import { message } from './format.js';
+import { SaveOrDownload } from './save-or-download.svelte.js';
 
 export interface ExportChoice {
   runIds: number[];
@@ -14,79 +14,32 @@ export interface ExportChoice {
   tta: boolean;
 }
 
-export class Exporter {
-  #busy = $state(false);
+export class Exporter extends SaveOrDownload<ExportChoice, SubmissionInfo> {
   #progress = $state.raw<{ done: number; total: number } | null>(null);
-  #result = $state.raw<SubmissionInfo | null>(null);
-  #error = $state<string | null>(null);
-  /** Desktop: the path that exists already, waiting for the user's yes. */
-  #overwrite = $state.raw<{ choice: ExportChoice; path: string } | null>(null);
 
-  get busy(): boolean {
-    return this.#busy;
-  }
   get progress(): { done: number; total: number } | null {
     return this.#progress;
-  }
-  get result(): SubmissionInfo | null {
-    return this.#result;
-  }
-  get error(): string | null {
-    return this.#error;
-  }
-  get overwrite(): { choice: ExportChoice; path: string } | null {
-    return this.#overwrite;
   }
 
   start(): () => void {
     return api.onEvent((e) => {
-      if (e.type === 'predict:progress' && this.#busy) this.#progress = { done: e.done, total: e.total };
+      if (e.type === 'predict:progress' && this.busy) this.#progress = { done: e.done, total: e.total };
     });
   }
 
-  async export(choice: ExportChoice): Promise<void> {
-    const name = `submission-run${choice.runIds.join('-')}${choice.tta ? '-tta' : ''}.csv`;
-    if (api.kind === 'desktop') {
-      const { path } = await api.call('desktop:save-file', { purpose: 'submission', defaultName: name });
-      if (path) await this.#run(() => this.#exportTo(choice, path, false));
-    } else {
-      await this.#run(() => this.#download(choice));
-    }
-  }
-
-  async confirmOverwrite(yes: boolean): Promise<void> {
-    const pending = this.#overwrite;
-    this.#overwrite = null;
-    if (yes && pending) await this.#run(() => this.#exportTo(pending.choice, pending.path, true));
-  }
-
-  async #run(fn: () => Promise<SubmissionInfo | null>): Promise<void> {
-    this.#busy = true;
-    this.#error = null;
+  protected override starting(): void {
     this.#progress = null;
-    try {
-      const result = await fn();
-      if (result) this.#result = result;
-    } catch (err) {
-      this.#error = message(err);
-    } finally {
-      this.#busy = false;
-    }
   }
 
-  async #exportTo(choice: ExportChoice, out: string, force: boolean): Promise<SubmissionInfo | null> {
-    try {
-      return await api.call('submissions:export', { ...choice, out, force });
-    } catch (err) {
-      if (!force && /exists already/.test(message(err))) {
-        this.#overwrite = { choice, path: out };
-        return null;
-      }
-      throw err;
-    }
+  protected saveAs(choice: ExportChoice) {
+    return { purpose: 'submission' as const, name: `submission-run${choice.runIds.join('-')}${choice.tta ? '-tta' : ''}.csv` };
   }
 
-  async #download(choice: ExportChoice): Promise<SubmissionInfo> {
+  protected write(choice: ExportChoice, out: string, force: boolean): Promise<SubmissionInfo> {
+    return api.call('submissions:export', { ...choice, out, force });
+  }
+
+  protected async download(choice: ExportChoice): Promise<SubmissionInfo> {
     const q = new URLSearchParams({ runs: choice.runIds.join(','), dataset: String(choice.datasetId), weights: choice.weights, tta: choice.tta ? '1' : '0' });
     const { headers } = await postDownload('/download/submission', q, 'submission.csv');
     const id = Number(headers.get('X-Submission-Id'));

@@ -5,7 +5,7 @@
 import { modelExportName, type ModelExportResult, type ModelFormat } from '../../shared/model-export.js';
 import { api } from './api.js';
 import { postDownload } from './download.js';
-import { message } from './format.js';
+import { SaveOrDownload } from './save-or-download.svelte.js';
 
 export interface ModelExportChoice {
   runId: number;
@@ -30,69 +30,17 @@ export function exportCommand(choice: ModelExportChoice): string {
   return `digit-workbench model export --run ${choice.runId} --out ${out}${format}${choice.weights === 'last' ? ' --weights last' : ''}`;
 }
 
-export class ModelExporter {
-  #busy = $state(false);
-  #result = $state.raw<ModelExportDone | null>(null);
-  #error = $state<string | null>(null);
-  /** Desktop: the path that exists already, waiting for the user's yes. */
-  #overwrite = $state.raw<{ choice: ModelExportChoice; path: string } | null>(null);
-
-  get busy(): boolean {
-    return this.#busy;
-  }
-  get result(): ModelExportDone | null {
-    return this.#result;
-  }
-  get error(): string | null {
-    return this.#error;
-  }
-  get overwrite(): { choice: ModelExportChoice; path: string } | null {
-    return this.#overwrite;
+export class ModelExporter extends SaveOrDownload<ModelExportChoice, ModelExportDone> {
+  protected saveAs(choice: ModelExportChoice) {
+    return { purpose: choice.format === 'onnx' ? ('onnx' as const) : ('model' as const), name: modelExportName(choice.runId, choice.weights, choice.format) };
   }
 
-  async export(choice: ModelExportChoice): Promise<void> {
-    if (api.kind === 'desktop') {
-      const purpose = choice.format === 'onnx' ? 'onnx' : 'model';
-      const { path } = await api.call('desktop:save-file', { purpose, defaultName: modelExportName(choice.runId, choice.weights, choice.format) });
-      if (path) await this.#run(() => this.#exportTo(choice, path, false));
-    } else {
-      await this.#run(() => this.#download(choice));
-    }
+  protected async write(choice: ModelExportChoice, out: string, force: boolean): Promise<ModelExportDone> {
+    const result = await api.call('runs:export-model', { id: choice.runId, out, weights: choice.weights, format: choice.format, force });
+    return { ...result, downloaded: false };
   }
 
-  async confirmOverwrite(yes: boolean): Promise<void> {
-    const pending = this.#overwrite;
-    this.#overwrite = null;
-    if (yes && pending) await this.#run(() => this.#exportTo(pending.choice, pending.path, true));
-  }
-
-  async #run(fn: () => Promise<ModelExportDone | null>): Promise<void> {
-    this.#busy = true;
-    this.#error = null;
-    try {
-      const result = await fn();
-      if (result) this.#result = result;
-    } catch (err) {
-      this.#error = message(err);
-    } finally {
-      this.#busy = false;
-    }
-  }
-
-  async #exportTo(choice: ModelExportChoice, out: string, force: boolean): Promise<ModelExportDone | null> {
-    try {
-      const result = await api.call('runs:export-model', { id: choice.runId, out, weights: choice.weights, format: choice.format, force });
-      return { ...result, downloaded: false };
-    } catch (err) {
-      if (!force && /exists already/.test(message(err))) {
-        this.#overwrite = { choice, path: out };
-        return null;
-      }
-      throw err;
-    }
-  }
-
-  async #download(choice: ModelExportChoice): Promise<ModelExportDone> {
+  protected async download(choice: ModelExportChoice): Promise<ModelExportDone> {
     if (!canExport(choice.format)) throw new Error(`a tfjs model is a folder, which a browser cannot download: on the server's machine run ${exportCommand(choice)}`);
     const q = new URLSearchParams({ run: String(choice.runId), weights: choice.weights, format: choice.format });
     const { headers, file } = await postDownload('/download/model', q, modelExportName(choice.runId, choice.weights, choice.format));
