@@ -83,6 +83,23 @@ export function trainedLookingWeights(plan: ModelPlan, seed: number): Float32Arr
   return w;
 }
 
+/**
+ * Weights for checking an inference path (a BatchNorm fold, an exported graph): BatchNorm statistics far from their
+ * initial 0 and 1 and non-zero biases and shifts, so that a wrong fold or a missing term shows.
+ */
+export function farStatisticsWeights(plan: ModelPlan, seed: number): Float32Array {
+  const w = initialWeights(plan, seed);
+  const rng = mulberry32(seed);
+  for (const p of plan.params) {
+    const view = w.subarray(p.offset, p.offset + p.size);
+    if (p.name.endsWith('/gamma')) view.forEach((_, i) => (view[i] = 0.5 + rng()));
+    if (p.name.endsWith('/beta') || p.name.endsWith('/bias')) view.forEach((_, i) => (view[i] = rng() - 0.5));
+    if (p.name.endsWith('/moving_mean')) view.forEach((_, i) => (view[i] = 2 * rng() - 1));
+    if (p.name.endsWith('/moving_variance')) view.forEach((_, i) => (view[i] = 0.05 + 3 * rng()));
+  }
+  return w;
+}
+
 /** The bias of a layer that feeds a BatchNorm: its true gradient is exactly zero (BatchNorm subtracts the mean). */
 function cancelled(plan: ModelPlan, slot: ParamSlot): ParamSlot | null {
   const layer = plan.layers.find((l) => l.params.includes(slot))!;

@@ -4,13 +4,12 @@
 import { describe, expect, it } from 'vitest';
 import { loadMnistDigits } from '../../src/core/datasets/mnist-digits.js';
 import { presets } from '../../src/core/training/presets.js';
-import { mulberry32 } from '../../src/shared/random.js';
 import type { LayerSpec } from '../../src/shared/model-spec.js';
 import { availableBackends, planModel } from '../../src/trainer/engine/index.js';
 import { resolveBackend, useBackend } from '../../src/trainer/engine/backend.js';
 import { foldInference } from '../../src/trainer/engine/inference-plan.js';
-import { initialWeights, type ModelPlan } from '../../src/trainer/engine/model.js';
 import { Replica } from '../../src/trainer/engine/replica.js';
+import { farStatisticsWeights } from '../helpers/gradient-models.js';
 
 /** BatchNorm in every position folding must handle: after a linear conv, after a relu conv (not foldable), first. */
 const ODD: LayerSpec[] = [
@@ -29,20 +28,6 @@ const ODD: LayerSpec[] = [
   { type: 'activation', activation: 'softmax' },
 ];
 
-/** Trained-looking weights: BatchNorm statistics far from their initial 0 and 1, so a wrong fold shows. */
-function weightsFor(plan: ModelPlan, seed: number): Float32Array {
-  const w = initialWeights(plan, seed);
-  const rng = mulberry32(seed);
-  for (const p of plan.params) {
-    const view = w.subarray(p.offset, p.offset + p.size);
-    if (p.name.endsWith('/gamma')) view.forEach((_, i) => (view[i] = 0.5 + rng()));
-    if (p.name.endsWith('/beta') || p.name.endsWith('/bias')) view.forEach((_, i) => (view[i] = rng() - 0.5));
-    if (p.name.endsWith('/moving_mean')) view.forEach((_, i) => (view[i] = 2 * rng() - 1));
-    if (p.name.endsWith('/moving_variance')) view.forEach((_, i) => (view[i] = 0.05 + 3 * rng()));
-  }
-  return w;
-}
-
 function images(count: number): Float32Array {
   const d = loadMnistDigits();
   const x = new Float32Array(count * 784);
@@ -55,7 +40,7 @@ const usable = (await availableBackends()).filter((b) => b.available).map((b) =>
 describe('prediction with BatchNorm folded into the kernels', () => {
   it('leaves cnn-strong as one fused op per conv/dense block', () => {
     const plan = planModel(presets['cnn-strong'].hyperparams.model);
-    const steps = foldInference(plan, weightsFor(plan, 1));
+    const steps = foldInference(plan, farStatisticsWeights(plan, 1));
     expect(steps.map((s) => (s.op === 'conv2d' || s.op === 'dense' ? `${s.op}:${s.act}` : s.op))).toEqual([
       ...Array(6).fill('conv2d:relu'), 'flatten', 'dense:relu', 'dense:linear',
     ]);
@@ -69,7 +54,7 @@ describe('prediction with BatchNorm folded into the kernels', () => {
         const plan = planModel([...layers]);
         const replica = new Replica(plan, 0);
         try {
-          replica.loadWeights(weightsFor(plan, 5));
+          replica.loadWeights(farStatisticsWeights(plan, 5));
           const x = images(backend === 'cpu' ? 6 : 40);
           const folded = replica.predict(x, { chunk: 16 });
           const plain = replica.predict(x, { fold: false, chunk: 16 });
@@ -79,7 +64,7 @@ describe('prediction with BatchNorm folded into the kernels', () => {
           // The probabilities are not all alike (a fold that zeroed everything would match a zeroed forward).
           expect(Math.max(...plain) - Math.min(...plain)).toBeGreaterThan(0.05);
           // New weights refold: the folded model follows loadWeights.
-          replica.loadWeights(weightsFor(plan, 6));
+          replica.loadWeights(farStatisticsWeights(plan, 6));
           const again = replica.predict(x.subarray(0, 784 * 4));
           const againPlain = replica.predict(x.subarray(0, 784 * 4), { fold: false });
           again.forEach((p, i) => expect(Math.abs(p - againPlain[i])).toBeLessThan(2e-5));

@@ -8,9 +8,9 @@ import { decodeOnnx, encodeOnnx } from '../../src/core/inference/onnx-proto.js';
 import { presets } from '../../src/core/training/presets.js';
 import type { LayerSpec } from '../../src/shared/model-spec.js';
 import { scalePixels } from '../../src/shared/pixels.js';
-import { mulberry32 } from '../../src/shared/random.js';
 import { createEngine, planModel } from '../../src/trainer/engine/index.js';
-import { BN_EPSILON, initialWeights } from '../../src/trainer/engine/model.js';
+import { BN_EPSILON } from '../../src/trainer/engine/model.js';
+import { farStatisticsWeights } from '../helpers/gradient-models.js';
 import { agreement, EVERY_LAYER, runOnnx } from '../helpers/onnx-runtime.js';
 
 const INFO: OnnxExportInfo = { appVersion: '9.9.9', runId: 7, preset: 'custom', datasetSha256: 'ab'.repeat(32), validationAccuracy: 0.5, weights: 'best', epoch: 3 };
@@ -22,19 +22,7 @@ beforeAll(() => {
   pixels = digits.pixels.slice(0, N * 784);
 });
 
-function trainedLooking(layers: LayerSpec[], seed: number): Float32Array {
-  const plan = planModel(layers);
-  const w = initialWeights(plan, seed);
-  const rng = mulberry32(seed);
-  for (const p of plan.params) {
-    const view = w.subarray(p.offset, p.offset + p.size);
-    if (p.name.endsWith('/gamma')) view.forEach((_, i) => (view[i] = 0.5 + rng()));
-    if (p.name.endsWith('/beta') || p.name.endsWith('/bias')) view.forEach((_, i) => (view[i] = rng() - 0.5));
-    if (p.name.endsWith('/moving_mean')) view.forEach((_, i) => (view[i] = 2 * rng() - 1));
-    if (p.name.endsWith('/moving_variance')) view.forEach((_, i) => (view[i] = 0.05 + 3 * rng()));
-  }
-  return w;
-}
+const trainedLooking = (layers: LayerSpec[], seed: number) => farStatisticsWeights(planModel(layers), seed);
 
 /** The app's prediction: the engine (inference plan, BatchNorm folded) on pixels scaled 0–1. */
 async function appPredict(layers: LayerSpec[], weights: Float32Array): Promise<Float32Array> {

@@ -8,6 +8,11 @@ export async function postDownload(path: string, query: URLSearchParams, fallbac
     const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
     throw new Error(body?.error?.message ?? `the export failed (HTTP ${res.status})`);
   }
+  return { headers: res.headers, file: await saveResponse(res, fallbackName) };
+}
+
+/** Saves a successful response through a blob link under the server's file name (else `fallbackName`); returns it. */
+export async function saveResponse(res: Response, fallbackName: string): Promise<string> {
   const file = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? fallbackName;
   const url = URL.createObjectURL(await res.blob());
   const link = Object.assign(document.createElement('a'), { href: url, download: file, hidden: true });
@@ -15,5 +20,5 @@ export async function postDownload(path: string, query: URLSearchParams, fallbac
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
-  return { headers: res.headers, file };
+  return file;
 }

@@ -57,7 +57,8 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   const count = opts.workers ?? defaultWorkers(name, budget);
   if (!Number.isInteger(count) || count < 1 || count > 64) throw badInput('workers must be an integer from 1 to 64');
   await useBackend(name);
-  const kernels = name === 'native' ? { ...nativeInfo(), threads: nativeThreadsPer(count, budget) } : null;
+  const perReplica = nativeThreadsPer(count, budget);
+  const kernels = name === 'native' ? { ...nativeInfo(), threads: perReplica } : null;
   if (kernels) setNativeThreads(kernels.threads);
 
   // Workers read the master weights straight from shared memory after each optimizer step.
@@ -70,7 +71,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   const exchange = count > 1 ? BatchExchange.create(count, 1 + 2 * Math.max(0, ...plan.bnChannels)) : null;
   const started = shared && exchange
     ? await Promise.allSettled(Array.from({ length: count - 1 }, () =>
-      EngineWorker.start({ layers: opts.layers, seed: opts.seed, backend: name, weights: shared, size: plan.size, exchange: exchange.layout, threads: nativeThreadsPer(count, budget) })))
+      EngineWorker.start({ layers: opts.layers, seed: opts.seed, backend: name, weights: shared, size: plan.size, exchange: exchange.layout, threads: perReplica })))
     : [];
   const workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = started.find((s) => s.status === 'rejected');
