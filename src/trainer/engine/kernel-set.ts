@@ -1,6 +1,6 @@
 // What the active backend's kernels can do beyond tfjs's own. The passes ask these questions, never a backend's
-// name: the wasm set and the native set each register the project's custom kernels (names below and in
-// wasm-misc-kernels.ts / wasm-batch-norm.ts) and declare their limits here when they load.
+// name: the wasm set and the native set each register the project's custom kernels (names below) and declare
+// their limits here when they load.
 
 import * as tf from '@tensorflow/tfjs';
 
