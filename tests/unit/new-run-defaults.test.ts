@@ -1,10 +1,11 @@
 // New run and Export open on the user's latest choices and data, not on the bundled samples: the last started
-// preset and hyperparameters, the training set last used (or a newer import), the newest imported test set.
+// preset and hyperparameters, the training set last used (a newer import or dataset version is offered by name,
+// never switched to), the newest imported test set.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { presets, resolveHyperparams } from '../../src/core/training/presets.js';
 import { previewRun } from '../../src/core/training/start.js';
 import type { DatasetInfo } from '../../src/shared/types.js';
-import { choiceOf, pickDataset } from '../../src/renderer/lib/prefs.js';
+import { choiceOf, newerDataset, pickDataset } from '../../src/renderer/lib/prefs.js';
 import type { KeyValueStore } from '../../src/renderer/lib/selections.js';
 import { installFakeBridge } from '../mocks/fake-bridge.js';
 
@@ -40,11 +41,14 @@ describe('pickDataset', () => {
     expect(pickDataset([], 'test')).toBeNull();
   });
 
-  it('keeps the user’s choice until a newer set of that kind is imported', () => {
+  it('keeps the user’s choice when a newer set of that kind arrives, and names the newer one', () => {
     const chose = choiceOf(list, 1);
     expect(pickDataset(list, 'train', chose)?.id).toBe(1);
+    expect(newerDataset(list, 'train', chose)).toBeNull();
     expect(pickDataset([...list, ds(6, 'test', '/x.csv')], 'train', chose)?.id).toBe(1);
-    expect(pickDataset([...list, ds(6, 'train', '/x.csv')], 'train', chose)?.id).toBe(6);
+    expect(newerDataset([...list, ds(6, 'test', '/x.csv')], 'train', chose)).toBeNull();
+    expect(pickDataset([...list, ds(6, 'train', '/x.csv')], 'train', chose)?.id).toBe(1);
+    expect(newerDataset([...list, ds(6, 'train', '/x.csv')], 'train', chose)?.id).toBe(6);
     // A chosen set that was deleted gives way to the newest import.
     expect(pickDataset(list.filter((d) => d.id !== 1), 'train', chose)?.id).toBe(5);
   });
@@ -77,5 +81,49 @@ describe('NewRun remembers the last run started', () => {
     const fresh = new NewRun(memoryStore());
     await fresh.loadPresets();
     expect(fresh.form).toEqual(fresh.defaults);
+  });
+});
+
+describe('NewRun keeps the user’s dataset when a dataset version is saved', () => {
+  const before = [ds(1, 'train', 'sample'), ds(3, 'train', '/home/u/train.csv'), ds(4, 'test', '/home/u/test.csv')];
+  const version = { ...ds(5, 'train', 'version of dataset 3'), name: 'train v2' };
+
+  it('opens on the set the form showed last time, and offers the version by name instead of switching', async () => {
+    const store = memoryStore();
+    const first = new NewRun(store);
+    first.openDataset(before);
+    expect(first.datasetId).toBe(3);
+    expect(first.newerDataset(before)).toBeNull();
+
+    // Label issues saves a version; the next New run still trains on train.csv and names the version.
+    const after = [...before, version];
+    const next = new NewRun(store);
+    next.openDataset(after);
+    expect(next.datasetId).toBe(3);
+    expect(next.newerDataset(after)?.name).toBe('train v2');
+
+    // Keeping the current set answers the question; using the version switches, and both are remembered.
+    next.chooseDataset(3, after);
+    expect(next.newerDataset(after)).toBeNull();
+    const third = new NewRun(store);
+    third.openDataset(after);
+    expect(third.datasetId).toBe(3);
+    third.chooseDataset(5, after);
+    const fourth = new NewRun(store);
+    fourth.openDataset(after);
+    expect(fourth.datasetId).toBe(5);
+  });
+
+  it('keeps a set the user picked without starting a run', async () => {
+    const store = memoryStore();
+    const list = [...before, { ...ds(6, 'train', '/home/u/other.csv'), name: 'other' }];
+    const form = new NewRun(store);
+    form.openDataset(list);
+    expect(form.datasetId).toBe(6);
+    form.chooseDataset(1, list);
+    const again = new NewRun(store);
+    again.openDataset([...list, version]);
+    expect(again.datasetId).toBe(1);
+    expect(again.newerDataset([...list, { ...version, id: 7 }])?.id).toBe(7);
   });
 });

@@ -9,7 +9,7 @@ import { api } from './api.js';
 import { message } from './format.js';
 import { fieldLabel, problemsOf, toForm, toHyperparams, type FormValues } from './hyperparam-form.js';
 import type { Issue } from '../../shared/errors.js';
-import { choiceOf, readPrefs, savePrefs, type Prefs } from './prefs.js';
+import { choiceOf, newerDataset, pickDataset, readPrefs, savePrefs, type DatasetChoice, type Prefs } from './prefs.js';
 import type { KeyValueStore } from './selections.js';
 import type { DatasetInfo } from '../../shared/types.js';
 import type { Search, SweepInfo } from '../../shared/sweeps.js';
@@ -45,6 +45,8 @@ export class NewRun {
   /** Where the runs train: this machine, or the worker pool (offered when one is set up). */
   target = $state<RunTarget>('local');
   #poolUrl = $state<string | null>(null);
+  /** The training set the user has (what the form showed or they picked), and the datasets there were then. */
+  #choice = $state.raw<DatasetChoice | undefined>(undefined);
   #seq = 0;
   readonly #store: KeyValueStore;
 
@@ -53,9 +55,35 @@ export class NewRun {
     this.#store = store;
   }
 
-  /** The training set last started on, for the view's dataset default (prefs.ts pickDataset). */
+  /** The training set last started on or picked, for the view's dataset default (prefs.ts pickDataset). */
   get remembered(): Prefs {
     return readPrefs(this.#store);
+  }
+
+  /**
+   * Opens on the user's training set (kept until they pick another, even when a newer set or a dataset version
+   * appears: that is offered by `newerDataset`), else the newest import. What the form shows becomes the choice.
+   */
+  openDataset(list: DatasetInfo[]): void {
+    if (this.datasetId !== null) return;
+    const saved = readPrefs(this.#store).train;
+    const picked = pickDataset(list, 'train', saved);
+    if (!picked) return;
+    this.datasetId = picked.id;
+    this.#choice = saved?.id === picked.id ? saved : choiceOf(list, picked.id);
+    if (this.#choice !== saved) savePrefs(this.#store, { train: this.#choice });
+  }
+
+  /** The user picks a training set (or keeps the one they have, having seen the newer one named). */
+  chooseDataset(id: number, list: DatasetInfo[]): void {
+    this.datasetId = id;
+    this.#choice = choiceOf(list, id);
+    savePrefs(this.#store, { train: this.#choice });
+  }
+
+  /** A training set added since the user's choice: the view asks, naming both, instead of switching. */
+  newerDataset(list: DatasetInfo[]): DatasetInfo | null {
+    return this.datasetId === null ? null : newerDataset(list, 'train', this.#choice);
   }
 
   get presets(): PresetInfo[] {

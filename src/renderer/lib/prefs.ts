@@ -43,13 +43,20 @@ export function choiceOf(list: DatasetInfo[], id: number): DatasetChoice {
 }
 
 /**
- * The dataset a form opens on: the user's last choice, unless a dataset of that kind was imported since (the
- * newest import then); with no choice, the newest imported one; the bundled sample only when nothing else is there.
+ * The dataset a form opens on: the user's last choice while it exists (a set imported or saved since is offered by
+ * `newerDataset`, never switched to silently); with no choice, the newest imported one; the bundled sample only
+ * when nothing else is there.
  */
 export function pickDataset(list: DatasetInfo[], kind: DatasetKind, choice?: DatasetChoice): DatasetInfo | null {
   const ofKind = list.filter((d) => d.kind === kind);
-  const newest = ofKind.filter((d) => d.source !== 'sample').sort((a, b) => b.id - a.id)[0];
   const chosen = choice && ofKind.find((d) => d.id === choice.id);
-  if (chosen && !(newest && newest.id > choice.seen)) return chosen;
-  return newest ?? chosen ?? ofKind[0] ?? null;
+  if (chosen) return chosen;
+  const newest = ofKind.filter((d) => d.source !== 'sample').sort((a, b) => b.id - a.id)[0];
+  return newest ?? ofKind[0] ?? null;
+}
+
+/** The newest set of `kind` added after the user made `choice` (an import, a dataset version), to offer by name. */
+export function newerDataset(list: DatasetInfo[], kind: DatasetKind, choice?: DatasetChoice): DatasetInfo | null {
+  if (!choice) return null;
+  return list.filter((d) => d.kind === kind && d.id > choice.seen && d.id !== choice.id).sort((a, b) => b.id - a.id)[0] ?? null;
 }
