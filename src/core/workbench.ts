@@ -25,6 +25,7 @@ import { TrainerClient } from './inference/trainer-client.js';
 import { exportModel, requireCheckpoint } from './inference/model-export.js';
 import { exportOnnx } from './inference/onnx-export.js';
 import { exportSubmission, listSubmissions, setKaggleScore } from './inference/submissions.js';
+import { testSetWarnings } from './inference/data-shift.js';
 import type { PredictContext } from './inference/predictions.js';
 import { badInput, conflict } from '../shared/errors.js';
 import { argmax } from '../shared/digits.js';
@@ -281,6 +282,7 @@ export class Workbench {
       this.emit({ type: 'submissions:changed' });
       return result;
     },
+    'submissions:check': ({ runIds, datasetId }) => ({ warnings: testSetWarnings(this.db, runIds, datasetId) }),
     'submissions:list': () => listSubmissions(this.db),
     'submissions:score': ({ id, score }) => {
       const result = setKaggleScore(this.db, id, score);

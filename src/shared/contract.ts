@@ -151,6 +151,8 @@ export const contract = {
     }),
     { fields: { out: 'write' }, instead: 'download the submission instead (Submissions › Export in the page, or GET /download/submission)' },
   ),
+  /** Warnings before an export: a test set whose pixels do not look like the runs' training images (never refuses). */
+  'submissions:check': method<{ warnings: string[] }>()(s.object({ runIds: s.array(s.id, { min: 1, max: 50 }), datasetId: s.id })),
   'submissions:list': method<SubmissionInfo[]>()(s.none),
   /** The public score Kaggle gave the file (null clears it). */
   'submissions:score': method<SubmissionInfo>()(s.object({ id: s.id, score: s.nullable(s.num({ min: 0, max: 1 })) })),

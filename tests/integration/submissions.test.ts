@@ -13,6 +13,8 @@ import { tempDir } from '../helpers/temp-home.js';
 import { importSmallTrainSet } from '../helpers/small-dataset.js';
 import { fullFolder, readOnlyFolder } from '../helpers/unwritable.js';
 import { runCli } from '../helpers/cli-process.js';
+import { writeKaggleCsv } from '../../src/core/datasets/kaggle-csv.js';
+import { mulberry32 } from '../../src/shared/random.js';
 
 let dir: ReturnType<typeof tempDir>;
 let wb: Workbench;
@@ -227,5 +229,42 @@ describe('a real full disk (a tmpfs filled to the last byte; mounting it needs r
     } finally {
       full.release();
     }
+  });
+});
+
+describe('the ledger and the test set', () => {
+  it('an identical re-export keeps one ledger row (with its score) and points it at the newest copy', async () => {
+    const first = await wb.call('submissions:export', { runIds: [runB], datasetId: TEST, weights: 'last', out: join(dir.path, 'same-1.csv') });
+    await wb.call('submissions:score', { id: first.id, score: 0.91 });
+    const count = (await wb.call('submissions:list', undefined)).length;
+    const again = await wb.call('submissions:export', { runIds: [runB], datasetId: TEST, weights: 'last', out: join(dir.path, 'same-2.csv') });
+    expect(again.id).toBe(first.id);
+    expect(again.sha256).toBe(first.sha256);
+    expect(again.kaggleScore).toBe(0.91);
+    expect(again.path).toBe(join(dir.path, 'same-2.csv'));
+    expect((await wb.call('submissions:list', undefined)).length).toBe(count);
+  });
+
+  it('warns, without refusing, when the test set is another kind of image than the runs trained on', async () => {
+    expect((await wb.call('submissions:check', { runIds: [runA, runB], datasetId: TEST })).warnings).toEqual([]);
+    // Garment-like silhouettes (a filled body with sleeves) where the runs learned digits.
+    const rows = 120;
+    const pixels = new Uint8Array(rows * 784);
+    const random = mulberry32(5);
+    for (let i = 0; i < rows; i++) {
+      const w = 10 + Math.floor(random() * 10);
+      const h = 14 + Math.floor(random() * 12);
+      const [x0, y0] = [14 - (w >> 1), 14 - (h >> 1)];
+      for (let y = y0; y < y0 + h; y++) for (let x = Math.max(0, x0 - (y < y0 + 6 ? 4 : 0)); x < Math.min(28, x0 + w + (y < y0 + 6 ? 4 : 0)); x++) pixels[i * 784 + y * 28 + x] = 150 + Math.floor(random() * 100);
+    }
+    const file = join(dir.path, 'clothes-test.csv');
+    await writeKaggleCsv(file, { pixels, labels: null });
+    const clothes = (await wb.importDataset({ path: file })).dataset;
+    const [warning, ...more] = (await wb.call('submissions:check', { runIds: [runA], datasetId: clothes.id })).warnings;
+    expect(more).toEqual([]);
+    expect(warning).toMatch(/^"clothes-test" does not look like the images the model trained on \("small-500-7"\): \d+% of its pixels are ink against \d+% in the training set/);
+    const r = await runCli(dir.path, ['export', '--run', String(runA), '--test', String(clothes.id), '--out', join(dir.path, 'clothes-sub.csv')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('warning: "clothes-test" does not look like the images the model trained on');
   });
 });

@@ -70,6 +70,7 @@ const valid = (): Record<MethodName, unknown> => ({
   'runs:log': { id: runId, offset: 0 },
   'runs:export-model': { id: runId, out: join(base.path, 'model'), weights: 'best', force: false },
   'submissions:export': { runIds: [runId], datasetId: testId, weights: 'best', tta: false, out: join(base.path, 'sub.csv'), force: false },
+  'submissions:check': { runIds: [runId], datasetId: testId },
   'submissions:list': undefined,
   'submissions:score': { id: 1, score: 0.5 },
   'predict:image': { runId, weights: 'best', pixels },

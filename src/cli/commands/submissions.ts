@@ -45,6 +45,8 @@ export const exportCommand: Command = {
     const weights = weightsOf(values);
     const wb = ctx.workbench();
     const dataset = await resolveDataset(wb, testRef, { allowFile: true });
+    // Warned, not refused: a test set of another kind of image exports fine and scores near chance.
+    for (const warning of (await wb.call('submissions:check', { runIds, datasetId: dataset.id })).warnings) console.error(`digit-workbench: warning: ${warning}`);
     const bar = values.json ? undefined : progressBar('predicting');
     const off = wb.on((e) => {
       if (e.type === 'predict:progress') bar?.update(e.done / e.total, `${e.done}/${e.total} images`);

@@ -116,6 +116,16 @@ export async function exportSubmission(
   const sha256 = sha256Of(csv);
   const answers = dataset.hasAnswers ? loadDatasetArrays(ctx.db, dataset.id).labels : null;
   const scored = answers ? score(labels, answers) : null;
+  // The same file from the same runs, weights and test set again: one ledger row (its Kaggle score stays with it),
+  // now pointing at the newest copy, instead of a second row the user would have to score twice.
+  const same = ctx.db
+    .prepare('SELECT id FROM submissions WHERE sha256 = ? AND dataset_id = ? AND runs = ? AND weights = ? AND tta = ?')
+    .pluck()
+    .get(sha256, dataset.id, JSON.stringify(opts.runIds), opts.weights, opts.tta ? 1 : 0) as number | undefined;
+  if (same !== undefined) {
+    ctx.db.prepare('UPDATE submissions SET path = ? WHERE id = ?').run(out, same);
+    return getSubmission(ctx.db, same);
+  }
   const { lastInsertRowid } = ctx.db
     .prepare('INSERT INTO submissions (dataset_id, runs, weights, tta, path, sha256, rows, accuracy, confusion, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
     .run(dataset.id, JSON.stringify(opts.runIds), opts.weights, opts.tta ? 1 : 0, out, sha256, dataset.rows, scored?.accuracy ?? null, scored ? JSON.stringify(scored.confusion) : null, new Date().toISOString());

@@ -36,3 +36,21 @@ export function seedGroups(list: RunInfo[]): { key: string; runs: RunInfo[] }[] 
   for (const r of list) if (r.groupKey) map.set(r.groupKey, [...(map.get(r.groupKey) ?? []), r]);
   return [...map.entries()].filter(([, runs]) => runs.length > 1).map(([key, runs]) => ({ key, runs: runs.sort((a, b) => a.id - b.id) }));
 }
+
+/**
+ * Whether runs were validated on the same images, from what the list knows: the same dataset and split settings,
+ * and the same seed when the split draws with it (stratified, and k-fold whose fold index is among the settings).
+ * Every preset validates on the file's tail, which no seed moves. Label-issue fold runs (one held-out fold each)
+ * and stratified seed repeats fail this: their ensemble has no validation accuracy to show.
+ */
+export function sameValidation(runs: RunInfo[]): boolean {
+  const split = (r: RunInfo) => JSON.stringify(Object.entries(r.params).filter(([k]) => k.startsWith('validation.')).sort());
+  const mode = (r: RunInfo) => r.params['validation.mode'] ?? 'tail';
+  const [first, ...rest] = runs;
+  return rest.every((r) => r.datasetId === first.datasetId && split(r) === split(first) && (mode(r) === 'tail' || r.seed === first.seed));
+}
+
+/** Seed groups whose runs can be ensembled and scored on one validation set. */
+export function ensembleGroups(list: RunInfo[]): { key: string; runs: RunInfo[] }[] {
+  return seedGroups(list).filter((g) => sameValidation(g.runs));
+}
