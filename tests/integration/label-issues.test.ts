@@ -1,5 +1,6 @@
 // The label-issues job end to end: real fold runs in real trainer processes on a few hundred real digits with
 // planted label flips. No image is scored by a model that trained on it, and the flips rank near the top.
+import { argmaxRows } from '../../src/shared/digits.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { Workbench } from '../../src/core/workbench.js';
@@ -82,8 +83,18 @@ describe('label issues', () => {
     }
     expect(scoredBy.every((id) => id > 0)).toBe(true);
 
-    const { job: done, issues } = await wb.call('labels:issues', { key: job.key });
+    const { job: done, issues, folds: foldAcc, accuracy } = await wb.call('labels:issues', { key: job.key });
     expect(done.status).toBe('completed');
+    // Each fold model's accuracy is measured on exactly the rows it held out; the overall one on every row.
+    for (const f of foldAcc) {
+      const req = sent.find((r) => r.runId === f.runId)!;
+      const stored = wb.db.prepare('SELECT probs FROM val_predictions WHERE run_id = ?').pluck().get(f.runId) as Buffer;
+      const predicted = argmaxRows(new Float32Array(new Uint8Array(stored).buffer));
+      expect(f.accuracy).toBeCloseTo(req.valIndices.filter((row, k) => predicted[k] === labels[row]).length / req.valIndices.length, 9);
+    }
+    expect(foldAcc.map((f) => f.fold)).toEqual([1, 2, 3]);
+    const rowsRight = foldAcc.reduce((n, f) => n + f.accuracy * sent.find((r) => r.runId === f.runId)!.valIndices.length, 0);
+    expect(accuracy).toBeCloseTo(rowsRight / ROWS, 9);
     expect(issues.length).toBeGreaterThan(0);
     const top = issues.slice(0, 3 * PLANTED).map((i) => i.row);
     const found = planted.filter((row) => top.includes(row));

@@ -1,10 +1,11 @@
 // label-issues: k-fold cross-validation then confident learning, from the terminal; and the parsing of
 // "datasets version" (a new dataset with rows relabelled or left out).
 
+import { weakFoldsNote } from '../../shared/labels.js';
 import { guardProcess } from '../../core/process-guard.js';
 import { parse, optionalInt, optionalString, UsageError } from '../args.js';
 import { printJson, type Command } from '../command.js';
-import { progressBar, table } from '../format.js';
+import { progressBar, table, int } from '../format.js';
 import { resolveDataset } from '../resolve.js';
 
 export const labelIssuesCommand: Command = {
@@ -74,8 +75,13 @@ export const labelIssuesCommand: Command = {
       process.exitCode = 1;
       return void console.error(`digit-workbench: fold run${bad.length > 1 ? 's' : ''} ${bad.map((r) => `${r.id} ${r.status}${r.error ? ` (${r.error})` : ''}`).join(', ')}: no issues computed`);
     }
+    // On stderr, so --json output stays the issues alone: how good the fold models are, and a warning when weak.
+    const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+    console.error(`fold models: ${pct(result.accuracy ?? 0)} on the rows they held out (${result.folds.map((f) => `fold ${f.fold} ${pct(f.accuracy)}`).join(', ')})`);
+    const weak = weakFoldsNote(result.accuracy, result.issues.length, dataset.rows);
+    if (weak) console.error(`digit-workbench: warning: ${weak}`);
     if (values.json) return printJson({ issues: result.issues.map(({ row, label, suggested, score }) => ({ row, label, suggested, score })) });
-    console.log(`${result.issues.length} likely label errors in dataset ${dataset.id} "${dataset.name}" (${dataset.rows} rows, runs ${runIds.join(', ')})`);
+    console.log(`${result.issues.length} likely label errors in dataset ${dataset.id} "${dataset.name}" (${int(dataset.rows)} rows, runs ${runIds.join(', ')})`);
     if (result.issues.length === 0) return;
     const shown = result.issues.slice(0, Math.max(1, limit));
     console.log(table(['ROW', 'LABEL', 'SUGGESTED', 'SCORE'], shown.map((i) => [i.row, i.label, i.suggested, i.score.toFixed(3)])));

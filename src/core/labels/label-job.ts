@@ -13,6 +13,7 @@ import { resolveHyperparams } from '../training/presets.js';
 import { createRun, listRuns, updateRunMeta } from '../training/runs-repo.js';
 import { appVersion } from '../version.js';
 import { findLabelIssues } from './confident-learning.js';
+import { argmaxRows } from '../../shared/digits.js';
 
 export const LABEL_TAG = 'label-issues';
 const FOLD_TAG = /^fold (\d+)\/(\d+)$/;
@@ -82,32 +83,38 @@ export function getLabelJob(db: Db, key: string): LabelJobInfo {
   return job;
 }
 
-/** The out-of-fold probabilities of every row, from the fold runs' held-out predictions. */
-export function outOfFoldProbs(db: Db, job: LabelJobInfo, rows: number): Float32Array {
+/** The out-of-fold probabilities of every row, from the fold runs' held-out predictions, and each fold's accuracy. */
+export function outOfFoldProbs(db: Db, job: LabelJobInfo, labels: Uint8Array): { probs: Float32Array; folds: LabelIssues['folds'] } {
+  const rows = labels.length;
   const probs = new Float32Array(rows * 10);
   const covered = new Uint8Array(rows);
+  const folds: LabelIssues['folds'] = [];
   for (const run of job.runs) {
     const row = db.prepare('SELECT indices, probs FROM val_predictions WHERE run_id = ?').get(run.id) as { indices: Buffer; probs: Buffer } | undefined;
     if (!row) throw conflict(`run ${run.id} (fold ${run.fold}) has no held-out predictions`);
     const indices = new Int32Array(new Uint8Array(row.indices).buffer);
     const p = new Float32Array(new Uint8Array(row.probs).buffer);
+    const predicted = argmaxRows(p);
+    let right = 0;
     indices.forEach((idx, k) => {
       if (covered[idx]) throw conflict(`row ${idx + 1} was held out by two folds: the job's runs disagree on the folds`);
       covered[idx] = 1;
       probs.set(p.subarray(k * 10, (k + 1) * 10), idx * 10);
+      if (predicted[k] === labels[idx]) right++;
     });
+    folds.push({ runId: run.id, fold: run.fold, accuracy: right / Math.max(1, indices.length) });
   }
   const missing = covered.indexOf(0);
   if (missing >= 0) throw conflict(`row ${missing + 1} was held out by no fold: the dataset changed since the job started`);
-  return probs;
+  return { probs, folds };
 }
 
 export function labelIssues(db: Db, key: string): LabelIssues {
   const job = getLabelJob(db, key);
-  if (job.status !== 'completed') return { job, issues: [] };
+  if (job.status !== 'completed') return { job, issues: [], folds: [], accuracy: null };
   const data = loadDatasetArrays(db, job.datasetId);
   if (!data.labels) throw conflict(`dataset ${job.datasetId} has no labels`);
-  const probs = outOfFoldProbs(db, job, data.rows);
+  const { probs, folds } = outOfFoldProbs(db, job, data.labels);
   const issues = findLabelIssues(data.labels, probs).map((issue) => ({
     row: issue.idx + 1,
     label: issue.label,
@@ -116,5 +123,7 @@ export function labelIssues(db: Db, key: string): LabelIssues {
     probs: Array.from(probs.subarray(issue.idx * 10, issue.idx * 10 + 10), (p) => Math.round(p * 1e4) / 1e4),
     pixels: Buffer.from(data.pixels.buffer, data.pixels.byteOffset + issue.idx * PIXELS, PIXELS).toString('base64'),
   }));
-  return { job, issues };
+  const predicted = argmaxRows(probs);
+  const accuracy = data.labels.reduce((n, label, i) => n + (predicted[i] === label ? 1 : 0), 0) / Math.max(1, data.rows);
+  return { job, issues, folds, accuracy };
 }
