@@ -34,6 +34,7 @@ export type TrialStatus = RunStatus | 'pruned';
 
 export interface TrialInfo {
   runId: number;
+  /** 1-based, in the order the sweep proposed its trials. */
   trial: number;
   /** The sweep's view: `pruned` once ASHA pruned it and its run ended, whether it stopped or had already finished. */
   status: TrialStatus;
@@ -54,6 +55,7 @@ export interface SweepInfo extends SweepSpec {
   id: number;
   status: SweepStatus;
   createdAt: string;
+  /** Trials that ended (completed, pruned or failed): "done" in every view and the CLI, over `trials`. */
   trialsDone: number;
   bestRunId: number | null;
   bestValAcc: number | null;
@@ -61,9 +63,17 @@ export interface SweepInfo extends SweepSpec {
 
 export interface ParamImportance {
   key: string;
-  /** Share of the explained variance, 0–1 over the searched parameters. */
-  importance: number;
+  /** Share of the explained variance, 0–1 over the parameters measured; null when not measured (see `verdict`). */
+  importance: number | null;
+  /**
+   * measured; never-varied: every scored trial had the same value (nothing to attribute); too-few-trials: fewer
+   * than two scored trials per value (or quartile) on average, where a split is seed noise.
+   */
+  verdict: 'measured' | 'never-varied' | 'too-few-trials';
 }
+
+/** Scored trials per bin below which a parameter's share is not computed (one trial a bin is all noise). */
+export const MIN_TRIALS_PER_BIN = 2;
 
 export interface BestComparison {
   best: TrialInfo;

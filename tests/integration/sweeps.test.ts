@@ -57,7 +57,8 @@ describe('sweeps', () => {
     detail = await wb.call('sweeps:get', { id: sweep.id });
     expect(detail.trialList.map((t) => [t.status, t.epochsDone])).toEqual([['completed', 2], ['completed', 2], ['completed', 2]]);
     expect(detail.dimensions.map((d) => d.key)).toEqual(['batchSize', 'learningRate']);
-    expect(detail.importance.reduce((s, p) => s + p.importance, 0)).toBeCloseTo(1, 6);
+    // Three trials cannot split the variance between two parameters: each is "too few trials" (or "never varied").
+    expect(detail.importance.map((p) => [p.importance, p.verdict === 'measured'])).toEqual([[null, false], [null, false]]);
     expect(detail.comparison).toMatchObject({ noiseSource: 'binomial' });
     expect(detail.valSize).toBe(30);
     expect(detail.comparison!.noise).toBeGreaterThan(0);

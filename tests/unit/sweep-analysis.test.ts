@@ -25,7 +25,24 @@ describe('sweep analysis', () => {
     const [opt, batch] = importance(dims, trials);
     expect(opt.key).toBe('optimizer');
     expect(opt.importance).toBeGreaterThan(0.99);
-    expect(opt.importance + batch.importance).toBeCloseTo(1, 9);
+    expect(opt.importance! + batch.importance!).toBeCloseTo(1, 9);
+    expect([opt.verdict, batch.verdict]).toEqual(['measured', 'measured']);
+  });
+
+  it('says "never varied" and "too few trials" instead of a split that three trials cannot support', () => {
+    // The sweep: three trials of a learning-rate range, all drawn at batch size 64.
+    const dims = searched(parseSpace(['learningRate=log:1e-4..1e-2', 'batchSize=32,64,128']));
+    const three = [trial(0, { learningRate: 0.0003, batchSize: 64 }, 0.81), trial(1, { learningRate: 0.002, batchSize: 64 }, 0.9), trial(2, { learningRate: 0.008, batchSize: 64 }, 0.86)];
+    expect(importance(dims, three)).toEqual([
+      { key: 'learningRate', verdict: 'too-few-trials', importance: null },
+      { key: 'batchSize', verdict: 'never-varied', importance: null },
+    ]);
+    // Enough trials per quartile, batch size still never varied: the rate gets the whole measured share.
+    const many = Array.from({ length: 8 }, (_, i) => trial(i, { learningRate: 1e-4 * 1.8 ** i, batchSize: 64 }, 0.8 + i / 100));
+    expect(importance(dims, many)).toEqual([
+      { key: 'learningRate', verdict: 'measured', importance: 1 },
+      { key: 'batchSize', verdict: 'never-varied', importance: null },
+    ]);
   });
 
   it('warns when the gap is within binomial noise, not when it is far beyond', () => {

@@ -2,12 +2,13 @@
 // the runner-up or only by seed noise.
 // Importance is "fANOVA-lite": trials are binned per parameter (one bin per listed value, quartiles of a range in
 // its own space), and the parameter's score is the between-bin variance of mean accuracy — the share of variance a
-// one-parameter model explains — normalised over the searched parameters. Cheap, readable, and on few trials it
-// says no more than it can: with one trial per bin it is all noise.
+// one-parameter model explains — normalised over the parameters measured. Cheap, readable, and on few trials it
+// says no more than it can: a parameter that never varied, or has fewer than two scored trials per bin on average,
+// gets a verdict instead of a share (a 100% / 0% split from three trials is noise read as a finding).
 
 import type { Db } from '../db/open.js';
 import type { Dimension } from '../../shared/sweep-space.js';
-import type { BestComparison, ParamImportance, TrialInfo } from '../../shared/sweeps.js';
+import { MIN_TRIALS_PER_BIN, type BestComparison, type ParamImportance, type TrialInfo } from '../../shared/sweeps.js';
 
 function binsOf(d: Dimension, scored: TrialInfo[]): number[] {
   if (d.kind !== 'range') return scored.map((t) => String(t.params[d.key])).map((v, _, all) => [...new Set(all)].indexOf(v));
@@ -24,15 +25,17 @@ export function importance(dims: Dimension[], trials: TrialInfo[]): ParamImporta
     const bins = binsOf(d, scored);
     const groups = new Map<number, number[]>();
     bins.forEach((b, i) => groups.set(b, [...(groups.get(b) ?? []), scored[i].best!]));
+    const varied = new Set(scored.map((t) => String(t.params[d.key]))).size > 1;
+    const verdict: ParamImportance['verdict'] = !varied ? 'never-varied' : scored.length < MIN_TRIALS_PER_BIN * groups.size ? 'too-few-trials' : 'measured';
     let between = 0;
     for (const values of groups.values()) {
       const m = values.reduce((a, b) => a + b, 0) / values.length;
       between += values.length * (m - mean) ** 2;
     }
-    return { key: d.key, score: groups.size > 1 ? between / scored.length : 0 };
+    return { key: d.key, verdict, score: verdict === 'measured' ? between / scored.length : 0 };
   });
   const total = raw.reduce((s, r) => s + r.score, 0);
-  return raw.map((r) => ({ key: r.key, importance: total > 0 ? r.score / total : 0 }));
+  return raw.map((r) => ({ key: r.key, verdict: r.verdict, importance: r.verdict !== 'measured' ? null : total > 0 ? r.score / total : 0 }));
 }
 
 /** Standard deviation of best validation accuracy over a seed group, when it has at least two finished runs. */
