@@ -35,6 +35,10 @@ describe('Sweeps view (serve mode, Chromium)', () => {
     // What ASHA records when it prunes the 1e-7 trial at epoch 1 but the stop reaches its worker after epoch 2.
     lateRunId = trials[2].runId;
     markPruned(wb.db, lateRunId, 1);
+    // Sweep #2, stopped as soon as it started: one trial started (stopped), none done.
+    const stopped = await wb.call('sweeps:start', { datasetId, preset: 'seed-lenet5', params: ['learningRate=0.003,0.001'], hyperparams: { epochs: 2 }, search: 'grid', seed: 1 });
+    await wb.call('sweeps:stop', { id: stopped.id });
+    await wb.sweeps.waitFor(stopped.id);
     wb.close();
     [served, browser] = await Promise.all([startServe(home.path), chromium]);
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -112,7 +116,7 @@ describe('Sweeps view (serve mode, Chromium)', () => {
   it('a trial pruned after its last epoch: pruned at 1 with its run completed in the table, the same on the run page', async () => {
     await page.setViewportSize({ width: 1440, height: 900 });
     const row = page.locator(`[data-testid=trials-table] tr[data-trial="${lateRunId}"]`);
-    expect((await row.locator('td').nth(2).innerText()).trim()).toBe('pruned at 1 · run completed');
+    expect((await row.locator('td').nth(2).innerText()).trim()).toBe('Pruned at 1 · run completed');
     expect(await row.locator('.st.pruned').getAttribute('title')).toBe('pruned at epoch 1; it had finished all its epochs when the stop arrived');
     expect(await row.locator('td').nth(4).innerText()).toBe('2/2');
     await row.getByRole('link', { name: `#${lateRunId}` }).click();
@@ -127,6 +131,36 @@ describe('Sweeps view (serve mode, Chromium)', () => {
       expect(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), `${width}: no sideways scroll`).toBe(true);
       await page.screenshot({ path: join(SHOTS, `run-pruned-${width}.png`), fullPage: true });
     }
+    expect(errors).toEqual([]);
+  });
+
+  it('counts done trials one way, numbers trials from 1, capitalises status words, and says when importance cannot be told', async () => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.evaluate(() => (location.hash = '#/sweeps/2'));
+    const progress = page.getByTestId('sweep-progress');
+    await progress.waitFor();
+    const listed = page.locator('[data-testid=sweeps-table] tbody tr').nth(1);
+    expect(await listed.getByTestId('trials-done').innerText()).toBe('0/2');
+    expect(await progress.innerText()).toMatch(/^Stopped · 0\/2 trials done \(1 started, not done\)/);
+    expect(await listed.locator('td').nth(1).innerText()).toBe('Stopped');
+    const trialRow = page.locator('[data-testid=trials-table] tbody tr').first();
+    expect(await trialRow.locator('td').first().innerText()).toBe('1');
+    expect(await trialRow.locator('td').nth(2).innerText()).toBe('Stopped');
+
+    await page.evaluate(() => (location.hash = '#/sweeps/1'));
+    await page.locator('[data-testid=trials-table] tbody tr').nth(2).waitFor();
+    expect(await page.getByTestId('sweep-progress').innerText()).toMatch(/^Completed · 3\/3 trials done/);
+    expect(await page.locator('[data-testid=trials-table] tbody tr td:first-child').allInnerTexts()).toEqual(['1', '2', '3']);
+    expect(await page.locator('[data-testid=trials-table] tbody tr').first().locator('td').nth(2).innerText()).toBe('Completed');
+    // The same word in the runs table's badges.
+    const importance = page.locator('[data-importance=learningRate]');
+    expect(await importance.getAttribute('data-verdict')).toBe('too-few-trials');
+    expect(await importance.innerText()).toContain('too few trials to tell');
+    expect(await importance.innerText()).not.toMatch(/%/);
+    expect(await page.getByRole('region', { name: 'Best trial against the runner-up' }).textContent()).toMatch(/Trial [123] \(run \d\)/);
+    await page.evaluate(() => (location.hash = '#/runs'));
+    await page.locator('[data-testid=runs-table] span.badge[data-status=completed]').first().waitFor();
+    expect(await page.locator('[data-testid=runs-table] span.badge[data-status=completed]').first().innerText()).toBe('Completed');
     expect(errors).toEqual([]);
   });
 });

@@ -60,7 +60,7 @@ async function follow(wb: Workbench, id: number, json: boolean): Promise<void> {
     printJson({ id, trials: detail.trialList.map((t) => ({ runId: t.runId, status: t.status, params: t.params, best: t.best })), bestRunId: detail.bestRunId });
   } else {
     report();
-    console.log(`sweep ${id} ${info.status}: ${detail.trialList.length}/${detail.trials} trials, best run ${detail.bestRunId ?? '–'} ${pct(detail.bestValAcc)}`);
+    console.log(`sweep ${id} ${info.status}: ${detail.trialsDone}/${detail.trials} trials done, best run ${detail.bestRunId ?? '–'} ${pct(detail.bestValAcc)}`);
   }
   if (detail.trialList.length > 0 && detail.trialList.every((t) => t.status === 'failed')) process.exitCode = 1;
 }

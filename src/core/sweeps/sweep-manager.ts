@@ -82,7 +82,7 @@ export class SweepManager {
       const params = propose({ search: spec.search, dims, seed: spec.seed, trial: count, trials: spec.trials, finished });
       const runId = this.#o.queueRun({ datasetId: spec.datasetId, preset: spec.preset, hyperparams: SweepManager.trialHyperparams(spec, params), target: spec.target ?? 'local' });
       repo.attachRun(db, runId, id);
-      log.info(`sweep ${id}: trial ${count} is run ${runId} ${JSON.stringify(params)}`);
+      log.info(`sweep ${id}: trial ${count + 1} is run ${runId} ${JSON.stringify(params)}`);
       count++;
       active++;
     }

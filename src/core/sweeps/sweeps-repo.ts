@@ -74,7 +74,8 @@ export function trialsOf(db: Db, sweepId: number): TrialInfo[] {
     const run = getRunDetail(db, r.id);
     return {
       runId: r.id,
-      trial,
+      // Counted from 1, like rows and runs: "trial 1" is the first one in every view, the CLI and the logs.
+      trial: trial + 1,
       // A trial judged at a rung may finish its epochs before the stop reaches it; it was pruned all the same, and
       // its run stays completed (shared/sweeps.ts prunedNote).
       status: r.pruned_at !== null && (run.status === 'stopped' || run.status === 'completed') ? 'pruned' : run.status,

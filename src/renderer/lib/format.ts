@@ -48,3 +48,8 @@ export function message(err: unknown): string {
 export function count(n: number, singular: string, plural = `${singular}s`): string {
   return `${int(n)} ${n === 1 ? singular : plural}`;
 }
+
+/** A status word as every view writes it ("Completed", "Pruned"): capitalised in the text itself, not by CSS. */
+export function statusWord(status: string): string {
+  return status.charAt(0).toUpperCase() + status.slice(1);
+}
