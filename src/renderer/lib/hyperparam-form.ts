@@ -99,7 +99,8 @@ export const LAYER_TYPES: LayerSpec['type'][] = ['conv2d', 'maxPool2d', 'batchNo
 
 // The form's own wording for each path the core names: the GUI lists problems by these labels, never by the
 // contract's keys ("batchSize", "validation.ratio"), which stay in the CLI's messages.
-const FIELD_LABELS: Record<string, string> = {
+/** Each hyperparameter's label in New run and on the run page (the runs filter accepts them too). */
+export const FIELD_LABELS: Record<string, string> = {
   epochs: 'Epochs',
   batchSize: 'Batch size',
   optimizer: 'Optimizer',

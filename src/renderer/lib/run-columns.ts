@@ -1,6 +1,7 @@
 // The runs table's columns: what each shows and how it sorts; the filter's words and hyperparameter comparisons.
 
 import type { RunInfo } from '../../shared/runs.js';
+import { FIELD_LABELS } from './hyperparam-form.js';
 
 export type SortKey =
   | 'id' | 'status' | 'preset' | 'params' | 'dataset' | 'backend' | 'bestValAcc' | 'lastValAcc' | 'epochs' | 'duration' | 'speed' | 'tags' | 'notes';
@@ -71,15 +72,47 @@ export function sortRuns(list: RunInfo[], key: SortKey, dir: 1 | -1, datasetName
 /** A preset's hyperparameters flattened (what a run's summarised `params` leave out). */
 export type PresetDefaults = (preset: string) => Record<string, string> | undefined;
 
-/** A run's value of a hyperparameter: its own change, else its preset's; `name` may be a path's last part. */
+const COMPARISON = /^([a-z][\w.]*)(<=|>=|=|<|>)(.+)$/i;
+
+/**
+ * Names a comparison may use besides the paths: the labels New run and the run page show, typed without spaces
+ * ("learningrate", "batchsize", "earlystoppingpatience"), and the run page's short ones (LR, LR decay).
+ */
+const ALIASES: Record<string, string> = {
+  ...Object.fromEntries(Object.entries(FIELD_LABELS).map(([path, label]) => [label.toLowerCase().replace(/[^a-z0-9]/g, ''), path])),
+  lr: 'learningRate',
+  lrdecay: 'lrDecay.rate',
+  shuffle: 'shuffleBuffer',
+};
+
+/** The hyperparameter path `name` stands for among `keys` (case-insensitive; a path's last part; a label). */
+function resolveName(keys: string[], name: string): string | undefined {
+  const wanted = (ALIASES[name.toLowerCase()] ?? name).toLowerCase();
+  return keys.find((k) => k.toLowerCase() === wanted) ?? keys.find((k) => k.toLowerCase().endsWith(`.${wanted}`));
+}
+
+/** A run's value of a hyperparameter: its own change, else its preset's; `name` may be a path's last part or a label. */
 function paramValue(run: RunInfo, name: string, defaults: PresetDefaults): string | undefined {
   const base = defaults(run.preset) ?? {};
-  const keys = [...new Set([...Object.keys(base), ...Object.keys(run.params)])];
-  const key = keys.find((k) => k.toLowerCase() === name) ?? keys.find((k) => k.toLowerCase().endsWith(`.${name}`));
+  const key = resolveName([...new Set([...Object.keys(base), ...Object.keys(run.params)])], name);
   return key === undefined ? undefined : (run.params[key] ?? base[key]);
 }
 
-const COMPARISON = /^([a-z][\w.]*)(<=|>=|=|<|>)(.+)$/i;
+/**
+ * The comparisons in a filter text whose name is no hyperparameter (`foo=bar`, `lrate<0.1`), with the names
+ * there are, so the view says why nothing matches instead of showing an empty table. `keys`: every known path.
+ */
+export function unknownFields(text: string, keys: string[]): string[] {
+  return text
+    .split(/\s+/)
+    .map((word) => COMPARISON.exec(word)?.[1])
+    .filter((name): name is string => name !== undefined && resolveName(keys, name) === undefined);
+}
+
+/** The names worth listing in that message: each path's last part, with the run page's LR beside the rate. */
+export function fieldNames(keys: string[]): string[] {
+  return [...new Set(keys.filter((k) => k !== 'model').map((k) => (k === 'learningRate' ? 'learningRate (LR)' : k)))];
+}
 
 function compares(actual: string | undefined, op: string, wanted: string): boolean {
   if (actual === undefined) return false;
