@@ -42,3 +42,8 @@ export function progressBar(label: string): { update(fraction: number, suffix?: 
     },
   };
 }
+
+/** A count as the views write it: thousands separated ("8,000 rows"), so the terminal and the app agree. */
+export function int(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}

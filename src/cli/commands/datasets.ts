@@ -2,7 +2,7 @@
 
 import { parse, optionalString, UsageError } from '../args.js';
 import { printJson, type Command } from '../command.js';
-import { formatBytes, progressBar, table } from '../format.js';
+import { formatBytes, progressBar, table, int } from '../format.js';
 import { resolveDataset } from '../resolve.js';
 import type { Db } from '../../core/db/open.js';
 import type { ImportOptions } from '../../core/datasets/import.js';
@@ -65,7 +65,7 @@ export const importCommand: Command = {
     console.log(
       result.existing
         ? `already imported as dataset ${d.id} "${d.name}" (same sha256)`
-        : `imported dataset ${d.id} "${d.name}": ${d.rows} ${d.kind} rows`,
+        : `imported dataset ${d.id} "${d.name}": ${int(d.rows)} ${d.kind} rows`,
     );
   },
 };
@@ -120,7 +120,7 @@ digit-workbench datasets version ID|NAME [--relabel ROW=LABEL …] [--exclude RO
       return console.log(
         existing
           ? `the same version exists already: dataset ${made.id} "${made.name}"`
-          : `dataset ${made.id} "${made.name}": version of ${dataset.id} with ${changes.relabels.length} relabelled, ${changes.excludes.length} excluded (${made.rows} rows)`,
+          : `dataset ${made.id} "${made.name}": version of ${dataset.id} with ${changes.relabels.length} relabelled, ${changes.excludes.length} excluded (${int(made.rows)} rows)`,
       );
     }
     throw new UsageError(`unknown datasets subcommand "${sub}" (list, rename, delete, version)`);

@@ -4,7 +4,7 @@ import { guardProcess } from '../../core/process-guard.js';
 import type { Workbench } from '../../core/workbench.js';
 import { parse, optionalInt, optionalNumber, optionalString, UsageError } from '../args.js';
 import { printJson, type Command } from '../command.js';
-import { formatDuration, progressBar, table } from '../format.js';
+import { formatDuration, progressBar, table, int } from '../format.js';
 import { resolveDataset } from '../resolve.js';
 import type { RunInfo } from '../../shared/runs.js';
 import { BACKEND_NAMES, type BackendChoice } from '../../shared/trainer-protocol.js';
@@ -147,7 +147,7 @@ export const trainCommand: Command = {
     const wb = ctx.workbench({ backend: backend as BackendChoice | undefined, workers, poolUrl: queue });
     const dataset = await resolveDataset(wb, datasetRef, { allowFile: true });
     const [run] = await wb.call('runs:start', { datasetId: dataset.id, preset, hyperparams: overrides, target: queue ? 'pool' : 'local' });
-    if (!values.json) process.stderr.write(`run ${run.id}: ${preset} on "${dataset.name}" (${dataset.rows} rows)${queue ? ' on the worker pool' : ''}\n`);
+    if (!values.json) process.stderr.write(`run ${run.id}: ${preset} on "${dataset.name}" (${int(dataset.rows)} rows)${queue ? ' on the worker pool' : ''}\n`);
     if (values.detach) return void (await detach(wb, run.id, values.json === true));
     await follow(wb, run.id, values.json === true);
   },

@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { parse, optionalString, UsageError } from '../args.js';
 import { printJson, type Command } from '../command.js';
-import { progressBar, table } from '../format.js';
+import { progressBar, table, int } from '../format.js';
 import { resolveDataset } from '../resolve.js';
 import { SUSPICIOUS_NOTE } from '../../shared/submissions.js';
 
@@ -55,7 +55,7 @@ export const exportCommand: Command = {
       const s = await wb.call('submissions:export', { runIds, datasetId: dataset.id, weights, tta: values.tta === true, out: resolve(out), force: values.force === true });
       bar?.done();
       if (values.json) return printJson({ id: s.id, path: s.path, rows: s.rows, sha256: s.sha256, runs: s.runs, ...(s.accuracy !== null ? { accuracy: s.accuracy } : {}) });
-      console.log(`wrote ${s.path}: ${s.rows} rows (submission ${s.id})${s.accuracy !== null ? `, accuracy ${(s.accuracy * 100).toFixed(2)}% on the known answers` : ''}`);
+      console.log(`wrote ${s.path}: ${int(s.rows)} rows (submission ${s.id})${s.accuracy !== null ? `, accuracy ${(s.accuracy * 100).toFixed(2)}% on the known answers` : ''}`);
     } finally {
       off();
     }

@@ -15,6 +15,18 @@ export interface ImportState {
   message: string | null;
 }
 
+/**
+ * Where a dataset came from, in words: "bundled sample", the imported file, or "version of train" by the parent's
+ * current name (the core records the parent's id; a renamed parent keeps its versions' subtitles right).
+ */
+export function sourceText(d: DatasetInfo, byId: (id: number) => DatasetInfo | undefined): string {
+  if (d.source === 'sample') return 'bundled sample';
+  const parent = /^version of dataset (\d+)$/.exec(d.source);
+  if (!parent) return d.source;
+  const found = byId(Number(parent[1]));
+  return found ? `version of ${found.name}` : 'version of a deleted dataset';
+}
+
 class DatasetsStore {
   readonly #remote = new Remote<DatasetInfo[]>();
   #import = $state<ImportState | null>(null);
