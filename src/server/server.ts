@@ -11,6 +11,7 @@ import { isMethodName } from '../shared/contract.js';
 import { toErrorData } from '../shared/errors.js';
 import { tokenCookie, type WireCall, type WireMessage } from '../shared/wire.js';
 import { check } from './guard.js';
+import { sendRefusalPage, wantsPage } from './refusal-page.js';
 import { requestTarget } from './request-target.js';
 import { sendError } from './respond.js';
 import { serveStatic } from './static.js';
@@ -88,7 +89,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const target = requestTarget(req.url);
     if (!target.ok) return sendError(res, 400, { code: 'bad-input', message: target.reason });
     const verdict = check(req, target.url, token, port);
-    if (!verdict.ok) return sendError(res, verdict.status, { code: 'bad-input', message: verdict.reason });
+    if (!verdict.ok) return wantsPage(req) ? sendRefusalPage(res, verdict.status) : sendError(res, verdict.status, { code: 'bad-input', message: verdict.reason });
     const { url, path } = target;
     // Everything that writes is a POST: a GET (a prefetch, a reload, a link) changes nothing.
     if (req.method === 'POST' && path === '/upload') return handleUpload(opts.wb, req, res, url, maxUpload);
