@@ -50,7 +50,7 @@ export type BackendSetting = 'auto' | BackendChoice;
 export interface Settings {
   /** auto: native when it loads, else tfjs-node, else wasm, else cpu. */
   backend: BackendSetting;
-  /** Runs trained at once (each in its own trainer process); 1 keeps a core free for the UI. */
+  /** Runs trained at once (each in its own trainer process, each spreading over every core). */
   concurrency: number;
   home: string;
 }

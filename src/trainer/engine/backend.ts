@@ -66,9 +66,14 @@ async function loadOnce(name: BackendName): Promise<void> {
     try {
       await import(tfjsNodeModule());
     } catch (err) {
-      // The usual case, said as what to do rather than as a module-resolution error with a path in it.
-      if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && !process.env.DIGIT_WORKBENCH_TFJS_NODE_MODULE) {
-        throw new Error('not installed (@tensorflow/tfjs-node is optional: its libtensorflow download failed or was skipped at npm install)');
+      // Said as what to do rather than as a module-resolution error with a path in it (Settings shows this, and a
+      // browser never sees server paths): the package absent, or present without its native part.
+      const code = (err as { code?: string }).code;
+      if (code === 'ERR_MODULE_NOT_FOUND' && !process.env.DIGIT_WORKBENCH_TFJS_NODE_MODULE) {
+        throw new Error('not installed (@tensorflow/tfjs-node is optional: its libtensorflow download failed or was skipped at npm install). The Native and WebAssembly backends need nothing more');
+      }
+      if (code === 'MODULE_NOT_FOUND' || code === 'ERR_DLOPEN_FAILED') {
+        throw new Error('installed without its native part (libtensorflow did not download or does not load on this system): run `npm rebuild @tensorflow/tfjs-node` where Digit Workbench is installed, or use the Native or WebAssembly backend');
       }
       throw err;
     }
