@@ -13,11 +13,12 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-/** Spawns serve mode and resolves with the URL it prints first on stdout; `args` are more `serve` options. */
-export async function startServe(home: string, opts: { port?: number; args?: string[] } = {}): Promise<Served> {
+/** Spawns serve mode and resolves with the URL it prints first on stdout; `args` are more `serve` options, `env` more variables. */
+export async function startServe(home: string, opts: { port?: number; args?: string[]; env?: Record<string, string> } = {}): Promise<Served> {
   const proc = spawn(process.execPath, ['bin/digit-workbench.js', '--home', home, 'serve', '--port', String(opts.port ?? 0), ...(opts.args ?? [])], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...opts.env },
   });
   let stderr = '';
   proc.stderr!.on('data', (d) => (stderr += String(d)));
