@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Workbench } from '../core/workbench.js';
 import { badInput, toErrorData } from '../shared/errors.js';
 import { modelExportName } from '../shared/model-export.js';
+import { forRemote } from './remote-paths.js';
 import { sendError } from './respond.js';
 
 function ids(value: string | null, field: string): number[] {
@@ -49,7 +50,7 @@ async function exportFor(wb: Workbench, url: URL): Promise<{ file: string; type:
   throw badInput(`nothing to download at ${url.pathname}`);
 }
 
-export async function handleDownload(wb: Workbench, url: URL, res: ServerResponse): Promise<void> {
+export async function handleDownload(wb: Workbench, url: URL, res: ServerResponse, folders: readonly string[]): Promise<void> {
   try {
     const { file, type, headers } = await exportFor(wb, url);
     res.writeHead(200, {
@@ -61,6 +62,6 @@ export async function handleDownload(wb: Workbench, url: URL, res: ServerRespons
     // A client that goes away mid-file ends the response with it; the export itself is complete on disk.
     pipeline(createReadStream(file), res).catch(() => undefined);
   } catch (err) {
-    sendError(res, 400, toErrorData(err));
+    sendError(res, 400, forRemote(toErrorData(err), folders));
   }
 }

@@ -16,7 +16,7 @@ import { requestTarget } from './request-target.js';
 import { sendError } from './respond.js';
 import { serveStatic } from './static.js';
 import { handleDownload } from './downloads.js';
-import { remotePathRefusal } from './remote-paths.js';
+import { forRemote, remoteJson, remotePathRefusal, serverFolders } from './remote-paths.js';
 import { DEFAULT_MAX_UPLOAD, handleUpload } from './upload.js';
 import { handleLogDownload } from './log-download.js';
 
@@ -40,9 +40,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-function attachSocket(wb: Workbench, socket: WebSocket): void {
+function attachSocket(wb: Workbench, socket: WebSocket, folders: readonly string[]): void {
   const send = (message: WireMessage) => {
-    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+    if (socket.readyState === socket.OPEN) socket.send(remoteJson(message, folders));
   };
   const off = wb.on((event) => send({ type: 'event', event }));
   socket.on('close', off);
@@ -68,10 +68,10 @@ function attachSocket(wb: Workbench, socket: WebSocket): void {
 }
 
 /** One request's answer; a failure nobody expected is logged with its stack and answered 500, never left to crash. */
-function answer(res: ServerResponse, work: () => void | Promise<void>): void {
+function answer(res: ServerResponse, folders: readonly string[], work: () => void | Promise<void>): void {
   const fail = (err: unknown) => {
     log.error(`request failed: ${(err as Error).stack ?? String(err)}`);
-    if (!res.headersSent) sendError(res, 500, toErrorData(err));
+    if (!res.headersSent) sendError(res, 500, forRemote(toErrorData(err), folders));
     else res.destroy();
   };
   try {
@@ -84,6 +84,7 @@ function answer(res: ServerResponse, work: () => void | Promise<void>): void {
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const maxUpload = opts.maxUpload ?? DEFAULT_MAX_UPLOAD;
+  const folders = serverFolders(opts.wb.home);
   let port = 0;
   const route = (req: IncomingMessage, res: ServerResponse) => {
     const target = requestTarget(req.url);
@@ -92,15 +93,15 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (!verdict.ok) return wantsPage(req) ? sendRefusalPage(res, verdict.status) : sendError(res, verdict.status, { code: 'bad-input', message: verdict.reason });
     const { url, path } = target;
     // Everything that writes is a POST: a GET (a prefetch, a reload, a link) changes nothing.
-    if (req.method === 'POST' && path === '/upload') return handleUpload(opts.wb, req, res, url, maxUpload);
+    if (req.method === 'POST' && path === '/upload') return handleUpload(opts.wb, req, res, url, { max: maxUpload, folders });
     if (req.method === 'GET' && path === '/download/logs') return handleLogDownload(opts.wb.home, res);
-    if (req.method === 'POST' && path.startsWith('/download/')) return handleDownload(opts.wb, url, res);
+    if (req.method === 'POST' && path.startsWith('/download/')) return handleDownload(opts.wb, url, res, folders);
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, { code: 'bad-input', message: 'method not allowed' });
     // The token arrives once in the URL; the cookie carries it for the page's own requests afterwards.
     res.setHeader('Set-Cookie', `${tokenCookie(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`);
     if (!serveStatic(opts.webRoot, path, res)) sendError(res, 404, { code: 'not-found', message: `no such page ${path}` });
   };
-  const server = createServer((req, res) => answer(res, () => route(req, res)));
+  const server = createServer((req, res) => answer(res, folders, () => route(req, res)));
   // Replies over 16 KiB (the runs list, comparisons, digit pages) are deflated: JSON of thousands of runs shrinks
   // about tenfold at level 1 for a few ms; small messages (progress events) are sent as they are.
   const wss = new WebSocketServer({
@@ -116,7 +117,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       socket.write(`HTTP/1.1 ${refused} ${STATUS_CODES[refused]}\r\nConnection: close\r\n\r\n`);
       return socket.destroy();
     }
-    wss.handleUpgrade(req, socket, head, (ws) => attachSocket(opts.wb, ws));
+    wss.handleUpgrade(req, socket, head, (ws) => attachSocket(opts.wb, ws, folders));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -10,6 +10,7 @@ import { finished } from 'node:stream/promises';
 import type { Workbench } from '../core/workbench.js';
 import { createLogger } from '../core/logger.js';
 import { badInput, WorkbenchError, type ErrorData } from '../shared/errors.js';
+import { forRemote } from './remote-paths.js';
 import { sendError, sendJson } from './respond.js';
 
 const log = createLogger('upload');
@@ -55,7 +56,9 @@ function storeError(err: unknown, name: string): ErrorData {
   return { code: 'io', message: `${name}: the upload could not be stored${code ? ` (${code})` : ''}` };
 }
 
-export async function handleUpload(wb: Workbench, req: IncomingMessage, res: ServerResponse, url: URL, max: number): Promise<void> {
+/** max: the largest upload in bytes; folders: the data folder's spellings, never named in an answer. */
+export async function handleUpload(wb: Workbench, req: IncomingMessage, res: ServerResponse, url: URL, opts: { max: number; folders: readonly string[] }): Promise<void> {
+  const { max, folders } = opts;
   const name = basename(url.searchParams.get('name') || 'upload.csv');
   const kind = url.searchParams.get('kind') || undefined;
   const datasetName = url.searchParams.get('datasetName') || undefined;
@@ -78,12 +81,12 @@ export async function handleUpload(wb: Workbench, req: IncomingMessage, res: Ser
       reply = () => refuse(req, res, name, max);
     } else {
       const result = await wb.importDataset({ path: temp, name: datasetName, kind, displayName: name, source: `upload:${name}` });
-      reply = () => sendJson(res, 200, { ok: true, result });
+      reply = () => sendJson(res, 200, forRemote({ ok: true, result }, folders));
     }
   } catch (err) {
     const error = storeError(err, name);
     // An upload the client aborted has no one left to answer.
-    reply = () => !res.headersSent && !req.socket.destroyed && sendJson(res, 200, { ok: false, error });
+    reply = () => !res.headersSent && !req.socket.destroyed && sendJson(res, 200, forRemote({ ok: false, error }, folders));
   } finally {
     // Gone before the answer leaves: the client may look right after it. A stream still opening would create the
     // file after the removal, so it is closed first.

@@ -5,7 +5,7 @@ export type ModelFormat = (typeof MODEL_FORMATS)[number];
 
 export interface ModelExportResult {
   format: ModelFormat;
-  /** The folder (tfjs) or the file (onnx) written. */
+  /** The folder (tfjs) or the file (onnx) written (only its name over serve mode). */
   path: string;
   /** The files written, relative to the folder (tfjs) or the file's own name (onnx). */
   files: string[];

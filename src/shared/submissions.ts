@@ -19,6 +19,7 @@ export interface SubmissionInfo {
   runs: number[];
   weights: 'best' | 'last';
   tta: boolean;
+  /** The file written (only its name over serve mode: the browser is never told server paths). */
   path: string;
   sha256: string;
   rows: number;

@@ -11,7 +11,8 @@ export interface DatasetInfo {
   kind: DatasetKind;
   rows: number;
   sha256: string;
-  /** The imported file's path, or "sample" for the bundled digits. */
+  /** The imported file's path ("upload:NAME" for an upload; only the file's name over serve mode), "sample" for the
+   * bundled digits, or "version of dataset N". */
   source: string;
   /** A test set whose answers the app knows (the bundled sample-test): exports can be scored. */
   hasAnswers: boolean;
@@ -41,7 +42,8 @@ export interface ImportResult {
 
 export interface AppInfo {
   version: string;
-  home: string;
+  /** The data folder; null for a remote client (serve mode's browser is never told server paths). */
+  home: string | null;
   platform: string;
 }
 
@@ -52,5 +54,6 @@ export interface Settings {
   backend: BackendSetting;
   /** Runs trained at once (each in its own trainer process, each spreading over every core). */
   concurrency: number;
-  home: string;
+  /** The data folder; null for a remote client (serve mode's browser is never told server paths). */
+  home: string | null;
 }
