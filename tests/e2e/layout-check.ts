@@ -2,7 +2,8 @@
 // is the element at its own centre and near its left and right edges (nothing covers or clips it) and lies within
 // the window. Sideways scrolling counts only inside a region made for it (focusable, named: tabindex=0 + label);
 // a control that only a sideways scroll of the page or of an unmarked box brings into view is an offender. Controls
-// matching `pinned` (a row's actions) must be in view without any sideways scroll, regions included.
+// matching `pinned` (a row's actions) must be in view without any sideways scroll, regions included. A select must be
+// wide enough to show its chosen value.
 import type { Page } from 'playwright-core';
 
 export const CONTROLS = 'button, input, select, textarea, a[href], [tabindex]';
@@ -30,6 +31,24 @@ function offendersInPage([selector, pinned]: [string, string]): { checked: numbe
   const where = (hit: Element | null): string =>
     hit ? [hit.tagName.toLowerCase(), ...[...hit.classList].filter((c) => !c.startsWith('svelte-'))].join('.') : 'nothing';
   const region = (el: Element) => el.getAttribute('tabindex') === '0' && (el.hasAttribute('aria-label') || el.hasAttribute('aria-labelledby'));
+
+  // A select squeezed by its row shows a sliver of its value or none. Its box must be as wide as the same select
+  // holding only its chosen option, cut to 12 characters (a long dataset name may be clipped, but must be readable):
+  // measured on a hidden copy, so the arrow, padding and font are the browser's own.
+  const tooNarrow = (el: Element): string | null => {
+    if (!(el instanceof HTMLSelectElement) || el.multiple || el.size > 1) return null;
+    const full = el.selectedOptions[0]?.text ?? '';
+    const text = full.length > 12 ? `${full.slice(0, 12)}…` : full;
+    const copy = document.createElement('select');
+    copy.className = el.className;
+    copy.style.cssText = 'position: fixed; left: 0; top: 0; visibility: hidden; width: auto; min-width: 0; max-width: none; flex: none';
+    copy.append(new Option(text));
+    el.parentElement!.append(copy);
+    const need = copy.getBoundingClientRect().width;
+    copy.remove();
+    const has = el.getBoundingClientRect().width;
+    return has + 0.5 < need ? `too narrow to show its value "${full}" (${Math.round(has)} px for ${Math.ceil(need)})` : null;
+  };
 
   for (const el of root.querySelectorAll(selector)) {
     if (!el.checkVisibility({ opacityProperty: true, visibilityProperty: true })) continue;
@@ -60,6 +79,8 @@ function offendersInPage([selector, pinned]: [string, string]): { checked: numbe
         break;
       }
     }
+    const cramped = tooNarrow(el);
+    if (cramped) why.push(cramped);
     if (why.length) out.push(`${describe(el)}: ${why.join('; ')}`);
   }
   for (const a of document.querySelectorAll('*')) if (a.scrollLeft) a.scrollLeft = 0;
