@@ -129,6 +129,21 @@ describe('one digit, one number: the same row and pixels in every view', () => {
     expect(errors).toEqual([]);
   });
 
+  it('screen readers hear a confusion cell’s count with its noun in the right number (“1 digit”)', async () => {
+    // A run of the fixture whose matrix has a cell of exactly one digit (with 60 validation digits over 100 cells,
+    // every one of them has several).
+    const reports = await Promise.all(t.runs.map((id) => wb.call('analysis:confusion', { id })));
+    const report = reports.find((r) => r.matrix.some((row) => row.includes(1)));
+    expect(report).toBeDefined();
+    await go(`#/errors/${report!.runId}`);
+    await page.getByTestId('confusion').waitFor();
+    const cells = await page.locator('[data-testid=confusion] td').evaluateAll((tds) =>
+      tds.map((td) => ({ n: Number((td as HTMLElement).dataset.count), label: td.querySelector('button')!.getAttribute('aria-label') })),
+    );
+    expect(cells.filter((c) => c.n === 1).length).toBeGreaterThan(0);
+    expect(cells.map((c) => c.label!.replace(/^true \d, predicted \d: /, ''))).toEqual(cells.map((c) => `${c.n} ${c.n === 1 ? 'digit' : 'digits'}`));
+  });
+
   it('a row outside the dataset gets the valid range, in the Datasets preview and in Draw', async () => {
     const run = await wb.call('runs:get', { id: t.noted });
     const rows = (await wb.call('datasets:list', undefined)).find((d) => d.id === run.datasetId)!.rows;
