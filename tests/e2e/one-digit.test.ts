@@ -1,7 +1,6 @@
 // One digit, one number: a misclassified validation digit followed through every place that shows it (the
 // Embedding tooltip and inspector, Errors, Diff, Draw, the Datasets preview, the CLI's embedding --json). Each
 // names it by the same 1-based row (the CSV line minus one) and draws the same 784 bytes. Real serve, Chromium.
-import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../../src/core/workbench.js';
