@@ -41,11 +41,12 @@ export interface RunDiff {
   runB: number;
   accuracyA: number;
   accuracyB: number;
-  /** Wrong in A, right in B. */
+  /** Wrong in A, right in B (A's prediction); each list most confidently wrong first, then by row. */
   fixed: DigitItem[];
-  /** Right in A, wrong in B. */
+  /** Right in A, wrong in B (B's prediction). */
   broken: DigitItem[];
-  bothWrong: number;
+  /** Wrong in both (B's prediction). */
+  bothWrong: DigitItem[];
 }
 
 export interface HyperparamRow {

@@ -18,3 +18,11 @@ export function argmaxRows(probs: ArrayLike<number>): Uint8Array {
   for (let r = 0; r < labels.length; r++) labels[r] = argmax(probs, r);
   return labels;
 }
+
+/**
+ * The number a user sees for a dataset row: 1-based, the CSV line minus one (line 1 is the header). Code keeps
+ * 0-based indices; every view, message and command shows this one, so a digit has one number everywhere.
+ */
+export function rowNumber(idx: number): number {
+  return idx + 1;
+}

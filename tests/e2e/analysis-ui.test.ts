@@ -210,19 +210,26 @@ describe('analysis views (serve mode, Chromium)', () => {
     expect(await page.getByLabel('Augmentation preview').textContent()).toContain('trains without augmentation');
   });
 
-  it('the diff lists the digits B fixed and broke, consistent with the stored predictions', async () => {
+  it('the diff lists the digits B fixed, broke and both got wrong, sorted, consistent with the stored predictions', async () => {
     const [a, b] = [group[0], other];
     await go(`#/diff/${a}/${b}`);
     await page.getByTestId('diff-summary').waitFor();
     const [sa, sb] = [loadValSet(wb.db, a), loadValSet(wb.db, b)];
     const rows = Array.from(sa.indices.keys());
-    const fixed = rows.filter((r) => sa.predicted[r] !== sa.labels[r] && sb.predicted[r] === sb.labels[r]).map((r) => sa.indices[r]);
-    const broken = rows.filter((r) => sa.predicted[r] === sa.labels[r] && sb.predicted[r] !== sb.labels[r]).map((r) => sa.indices[r]);
+    // Every gallery most confidently wrong first (as Errors), then by row; the wrong-in-both digits have one too.
+    const conf = (s: typeof sa, r: number) => s.probs[r * 10 + s.predicted[r]];
+    const sorted = (s: typeof sa, keep: (r: number) => boolean) =>
+      rows.filter(keep).sort((x, y) => conf(s, y) - conf(s, x) || sa.indices[x] - sa.indices[y]).map((r) => sa.indices[r]);
+    const fixed = sorted(sa, (r) => sa.predicted[r] !== sa.labels[r] && sb.predicted[r] === sb.labels[r]);
+    const broken = sorted(sb, (r) => sa.predicted[r] === sa.labels[r] && sb.predicted[r] !== sb.labels[r]);
+    const both = sorted(sb, (r) => sa.predicted[r] !== sa.labels[r] && sb.predicted[r] !== sb.labels[r]);
     const idxs = async (testid: string, n: number) =>
       n === 0 ? [] : page.getByTestId(testid).locator('[data-idx]').evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.idx)));
     expect(fixed.length + broken.length).toBeGreaterThan(0);
+    expect(both.length).toBeGreaterThan(0);
     expect(await idxs('gallery-fixed', fixed.length)).toEqual(fixed);
     expect(await idxs('gallery-broken', broken.length)).toEqual(broken);
+    expect(await idxs('gallery-both', both.length)).toEqual(both);
     const acc = (s: typeof sa) => rows.filter((r) => s.predicted[r] === s.labels[r]).length / rows.length;
     expect(Number(await page.locator('[data-acc-a]').getAttribute('data-acc-a'))).toBeCloseTo(acc(sa), 12);
     expect(Number(await page.locator('[data-acc-b]').getAttribute('data-acc-b'))).toBeCloseTo(acc(sb), 12);
@@ -302,7 +309,7 @@ describe('analysis views (serve mode, Chromium)', () => {
     await go('#/draw');
     await expect.poll(() => page.getByLabel('Model').inputValue()).toBe(String(group[0]));
     await page.getByLabel('Model').selectOption(String(other));
-    await page.getByLabel('Load digit').fill(String(digit.idx));
+    await page.getByLabel('Load digit').fill(String(digit.idx + 1));
     await page.getByRole('button', { name: 'Load', exact: true }).click();
     const prediction = page.getByTestId('prediction');
     // The pad gives the stored bytes back exactly, and the top class is the label.

@@ -99,12 +99,12 @@ describe('embedding map view (serve mode, Chromium)', () => {
     const text = (await tip.textContent())!.replace(/\s+/g, ' ');
     expect(text).toContain(`label ${point.label}`);
     expect(text).toContain(`predicted ${point.predicted}`);
-    expect(await tip.getByRole('img', { name: `Digit ${point.idx}, labelled ${point.label}` }).count()).toBe(1);
+    expect(await tip.getByRole('img', { name: `Digit #${point.idx + 1}, labelled ${point.label}` }).count()).toBe(1);
 
     await page.mouse.click(...at(target));
     const inspector = page.getByTestId('inspector');
     await page.waitForFunction((idx) => document.querySelector('[data-testid=inspector]')?.getAttribute('data-idx') === String(idx), point.idx);
-    expect(await inspector.getByRole('heading', { name: `Digit #${point.idx}` }).count()).toBe(1);
+    expect(await inspector.getByRole('heading', { name: `Digit #${point.idx + 1}` }).count()).toBe(1);
     await inspector.getByRole('button', { name: 'Show saliency' }).click();
     await inspector.getByText(`Run #${runId} predicts`).waitFor({ timeout: 30_000 });
     // Away from every point there is nothing to show.

@@ -10,10 +10,26 @@ export interface Trained {
   runs: number[];
   /** A run with long notes and several tags: its row is the widest in the runs table. */
   noted: number;
+  /** With `wide`: the widest content each view can meet. */
+  wide?: {
+    /** A training set with a long name. */
+    datasetId: number;
+    /** A cnn-strong run on it, with tags and notes, stopped before its first epoch. */
+    strong: number;
+    sweepId: number;
+    labelKey: string;
+  };
 }
 
-/** Trains three one-epoch runs (a seed group of two and one with notes) and exports a submission, then closes. */
-export async function trainFixture(home: string, count = 600): Promise<Trained> {
+/** A training set's name as long as people give them: it must wrap or shorten, never widen a view. */
+export const LONG_DATASET_NAME = 'kaggle-digit-recognizer-train-42000-rows-relabelled-after-label-issues-review-v3';
+
+/**
+ * Trains three one-epoch runs (a seed group of two and one with notes) and exports a submission, then closes.
+ * `wide` adds what widens views: a long-named dataset, a stopped cnn-strong run with tags and notes, a two-trial
+ * sweep and a two-fold label-issues job.
+ */
+export async function trainFixture(home: string, count = 600, opts: { wide?: boolean } = {}): Promise<Trained> {
   const data = join(home, 'data');
   const wb = new Workbench({ home: data });
   try {
@@ -30,8 +46,27 @@ export async function trainFixture(home: string, count = 600): Promise<Trained> 
     const test = (await wb.call('datasets:list', undefined)).find((d) => d.name === 'sample-test')!;
     const sub = await wb.call('submissions:export', { runIds: runs.slice(0, 2), datasetId: test.id, out: join(home, 'submission-ensemble-of-two-seeds.csv') });
     await wb.call('submissions:score', { id: sub.id, score: 0.9712 });
-    return { data, runs, noted: noted.id };
+    const wide = opts.wide ? await widen(wb, home, datasetId) : undefined;
+    return { data, runs, noted: noted.id, wide };
   } finally {
     wb.close();
   }
+}
+
+async function widen(wb: Workbench, home: string, smallId: number): Promise<NonNullable<Trained['wide']>> {
+  const other = await importSmallTrainSet(wb, home, 300, 11);
+  const { id: datasetId } = await wb.call('datasets:rename', { id: other, name: LONG_DATASET_NAME });
+  const [strong] = await wb.call('runs:start', { datasetId, preset: 'cnn-strong', hyperparams: { epochs: 3 } });
+  await wb.call('runs:stop', { id: strong.id });
+  expect(await wb.runs.waitFor(strong.id)).toBe('stopped');
+  await wb.call('runs:update', {
+    id: strong.id,
+    notes: 'Stopped at once: the augmentation was wrong for this dataset, to be restarted with rotation 8 and zoom 0.08 after the relabelled rows are checked again.',
+    tags: ['cnn-strong', 'augmentation', 'relabelled-set', 'stopped-early', 'revisit'],
+  });
+  const sweep = await wb.call('sweeps:start', { datasetId: smallId, preset: 'seed-lenet5', params: ['learningRate=0.003,0.001', 'epochs=1'], search: 'grid', seed: 1 });
+  await wb.sweeps.waitFor(sweep.id);
+  const job = await wb.call('labels:start', { datasetId: smallId, folds: 2, epochs: 1 });
+  for (const r of job.runs) expect(await wb.runs.waitFor(r.id)).toBe('completed');
+  return { datasetId, strong: strong.id, sweepId: sweep.id, labelKey: job.key };
 }

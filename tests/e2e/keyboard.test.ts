@@ -1,6 +1,7 @@
 // Every view's main action without a mouse: reached with Tab from the navigation, shown with a visible focus
-// style, and done with Enter or Space (arrow keys inside the confusion grid and the radio group). Real serve
-// mode over a few tiny trained runs, Debian Chromium.
+// style, and done with Enter or Space (arrow keys inside the confusion grid and the radio group); a skip link and
+// sidebar links put focus into the view; New run starts in a few keys. Real serve mode over a few tiny trained
+// runs, Debian Chromium.
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/temp-home.js';
@@ -140,6 +141,83 @@ describe('keyboard: each view’s main action by Tab and Enter/Space', () => {
     await expectFocusRing(stop);
     await page.keyboard.press('Enter');
     await page.locator('.page-head [data-status="stopped"]').waitFor({ timeout: 30_000 });
+  });
+
+  const focusedText = () => page.evaluate(() => `${document.activeElement?.tagName.toLowerCase()} ${document.activeElement?.textContent?.trim()}`);
+
+  /** Tab presses from the New run heading (where the sidebar link leaves focus) to `target`. */
+  async function tabsFromHeading(target: Locator, max = 200): Promise<number> {
+    await page.getByRole('heading', { level: 1, name: 'New run' }).focus();
+    for (let n = 1; n <= max; n++) {
+      await page.keyboard.press('Tab');
+      if (await isFocused(target)) return n;
+    }
+    throw new Error(`not reached in ${max} Tab presses`);
+  }
+
+  /** Stops the run whose page is open, from its Live progress strip, so it does not hold the trainer. */
+  async function stopOpenRun() {
+    await page.getByRole('region', { name: 'Live progress' }).getByRole('button', { name: 'Stop' }).click();
+    await page.locator('.page-head [data-status="stopped"]').waitFor({ timeout: 60_000 });
+  }
+
+  it('the skip link is the first Tab stop, shows itself, and moves focus into the view', async () => {
+    await open('#/runs', page.locator(`[data-testid=runs-table] tr[data-run="${t.noted}"]`));
+    // A fresh page: the first Tab starts from the top of the document.
+    await page.reload();
+    await page.locator(`[data-testid=runs-table] tr[data-run="${t.noted}"]`).waitFor();
+    await page.keyboard.press('Tab');
+    const skip = page.getByRole('button', { name: 'Skip to main content' });
+    expect(await isFocused(skip)).toBe(true);
+    const box = (await skip.boundingBox())!;
+    expect(box.width).toBeGreaterThan(40);
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    await page.keyboard.press('Enter');
+    await expect.poll(focusedText).toBe('h1 Runs');
+    // The next Tab is a control of the view, not of the sidebar.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => !!document.activeElement?.closest('main'))).toBe(true);
+  });
+
+  it('a sidebar link moves focus to the view it opens', async () => {
+    for (const [name, heading] of [['Datasets', 'Datasets'], ['New run', 'New run'], ['Errors', 'Errors'], ['Settings', 'Settings']]) {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).focus();
+      await page.keyboard.press('Enter');
+      await expect.poll(focusedText).toMatch(new RegExp(`^h1 ${heading}`));
+    }
+  });
+
+  it('New run: Start is a few keys away (Enter in a field, Ctrl+Enter anywhere), for seed-lenet5 and cnn-strong; focus lands on the run', { timeout: 120_000 }, async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New run' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(focusedText).toBe('h1 New run');
+    const start = page.getByRole('button', { name: 'Start run' });
+    await expect.poll(() => start.isEnabled()).toBe(true);
+    // The first text field (Epochs) is three stops in: the dataset, the preset group, the field. Enter there starts.
+    const epochs = page.getByLabel('Epochs', { exact: true });
+    expect(await tabsFromHeading(epochs)).toBeLessThanOrEqual(3);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/#\/runs\/\d+$/);
+    const first = Number(page.url().split('/').pop());
+    await expect.poll(focusedText).toBe(`h1 Run #${first}`);
+    await stopOpenRun();
+
+    // cnn-strong: its model has dozens of layer controls before Start; Ctrl+Enter in the last of them starts it.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New run' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(focusedText).toBe('h1 New run');
+    await page.locator('label.preset', { hasText: 'cnn-strong' }).click();
+    await page.locator('[aria-label="Model summary"] td', { hasText: 'batch_normalization' }).first().waitFor();
+    await expect.poll(() => start.isEnabled()).toBe(true);
+    const lastLayerControl = page.locator('fieldset.model input, fieldset.model select').last();
+    await lastLayerControl.focus();
+    await page.keyboard.press('Control+Enter');
+    await page.waitForURL(/#\/runs\/\d+$/);
+    const second = Number(page.url().split('/').pop());
+    expect(second).toBeGreaterThan(first);
+    await expect.poll(focusedText).toBe(`h1 Run #${second}`);
+    expect((await page.locator('.page-head .sub').textContent())!.trim()).toMatch(/^cnn-strong on /);
+    await stopOpenRun();
   });
 
   it('Runs: a run’s notes dialog opens with Enter, closes with Escape and gives focus back', async () => {

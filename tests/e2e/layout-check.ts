@@ -3,7 +3,10 @@
 // the window. Sideways scrolling counts only inside a region made for it (focusable, named: tabindex=0 + label);
 // a control that only a sideways scroll of the page or of an unmarked box brings into view is an offender. Controls
 // matching `pinned` (a row's actions) must be in view without any sideways scroll, regions included. A select must be
-// wide enough to show its chosen value.
+// wide enough to show its chosen value. Beyond the controls: the page itself never scrolls sideways (a card whose
+// content spills out widens it), at 1440 or wider every table shows all its columns (no column behind a sideways
+// scroll or under another element), and text in a drawing (SVG) is drawn at its own size rather than scaled with the
+// window.
 import type { Page } from 'playwright-core';
 
 export const CONTROLS = 'button, input, select, textarea, a[href], [tabindex]';
@@ -81,9 +84,59 @@ function offendersInPage([selector, pinned]: [string, string]): { checked: numbe
     }
     const cramped = tooNarrow(el);
     if (cramped) why.push(cramped);
+    // Its own content stays inside it: a status badge pushed past a button's edge is cut off by the box around it.
+    const spill = !region(el) && [...el.querySelectorAll('*')].find((d) => {
+      const dr = d.getBoundingClientRect();
+      return dr.width > 1 && (dr.right > r.right + 1 || dr.left < r.left - 1);
+    });
+    if (spill) why.push(`its content (${where(spill)}) spills past its edge`);
     if (why.length) out.push(`${describe(el)}: ${why.join('; ')}`);
   }
   for (const a of document.querySelectorAll('*')) if (a.scrollLeft) a.scrollLeft = 0;
+
+  // The page: neither the document nor the app's scrolling main area is wider than the window.
+  for (const page of [document.scrollingElement!, document.querySelector('main')].filter((p): p is Element => !!p)) {
+    if (page.scrollWidth > page.clientWidth + 1) out.push(`the page (${where(page)}) scrolls sideways: ${page.scrollWidth - page.clientWidth} px wider than its ${page.clientWidth} px`);
+  }
+  // Tables: every header cell lies inside each box that clips it and is not covered; at 1440 or wider for every
+  // table, at any size for a table of a few columns (a model summary, a ledger of scores must always fit).
+  if (!document.querySelector('dialog[open]')) {
+    for (const table of document.querySelectorAll('table')) {
+      if (!table.checkVisibility({ visibilityProperty: true })) continue;
+      const head = table.tHead?.rows[0] ?? table.rows[0];
+      if (innerWidth < 1440 && (head?.cells.length ?? 0) > 5) continue;
+      const name = table.getAttribute('aria-label') || table.closest('[aria-label]')?.getAttribute('aria-label') || 'a table';
+      for (const cell of head?.cells ?? []) {
+        cell.scrollIntoView({ block: 'center', inline: 'nearest' });
+        for (const a of document.querySelectorAll('*')) if (a.scrollLeft) a.scrollLeft = 0;
+        const r = cell.getBoundingClientRect();
+        if (r.width < 2) continue;
+        const label = `table "${name}": column "${(cell.textContent ?? '').trim().slice(0, 24)}"`;
+        let clip: Element | null = null;
+        for (let a = cell.parentElement; a && !clip; a = a.parentElement) {
+          if (getComputedStyle(a).overflowX === 'visible') continue;
+          const box = a.getBoundingClientRect();
+          if (r.left < box.left - 0.5 || r.right > box.right + 0.5) clip = a;
+        }
+        if (clip) out.push(`${label} is out of view: only a sideways scroll of ${where(clip)} shows it`);
+        else if (r.left < -0.5 || r.right > innerWidth + 0.5) out.push(`${label} is outside the window's width`);
+        else {
+          const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+          if (hit && hit !== cell && !cell.contains(hit)) out.push(`${label} is covered by ${where(hit)}`);
+        }
+      }
+    }
+  }
+  // Text in SVG drawings keeps its CSS size: a drawing scaled to the window's width makes it tiny or huge.
+  for (const text of document.querySelectorAll('svg text')) {
+    if (!text.checkVisibility({ visibilityProperty: true })) continue;
+    const scale = (text as SVGTextElement).getScreenCTM()?.a ?? 1;
+    if (Math.abs(scale - 1) > 0.1) {
+      const css = parseFloat(getComputedStyle(text).fontSize);
+      out.push(`svg text "${(text.textContent ?? '').trim().slice(0, 24)}" is drawn at ${(css * scale).toFixed(1)} px for its ${css} px (the drawing scales with the window)`);
+      break;
+    }
+  }
   return { checked, out };
 }
 

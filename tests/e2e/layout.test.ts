@@ -1,5 +1,7 @@
-// Every view, with runs present, at the three window sizes the workbench is used at: no control is covered,
-// clipped, pushed outside the window or reachable only by scrolling the page sideways (tests/e2e/layout-check.ts).
+// Every view, with runs present (and the widest content: a long dataset name, a cnn-strong run with tags and notes,
+// a sweep, a label-issues job), at the three window sizes the workbench is used at: no control is covered, clipped,
+// pushed outside the window or reachable only by scrolling sideways; the page never scrolls sideways, and at 1440 or
+// wider no table column is out of view (tests/e2e/layout-check.ts).
 // All offenders are listed at the end, with view, size and label, not just the first.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,13 +21,13 @@ describe('layout: every control visible, uncovered and inside the window', () =>
 
   beforeAll(async () => {
     const chromium = launchChromium();
-    trained = await trainFixture(home.path);
+    trained = await trainFixture(home.path, 600, { wide: true });
     [served, browser] = await Promise.all([startServe(trained.data), chromium]);
     page = await browser.newPage();
     page.setDefaultTimeout(15_000);
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(served.url);
-  }, 150_000);
+  }, 240_000);
 
   afterAll(async () => {
     await browser?.close();

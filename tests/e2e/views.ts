@@ -106,6 +106,27 @@ export function viewStates(t: Trained): ViewState[] {
       },
     },
     { name: 'Settings', hash: '#/settings', ready: (p) => p.getByText('loads here').first().waitFor() },
+    ...(t.wide ? wideStates(t.wide) : []),
+  ];
+}
+
+/** The widest content: a long dataset name, a cnn-strong model, a sweep's plot and a label-issues job. */
+function wideStates(w: NonNullable<Trained['wide']>): ViewState[] {
+  return [
+    { name: 'Datasets (long name)', hash: `#/datasets/${w.datasetId}`, ready: (p) => p.locator('[data-testid=digit-grid] canvas').first().waitFor() },
+    {
+      name: 'New run (long dataset name, cnn-strong)',
+      hash: '#/new',
+      ready: async (p) => {
+        await p.locator('[aria-label="Model summary"] table').waitFor();
+        await p.getByLabel('Dataset').selectOption(String(w.datasetId));
+        await p.locator('label.preset', { hasText: 'cnn-strong' }).click();
+        await p.locator('[aria-label="Model summary"] td', { hasText: 'batch_normalization' }).first().waitFor();
+      },
+    },
+    { name: 'Run page (cnn-strong, stopped before epoch 1)', hash: `#/runs/${w.strong}`, ready: (p) => p.locator('.page-head [data-status="stopped"]').waitFor() },
+    { name: 'Sweep', hash: `#/sweeps/${w.sweepId}`, ready: (p) => p.getByTestId('parcoords').waitFor() },
+    { name: 'Label issues', hash: `#/labels/${encodeURIComponent(w.labelKey)}`, ready: (p) => p.locator('.gallery [data-row]').first().waitFor() },
   ];
 }
 

@@ -62,15 +62,22 @@ describe('error analysis', () => {
     expect(Buffer.from(wrong.items[0]?.pixels ?? cell.items[0].pixels, 'base64')).toHaveLength(784);
   });
 
-  it('the diff lists the digits B fixed and broke, consistent with both runs’ predictions', async () => {
+  it('the diff lists the digits B fixed, broke and both got wrong, sorted, consistent with both runs’ predictions', async () => {
     const [a, b] = [group[0], other];
     const diff = await wb.call('analysis:diff', { runA: a, runB: b });
     const [sa, sb] = [loadValSet(wb.db, a), loadValSet(wb.db, b)];
     const rows = Array.from(sa.indices.keys());
-    const fixed = rows.filter((r) => sa.predicted[r] !== sa.labels[r] && sb.predicted[r] === sb.labels[r]).map((r) => sa.indices[r]);
-    const broken = rows.filter((r) => sa.predicted[r] === sa.labels[r] && sb.predicted[r] !== sb.labels[r]).map((r) => sa.indices[r]);
+    // Each list in the Errors gallery's order: the shown run's most confident mistake first, then by row.
+    const conf = (s: typeof sa, r: number) => s.probs[r * 10 + s.predicted[r]];
+    const sorted = (s: typeof sa, keep: (r: number) => boolean) =>
+      rows.filter(keep).sort((x, y) => conf(s, y) - conf(s, x) || sa.indices[x] - sa.indices[y]).map((r) => sa.indices[r]);
+    const fixed = sorted(sa, (r) => sa.predicted[r] !== sa.labels[r] && sb.predicted[r] === sb.labels[r]);
+    const broken = sorted(sb, (r) => sa.predicted[r] === sa.labels[r] && sb.predicted[r] !== sb.labels[r]);
+    const both = sorted(sb, (r) => sa.predicted[r] !== sa.labels[r] && sb.predicted[r] !== sb.labels[r]);
     expect(diff.fixed.map((d) => d.idx)).toEqual(fixed);
     expect(diff.broken.map((d) => d.idx)).toEqual(broken);
+    expect(diff.bothWrong.map((d) => d.idx)).toEqual(both);
+    expect(diff.bothWrong.every((d) => d.predicted !== d.label)).toBe(true);
     expect(diff.accuracyB - diff.accuracyA).toBeCloseTo((fixed.length - broken.length) / 50, 10);
   });
 

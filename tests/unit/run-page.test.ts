@@ -57,6 +57,26 @@ describe('RunPage live state', () => {
     stop();
   });
 
+  it('reads the stored detail again when the trainer starts: the worker count and lineage come without a reload', async () => {
+    let stored = detail('queued', []);
+    bridge.handle('runs:get', () => stored);
+    const page = new RunPage(RUN_ID);
+    const stop = page.start();
+    await flush();
+    expect(page.detail?.workers).toBeNull();
+    // The trainer recorded its backend, workers and lineage, then the core announced the start.
+    stored = { ...detail('running', [], 'native'), workers: 2, lineage: { appVersion: '0' } as RunDetail['lineage'] };
+    bridge.emit({ type: 'run:started', runId: RUN_ID, backend: 'native', backendNote: null });
+    expect(page.detail?.backend).toBe('native');
+    await flush();
+    expect(page.detail?.workers).toBe(2);
+    expect(page.detail?.lineage).not.toBeNull();
+    // An epoch that arrived live is kept (the reload reads only the detail).
+    bridge.emit({ type: 'run:epoch', runId: RUN_ID, metrics: epochMetrics(1) });
+    expect(page.epochs.map((e) => e.epoch)).toEqual([1]);
+    stop();
+  });
+
   it('draws the same series live as after a reload, with no jump at an epoch boundary and no partial epoch after Stop', async () => {
     const stored: EpochMetrics[] = [];
     bridge.handle('runs:get', () => detail('running', [...stored]));

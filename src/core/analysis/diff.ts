@@ -1,4 +1,5 @@
-// Run B against run A on the same validation images: the digits B fixed and the ones it broke; and the
+// Run B against run A on the same validation images: the digits B fixed, the ones it broke and the ones both get
+// wrong, each list most confidently wrong first (as the Errors gallery); and the
 // validation accuracy of an ensemble (mean probabilities) of runs that share their validation images.
 
 import type { Db } from '../db/open.js';
@@ -7,6 +8,7 @@ import { argmax } from '../../shared/digits.js';
 import type { EnsembleValidation, RunDiff } from '../../shared/analysis.js';
 import { loadDatasetArrays } from '../datasets/repo.js';
 import { getRun } from '../training/runs-repo.js';
+import type { DigitItem } from '../../shared/analysis.js';
 import { digitItem } from './errors.js';
 import { loadValSet, requireSameValidation } from './val-set.js';
 
@@ -16,22 +18,28 @@ function accuracy(labels: Uint8Array, predicted: Uint8Array): number {
   return correct / labels.length;
 }
 
+/** Most confident mistake first, then by row: the order of every digit gallery. */
+function byConfidence(items: DigitItem[]): DigitItem[] {
+  return items.sort((x, y) => y.confidence - x.confidence || x.idx - y.idx);
+}
+
 export function diffRuns(db: Db, runA: number, runB: number): RunDiff {
   if (runA === runB) throw badInput('runB: pick a different run than runA');
   const data = loadDatasetArrays(db, getRun(db, runA).datasetId);
   const [a, b] = [loadValSet(db, runA, data), loadValSet(db, runB, data)];
   requireSameValidation([a, b]);
-  const fixed = [];
-  const broken = [];
-  let bothWrong = 0;
+  const fixed: DigitItem[] = [];
+  const broken: DigitItem[] = [];
+  const bothWrong: DigitItem[] = [];
   for (let r = 0; r < a.labels.length; r++) {
     const okA = a.predicted[r] === a.labels[r];
     const okB = b.predicted[r] === b.labels[r];
     if (!okA && okB) fixed.push(digitItem(a, r, data.pixels));
     else if (okA && !okB) broken.push(digitItem(b, r, data.pixels));
-    else if (!okA && !okB) bothWrong++;
+    else if (!okA && !okB) bothWrong.push(digitItem(b, r, data.pixels));
   }
-  return { runA, runB, accuracyA: accuracy(a.labels, a.predicted), accuracyB: accuracy(b.labels, b.predicted), fixed, broken, bothWrong };
+  const [accuracyA, accuracyB] = [accuracy(a.labels, a.predicted), accuracy(b.labels, b.predicted)];
+  return { runA, runB, accuracyA, accuracyB, fixed: byConfidence(fixed), broken: byConfidence(broken), bothWrong: byConfidence(bothWrong) };
 }
 
 export function ensembleValidation(db: Db, runIds: number[]): EnsembleValidation {

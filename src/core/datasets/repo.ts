@@ -172,7 +172,8 @@ function chunkHolding(db: Db, datasetId: number, idx: number): Chunk {
 export function loadDigit(db: Db, datasetId: number, idx: number): Uint8Array {
   const info = getDataset(db, datasetId);
   if (!Number.isInteger(idx) || idx < 0 || idx >= info.rows) {
-    throw badInput(`idx: dataset ${datasetId} has ${info.rows} images (0–${info.rows - 1}), got ${idx}`);
+    // idx is the API's 0-based index; the user knows the 1-based row, so the message gives both.
+    throw badInput(`idx: dataset ${datasetId} has ${info.rows} images (idx 0–${info.rows - 1}, rows 1–${info.rows}), got idx ${idx}`);
   }
   const chunk = chunkHolding(db, datasetId, idx);
   const at = idx - chunk.first;

@@ -182,8 +182,9 @@ export class RunManager {
           const changed = was && (was.backend !== event.backend || was.workers !== event.workers || (was.isa !== null && was.isa !== (event.kernels?.isa ?? null)));
           const note = changed ? [forcedResumeNote(was, event.resumedFrom, event), event.backendNote].filter(Boolean).join('; ') : (active.forcedNote ?? event.backendNote);
           runs.recordStarted(db, runId, { backend: event.backend, backendNote: note, workers: event.workers, summary: event.summary });
-          this.#opts.emit({ type: 'run:started', runId, backend: event.backend, backendNote: note });
           runs.recordLineage(db, runId, runLineage({ datasetSha256: runs.getRunDetail(db, runId).datasetSha256, backend: event.backend, workers: event.workers, kernels: event.kernels }));
+          // After both records: a run's page reads its detail (workers, lineage) again on this event.
+          this.#opts.emit({ type: 'run:started', runId, backend: event.backend, backendNote: note });
           const kernels = event.kernels ? `, ${event.kernels.library} ${event.kernels.version} ${event.kernels.isa} × ${event.kernels.threads} thread${event.kernels.threads === 1 ? '' : 's'}` : '';
           this.#runLog(runId, 'info', `training on ${event.backend}${kernels} with ${event.workers} worker${event.workers === 1 ? '' : 's'}${event.backendNote ? ` (${event.backendNote})` : ''}`);
           break;

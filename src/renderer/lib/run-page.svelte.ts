@@ -1,5 +1,6 @@
-// One run's page: its detail from runs:get, epochs appended live from run:epoch, the backend from run:started,
-// and the latest in-epoch progress, so the charts and Elapsed move before an epoch ends.
+// One run's page: its detail from runs:get (read again on run:started, for the backend, worker count and
+// lineage the trainer just recorded), epochs appended live from run:epoch, and the latest in-epoch progress, so
+// the charts and Elapsed move before an epoch ends.
 
 import type { EpochMetrics, RunDetail, RunProgress, RunStatus } from '../../shared/runs.js';
 import { api } from './api.js';
@@ -55,6 +56,7 @@ export class RunPage {
         else if (event.type === 'run:status' && event.runId === this.id) this.#onStatus(event.status, event.error);
         else if (event.type === 'run:started' && event.runId === this.id && this.#detail) {
           this.#detail = { ...this.#detail, backend: event.backend, backendNote: event.backendNote };
+          void this.#reloadDetail();
         }
       }),
       connection.onReconnect(() => void this.load()),
@@ -73,6 +75,17 @@ export class RunPage {
       this.#error = message(err);
     } finally {
       this.#loading = false;
+    }
+  }
+
+  /** The stored detail without touching the epochs, which run:epoch keeps current. */
+  async #reloadDetail(): Promise<void> {
+    try {
+      const detail = await api.call('runs:get', { id: this.id });
+      const status = this.#detail?.status === 'running' && detail.status === 'queued' ? 'running' : detail.status;
+      this.#detail = { ...detail, status, epochsDone: Math.max(detail.epochsDone, this.#detail?.epochsDone ?? 0) };
+    } catch {
+      // The next status event reloads it; the page keeps what it shows.
     }
   }
 
