@@ -3,7 +3,7 @@
 
 import type { ArgsOf, MethodName, ResultOf } from '../shared/contract.js';
 import { contract } from '../shared/contract.js';
-import type { WorkbenchEvent } from '../shared/events.js';
+import type { WorkbenchEvent, WorkbenchEventListener } from '../shared/events.js';
 import type { BackendAvailability, BackendChoice } from '../shared/trainer-protocol.js';
 import type { ImportResult } from '../shared/types.js';
 import type { Db } from './db/open.js';
@@ -32,6 +32,8 @@ export interface WorkbenchContext {
   readonly pool: PoolLink;
   readonly predictContext: PredictContext;
   emit(event: WorkbenchEvent): void;
+  /** Listens to every event; returns the function that stops listening. */
+  on(listener: WorkbenchEventListener): () => void;
   backendChoice(): BackendChoice | null;
   /** Which backends load here (asked once of a trainer process). */
   backendsHere(): Promise<BackendAvailability[]>;

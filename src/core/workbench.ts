@@ -36,6 +36,8 @@ import { analysisHandlers } from './analysis/handlers.js';
 import { poolHandlers } from './pool/handlers.js';
 import { sweepHandlers } from './sweeps/handlers.js';
 import { settingsHandlers } from './settings-handlers.js';
+import { autopilotHandlers } from './autopilot/handlers.js';
+import { AutopilotManager } from './autopilot/manager.js';
 
 export interface WorkbenchOptions {
   home?: string;
@@ -60,6 +62,8 @@ export class Workbench implements WorkbenchContext {
   readonly inference: TrainerClient;
   /** The worker pool (BullMQ on Redis), connected on first use. */
   readonly pool: PoolLink;
+  /** Autopilot jobs driven by this process. */
+  readonly autopilot: AutopilotManager;
   readonly #backend: BackendChoice | undefined;
   readonly #events = new EventEmitter();
   /** Every contract method's handler, each domain's beside its code (see handlers.ts). */
@@ -102,6 +106,7 @@ export class Workbench implements WorkbenchContext {
     });
     // Sweeps judge trials at rungs and propose the next one from run events, whichever transport started them.
     this.on((event) => this.sweeps.onEvent(event));
+    this.autopilot = new AutopilotManager(this);
     this.#handlers = combine(
       appHandlers(this),
       datasetHandlers(this),
@@ -112,6 +117,7 @@ export class Workbench implements WorkbenchContext {
       poolHandlers(this),
       sweepHandlers(this),
       settingsHandlers(this),
+      autopilotHandlers(this),
     );
   }
 
@@ -202,6 +208,7 @@ export class Workbench implements WorkbenchContext {
   }
 
   close(): void {
+    this.autopilot.close();
     this.sweeps.close();
     this.runs.close();
     this.pool.close();
