@@ -12,18 +12,18 @@ const input = (over: Partial<PlanInput>): PlanInput => ({ budgetSeconds: 3600, s
 describe('autopilot planner', () => {
   it('does the arithmetic it shows: margin, prediction, export, epochs per wave', () => {
     expect(marginSeconds(3600)).toBe(72);
-    expect(marginSeconds(60)).toBe(4);
+    expect(marginSeconds(60)).toBe(8);
     expect(exportSeconds(28_000)).toBeCloseTo(3.4);
-    // 3 s to start predicting, then 2 members × 28,000 rows × 5 views at 2,000 rows/s
-    expect(predictSeconds(cnn, 2, 28_000, true)).toBeCloseTo(3 + 140);
-    expect(predictSeconds(cnn, 2, 28_000, false)).toBeCloseTo(3 + 28);
+    // 5 s to start predicting, then 2 members × 28,000 rows × 5 views at 2,000 rows/s
+    expect(predictSeconds(cnn, 2, 28_000, true)).toBeCloseTo(5 + 140);
+    expect(predictSeconds(cnn, 2, 28_000, false)).toBeCloseTo(5 + 28);
     // 1000 s for 3 members on 2 slots: 2 waves of 500 s, 10 s to start → 8 epochs of 60 s
     expect(epochsThatFit(cnn, 1000, 3, 2)).toBe(8);
   });
 
   it('an hour of cnn-strong: an ensemble of members with their useful epochs, and TTA', () => {
     const p = plan(input({}));
-    // available 3600 − 72 = 3528; 4 members: 3528 − 3.4 − (3 + 4·70) = 3241.6 → 810.4 s each → 13 epochs ≥ 12
+    // available 3600 − 72 = 3528; 4 members: 3528 − 3.4 − (5 + 4·70) = 3239.6 → 809.9 s each → 13 epochs ≥ 12
     expect(p.members.map((m) => [m.preset, m.epochs])).toEqual([
       ['cnn-strong', 13],
       ['cnn-strong', 13],
@@ -33,8 +33,8 @@ describe('autopilot planner', () => {
     expect(p.members.map((m) => m.seed)).toEqual([1, 2, 3, 4]);
     expect(p.tta).toBe(true);
     expect(p.seconds.training).toBeCloseTo(4 * (10 + 13 * 60));
-    expect(p.seconds.prediction).toBeCloseTo(3 + 280);
-    expect(p.seconds.total).toBeCloseTo(3160 + 283 + 3.4);
+    expect(p.seconds.prediction).toBeCloseTo(5 + 280);
+    expect(p.seconds.total).toBeCloseTo(3160 + 285 + 3.4);
     expect(p.seconds.total).toBeLessThanOrEqual(3600);
     expect(p.headline).toBe('4 × cnn-strong, 13 epochs each, TTA 5 views: 57 min predicted');
     expect(p.reasons[0]).toMatch(/cnn-strong on native: 60\.0 s an epoch of 37,800 digits.*from runs 3, 5/);
@@ -43,7 +43,7 @@ describe('autopilot planner', () => {
 
   it('fifteen minutes: one member trained as long as it fits beats short ones', () => {
     const p = plan(input({ budgetSeconds: 900 }));
-    // 900 − 18 = 882; − 3.4 − (3 + 70) = 805.6 → (805.6 − 10) / 60 → 13 epochs; two would get 6 each (< 12)
+    // 900 − 18 = 882; − 3.4 − (5 + 70) = 803.6 → (803.6 − 10) / 60 → 13 epochs with TTA; two would get 6 each (< 12)
     expect(p.members).toHaveLength(1);
     expect(p.members[0].epochs).toBe(13);
     expect(p.reasons.join('\n')).toMatch(/one member trained as long as possible/);
@@ -58,7 +58,7 @@ describe('autopilot planner', () => {
 
   it('the pool multiplies the compute: members fill its workers at once', () => {
     const p = plan(input({ budgetSeconds: 900, slots: 3 }));
-    // 3 members in one wave: 882 − 3.4 − (3 + 3·14) = 833.6 → 13 epochs each; TTA (3 + 3·70 s) would leave 10 < 85%
+    // 3 members in one wave: 882 − 3.4 − (5 + 3·14) = 831.6 → 13 epochs each; TTA (5 + 3·70 s) would leave 10 < 85%
     expect(p.members).toHaveLength(3);
     expect(p.members[0].epochs).toBe(13);
     expect(p.tta).toBe(false);
@@ -68,7 +68,7 @@ describe('autopilot planner', () => {
 
   it('falls back to a faster preset when the strongest does not fit its minimum epochs', () => {
     const p = plan(input({ budgetSeconds: 180, throughput: [cnn, lenet], testRows: 2000 }));
-    // cnn-strong: 176 − 3.1 − 4 = 168.9 s → 2 epochs of 60 s after its 10 s start
+    // cnn-strong: 172 − 3.1 − 6 = 162.9 s → 2 epochs of 60 s after its 10 s start
     expect(p.members[0].preset).toBe('seed-lenet5');
     expect(p.reasons.join('\n')).toMatch(/cnn-strong: only 2 epochs would fit \(it needs 3\)/);
   });

@@ -1,5 +1,6 @@
 // Measuring presets for a plan: figures from earlier runs when there are some, else a calibration run — a real run
-// of the preset on the job's dataset, stopped once a few seconds of steady batches were timed, then deleted. The
+// of the preset on the job's dataset, stopped once its batches run at a steady rate (kept, tagged "calibration":
+// deleting it would hand its id to the next run, and a tab showing it would then show another run). The
 // strongest preset goes first; the next is measured only when the stronger one does not fit the budget.
 
 import type { Throughput } from '../../shared/autopilot.js';
@@ -56,7 +57,7 @@ export async function measure(wb: WorkbenchContext, o: MeasureOptions): Promise<
 
 async function calibrate(wb: WorkbenchContext, o: MeasureOptions & { preset: PresetName; window: number; maxSeconds: number }): Promise<Throughput> {
   const [run] = await wb.handle('runs:start', { datasetId: o.datasetId, preset: o.preset, hyperparams: { epochs: 3 }, target: o.target });
-  runsRepo.updateRunMeta(wb.db, run.id, { tags: o.tags, notes: `autopilot calibration of ${o.preset}: timed for a few seconds, then deleted` });
+  runsRepo.updateRunMeta(wb.db, run.id, { tags: o.tags, notes: `autopilot calibration of ${o.preset}: timed until its batches ran at a steady rate, then stopped` });
   const meter = new CalibrationMeter({ runId: run.id, batchSize: presets[o.preset].hyperparams.batchSize, startedAt: Date.now() });
   let stopped = false;
   const stop = () => {
@@ -81,6 +82,5 @@ async function calibrate(wb: WorkbenchContext, o: MeasureOptions & { preset: Pre
   } finally {
     off();
     clearInterval(poll);
-    await wb.handle('runs:delete', { id: run.id }).catch(() => undefined);
   }
 }

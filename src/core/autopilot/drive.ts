@@ -107,7 +107,6 @@ export class JobDriver {
     const ticker = setInterval(() => this.#tick(), TICK_MS);
     ticker.unref();
     try {
-      this.#removeCalibrationLeftovers();
       let job = repo.getJob(db, this.#id);
       if (!job.plan) {
         repo.update(db, this.#id, { stage: 'calibrating' });
@@ -144,13 +143,6 @@ export class JobDriver {
     }
   }
 
-  /** Calibration runs a killed job left behind: they were never members. */
-  #removeCalibrationLeftovers(): void {
-    const tag = `"autopilot-${this.#id}-calibration"`;
-    const ids = this.#wb.db.prepare("SELECT id FROM runs WHERE tags LIKE ? AND status NOT IN ('queued', 'running')").pluck().all(`%${tag}%`) as number[];
-    for (const id of ids) runsRepo.deleteRun(this.#wb.db, id);
-  }
-
   async #plan(): Promise<AutopilotPlan> {
     const job = repo.getJob(this.#wb.db, this.#id);
     const rows = rowsOf(this.#wb, job.datasetId, job.testDatasetId);
@@ -164,7 +156,7 @@ export class JobDriver {
       rows,
       input,
       cached: this.#cache,
-      tags: ['autopilot', `autopilot-${this.#id}-calibration`],
+      tags: ['autopilot', `autopilot-${this.#id}`, 'calibration'],
       cancelled: () => this.#stopping,
     });
     this.#checkStop();

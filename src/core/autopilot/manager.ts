@@ -51,7 +51,7 @@ export class AutopilotManager {
     const backend = await backendHere(this.#wb);
     const slots = target === 'pool' ? await this.#wb.pool.capacity() : 1;
     const input = { budgetSeconds: args.budgetSeconds, spentSeconds: 0, ...rows, slots, backend: target === 'pool' ? 'the worker pool' : backend };
-    const throughput = await measure(this.#wb, { datasetId: args.datasetId, target, backend, rows, input, cached: this.#cache, tags: ['autopilot', 'autopilot-preview-calibration'], cancelled: () => false });
+    const throughput = await measure(this.#wb, { datasetId: args.datasetId, target, backend, rows, input, cached: this.#cache, tags: ['autopilot', 'calibration'], cancelled: () => false });
     return makePlan({ ...input, throughput });
   }
 

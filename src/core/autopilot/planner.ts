@@ -21,8 +21,8 @@ export const POLICY: Record<PresetName, { min: number; useful: number; max: numb
 };
 
 export const MAX_MEMBERS = 5;
-/** The prediction process may have to start too; it loads like a trainer. */
-const PREDICT_START_SECONDS = 3;
+/** The prediction process may have to start too; it loads like a trainer (3–5 s on a busy machine). */
+const PREDICT_START_SECONDS = 5;
 
 export interface PlanInput {
   budgetSeconds: number;
@@ -40,7 +40,7 @@ export interface PlanInput {
 
 /** What is kept back from the end: noise in the figures, the trainer's stop, writing the file. */
 export function marginSeconds(budgetSeconds: number): number {
-  return Math.max(4, 0.02 * budgetSeconds);
+  return Math.max(8, 0.02 * budgetSeconds);
 }
 
 export function exportSeconds(testRows: number): number {
