@@ -1,8 +1,9 @@
 // Autopilot against the clock: on a generated Kaggle-size train.csv (42,000 real MNIST digits, shifted up to ±2
 // pixels, as bench:accuracy --kaggle writes it) and a 28,000-row test.csv, runs autopilot at each budget and prints
 // its elapsed time against the budget (it must end within +3%) and the ensemble's validation accuracy, beside the
-// best single cnn-strong run trained for the same time (as many epochs as the budget fits once its prediction is
-// kept back, stopped at that deadline). Each budget gets a fresh data folder, so each plans from a calibration.
+// best single run of the preset it chose trained for the same time (as many epochs as the budget fits by the figures
+// its members measured, once one member's prediction is kept back; stopped at that deadline). Each budget gets a
+// fresh data folder, so each plans from a calibration.
 //   node tests/bench/autopilot.js [--budgets 15m,30m,60m] [--rows 42000] [--test-rows N] [--backend NAME]
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -32,20 +33,20 @@ await writeKaggleCsv(trainCsv, { pixels: train.pixels, labels: train.labels });
 await writeKaggleCsv(testCsv, { pixels: shiftedDigits(digits, testRows, 777).pixels, labels: null });
 console.log(`train.csv ${rows.toLocaleString('en-US')} digits (last 10% validation), test.csv ${testRows.toLocaleString('en-US')} rows; budgets ${budgets.map((b) => b.text).join(', ')}`);
 
-/** One cnn-strong run given the epochs the budget fits by the figures the autopilot measured, stopped at its deadline. */
-async function singleRun(wb, datasetId, budget) {
+/** One run of `preset` given the epochs the budget fits by the figures the autopilot measured, stopped at its deadline. */
+async function singleRun(wb, datasetId, preset, budget) {
   const valRows = Math.round(rows * 0.1);
-  const t = throughputFromRuns(wb.db, { datasetId, preset: 'cnn-strong', backend: null, target: 'local', trainRows: rows - valRows, valRows });
+  const t = throughputFromRuns(wb.db, { datasetId, preset, backend: null, target: 'local', trainRows: rows - valRows, valRows });
   if (!t) return null;
   const reserve = marginSeconds(budget) + exportSeconds(testRows) + predictSeconds(t, 1, testRows, false);
   const epochs = Math.max(1, Math.min(30, Math.floor((budget - reserve - t.startupSeconds) / t.epochSeconds)));
   const started = performance.now();
-  const [run] = await wb.call('runs:start', { datasetId, preset: 'cnn-strong', hyperparams: { epochs } });
+  const [run] = await wb.call('runs:start', { datasetId, preset, hyperparams: { epochs } });
   const deadline = setTimeout(() => void wb.call('runs:stop', { id: run.id }), (budget - reserve) * 1000);
   await wb.runs.waitFor(run.id);
   clearTimeout(deadline);
   const r = await wb.call('runs:get', { id: run.id });
-  return { epochs, done: r.epochs.length, bestValAcc: r.bestValAcc, seconds: (performance.now() - started) / 1000 };
+  return { preset, epochs, done: r.epochs.length, bestValAcc: r.bestValAcc, seconds: (performance.now() - started) / 1000 };
 }
 
 const results = [];
@@ -69,7 +70,7 @@ try {
       off();
       const wall = (performance.now() - started) / 1000;
       process.stderr.write(`  [${budget.text}] ${done.status}: ${done.plan?.headline ?? done.error}\n`);
-      const single = await singleRun(wb, trainSet.id, budget.seconds);
+      const single = done.members.length ? await singleRun(wb, trainSet.id, done.members[0].preset, budget.seconds) : null;
       results.push({ budget, done, wall, single });
     } finally {
       wb.close();
@@ -84,7 +85,7 @@ console.log('|---|---|---|---|---|---|---|---|');
 for (const { budget, done, wall, single } of results) {
   const within = Math.max(wall, done.elapsedSeconds) <= budget.seconds * (1 + OVERRUN_TOLERANCE) ? 'yes' : '**NO**';
   const members = done.members.map((m) => `${m.preset} ${m.epochsDone}`).join(', ');
-  const singleText = single ? `cnn-strong ${single.done}/${single.epochs} epochs in ${formatDuration(single.seconds)}: ${pct(single.bestValAcc)}` : '–';
+  const singleText = single ? `${single.preset} ${single.done}/${single.epochs} epochs in ${formatDuration(single.seconds)}: ${pct(single.bestValAcc)}` : '–';
   console.log(
     `| ${budget.text} | ${formatDuration(done.elapsedSeconds)} (${formatDuration(wall)}) | ${within} | ${done.plan?.headline ?? done.error} | ${members} | ${done.ensemble.join(', ')}${done.tta ? ' + TTA' : ''} | ${pct(done.valAcc)} | ${singleText} |`,
   );
