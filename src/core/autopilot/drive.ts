@@ -265,6 +265,7 @@ export class JobDriver {
     const left = new Set(wave.map((w) => w.runId));
     const planned = new Map(wave.map((w) => [w.runId, w.epochs]));
     const stopping = new Set<number>();
+    const recent = new Map<number, { epoch: number; batch: number; seconds: number; perBatch: number | null }>();
     for (const id of left) this.#active.add(id);
     if (this.#stopping) this.stop();
     const stopRun = (runId: number, why: string) => {
@@ -285,10 +286,24 @@ export class JobDriver {
       const off = this.#wb.on((event) => {
         if (event.type === 'run:progress' && left.has(event.progress.runId)) {
           const p = event.progress;
-          const perBatch = p.seconds / Math.max(1, p.batch);
+          // Seconds a batch takes now (smoothed over the recent ones): the epoch's average carries the warm-up of
+          // the first batches and would foresee an end far too late.
+          const prev = recent.get(p.runId);
+          let perBatch = prev?.perBatch ?? null;
+          if (prev && prev.epoch === p.epoch && p.batch > prev.batch) {
+            const now = (p.seconds - prev.seconds) / (p.batch - prev.batch);
+            perBatch = perBatch === null ? now : 0.7 * perBatch + 0.3 * now;
+          }
+          recent.set(p.runId, { epoch: p.epoch, batch: p.batch, seconds: p.seconds, perBatch });
+          const hasEpoch = p.epoch > 1;
+          if (this.elapsed() > o.hardDeadline()) {
+            stopRun(p.runId, `run ${p.runId} stopped during epoch ${p.epoch}: the time kept for prediction has begun`);
+            return;
+          }
+          if (perBatch === null || !hasEpoch) return;
           const epochEnd = this.elapsed() + (p.batches - p.batch) * perBatch + o.evalSeconds;
           if (epochEnd > o.hardDeadline()) stopRun(p.runId, `run ${p.runId} stopped during epoch ${p.epoch}: finishing it would eat into the time kept for prediction`);
-          else if (p.epoch > 1 && epochEnd > o.deadline) {
+          else if (epochEnd > o.deadline) {
             stopRun(p.runId, `run ${p.runId} stopped during epoch ${p.epoch}: it would have ended ${formatDuration(epochEnd - o.deadline)} after its deadline (it keeps its best of ${p.epoch - 1} epochs)`);
           }
         } else if (event.type === 'run:epoch' && left.has(event.runId)) {
