@@ -254,7 +254,7 @@ describe('keyboard: each view’s main action by Tab and Enter/Space', () => {
 
   it('Autopilot: Plan with Enter shows the plan and its reasons; a finished job’s Download submission with Enter', async () => {
     await open('#/autopilot', page.getByRole('form', { name: 'Plan a submission' }));
-    const budget = page.getByLabel('Budget');
+    const budget = page.getByRole('textbox', { name: 'Budget' });
     await budget.fill('20m');
     const plan = page.getByRole('button', { name: 'Plan', exact: true });
     await tabTo(plan);
