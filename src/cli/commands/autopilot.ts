@@ -82,8 +82,10 @@ async function follow(wb: Workbench, id: number, json: boolean): Promise<Autopil
     process.off('SIGINT', onSigint);
   }
   report();
-  if (json) printJson(autopilotJson(job));
-  else {
+  if (json) {
+    printJson(autopilotJson(job));
+    if (job.error) process.stderr.write(`autopilot ${id} ${job.status}: ${job.error}\n`);
+  } else {
     const line = `autopilot ${id} ${job.status}${job.error ? `: ${job.error}` : ''} in ${formatDuration(job.elapsedSeconds)} of ${formatDuration(job.budgetSeconds)}`;
     console.log(line);
     if (job.ensemble.length > 0) console.log(`ensemble of runs ${job.ensemble.join(', ')}${job.tta ? ' with TTA' : ''}: val acc ${pct(job.valAcc)}`);

@@ -14,6 +14,7 @@ import { createLogger } from '../logger.js';
 import * as runsRepo from '../training/runs-repo.js';
 import { measure, type Rows } from './calibrate.js';
 import { throughputOfRuns } from './throughput.js';
+import { ensureValPredictions } from './val-predictions.js';
 import { selectEnsemble, type Selection } from './ensemble.js';
 import * as repo from './jobs-repo.js';
 import { exportSeconds, marginSeconds, MAX_MEMBERS, plan as makePlan, POLICY, predictSeconds } from './planner.js';
@@ -122,6 +123,8 @@ export class JobDriver {
         repo.update(db, this.#id, { stage: 'selecting' });
       }
       this.#checkStop();
+      // A member a crash interrupted (and no time was left to resume) has epochs but no validation predictions yet.
+      for (const runId of repo.memberRunIds(db, this.#id)) await ensureValPredictions(this.#wb, runId);
       const selection = selectEnsemble(db, repo.memberRunIds(db, this.#id));
       if (!selection) throw new WorkbenchError('conflict', 'no member finished an epoch within the budget, so there is nothing to submit: give a longer budget');
       repo.update(db, this.#id, { stage: 'predicting', ensemble: selection.ensemble, valAcc: selection.valAcc });

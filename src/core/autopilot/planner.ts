@@ -118,7 +118,7 @@ function build(t: Throughput, choice: Choice & { why: string }, input: PlanInput
   const extraTta = predictSeconds(t, choice.members, input.testRows, true) - predictSeconds(t, choice.members, input.testRows, false);
   const reasons = [
     ...ctx.reasons,
-    `${formatDuration(ctx.available)} to spend: the budget less ${formatDuration(input.spentSeconds)} already spent and a ${formatDuration(ctx.margin)} margin`,
+    `${formatDuration(ctx.available)} to spend: the budget less ${input.spentSeconds >= 1 ? `${formatDuration(input.spentSeconds)} already spent and ` : ''}a margin of ${formatDuration(ctx.margin)}`,
     `${t.preset}: ${choice.why}`,
     choice.tta
       ? `TTA (${TTA_VIEWS} views) costs ${formatDuration(extraTta)} more prediction: taken, it leaves the members ${choice.epochs} epochs`
