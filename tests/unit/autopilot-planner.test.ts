@@ -38,7 +38,7 @@ describe('autopilot planner', () => {
     expect(p.seconds.total).toBeLessThanOrEqual(3600);
     expect(p.headline).toBe('4 × cnn-strong, 13 epochs each, TTA 5 views: 57 min predicted');
     expect(p.reasons[0]).toMatch(/cnn-strong on native: 60\.0 s an epoch of 37,800 digits.*from runs 3, 5/);
-    expect(p.cuts.join('\n')).toMatch(/stopped at its deadline[\s\S]*fewer epochs \(down to 3\)[\s\S]*drops TTA/);
+    expect(p.cuts.join('\n')).toMatch(/trains on \(up to twice its epochs\)[\s\S]*stopped at it and keeps its best epoch[\s\S]*fewer epochs \(down to 3\)[\s\S]*drops TTA/);
   });
 
   it('fifteen minutes: one member trained as long as it fits beats short ones', () => {

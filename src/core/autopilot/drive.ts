@@ -221,7 +221,10 @@ export class JobDriver {
       const wave: { runId: number; epochs: number }[] = [];
       for (const m of pending.slice(0, plan.slots)) {
         const runId = bySeed.get(m.seed);
-        const started = runId === undefined ? await this.#startMember(job.datasetId, preset, Math.min(m.epochs, fit), m.seed, job.target) : await this.#resumeMember(runId);
+        // The epochs are a cap, the deadline the real limit (the presets' schedules do not depend on the total): a
+        // member faster than the figures said trains on, up to twice what they allowed.
+        const cap = Math.min(POLICY[preset].max, 2 * Math.min(m.epochs, fit));
+        const started = runId === undefined ? await this.#startMember(job.datasetId, preset, cap, m.seed, job.target) : await this.#resumeMember(runId);
         if (started !== null) wave.push(started);
       }
       const deadline = this.elapsed() + per;

@@ -125,7 +125,7 @@ function build(t: Throughput, choice: Choice & { why: string }, input: PlanInput
       : `TTA (${TTA_VIEWS} views) would cost ${formatDuration(extraTta)} more prediction: left out, the epochs are worth more`,
   ];
   const cuts = [
-    `a member that runs slow is stopped at its deadline and keeps its best epoch so far`,
+    `each member has a deadline: one faster than measured trains on (up to twice its epochs) until it, one that runs slow is stopped at it and keeps its best epoch so far`,
     choice.members > 1
       ? `the members after it get fewer epochs (down to ${POLICY[t.preset].min}); below that the last one is dropped`
       : `with one member there is nothing after it to shorten`,
