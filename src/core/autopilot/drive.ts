@@ -228,7 +228,7 @@ export class JobDriver {
         if (started !== null) wave.push(started);
       }
       const deadline = this.elapsed() + per;
-      await this.#watch(wave, { deadline, hardDeadline, evalSeconds: rows.valRows / t.predictRowsPerSecond });
+      await this.#watch(wave, { deadline, hardDeadline, evalSeconds: rows.valRows / t.predictRowsPerSecond, epochSeconds: () => t.epochSeconds });
       for (const w of wave) repo.markDone(db, this.#id, w.runId);
       // Later waves, and the prediction, plan with what the members measured (truer than a short calibration).
       const measured = throughputOfRuns(db, repo.memberRunIds(db, this.#id), { preset, ...rows });
@@ -266,7 +266,7 @@ export class JobDriver {
   }
 
   /** Waits for a wave's runs to end, stopping any that would end after its deadline. */
-  #watch(wave: { runId: number; epochs: number }[], o: { deadline: number; hardDeadline: () => number; evalSeconds: number }): Promise<void> {
+  #watch(wave: { runId: number; epochs: number }[], o: { deadline: number; hardDeadline: () => number; evalSeconds: number; epochSeconds: () => number }): Promise<void> {
     const db = this.#wb.db;
     const left = new Set(wave.map((w) => w.runId));
     const planned = new Map(wave.map((w) => [w.runId, w.epochs]));
@@ -313,8 +313,10 @@ export class JobDriver {
             stopRun(p.runId, `run ${p.runId} stopped during epoch ${p.epoch}: it would have ended ${formatDuration(epochEnd - o.deadline)} after its deadline (it keeps its best of ${p.epoch - 1} epochs)`);
           }
         } else if (event.type === 'run:epoch' && left.has(event.runId)) {
-          const { epoch, seconds } = event.metrics;
-          if (epoch < (planned.get(event.runId) ?? 0) && this.elapsed() + seconds > o.deadline) {
+          const { epoch } = event.metrics;
+          // The first epoch carries the trainer's warm-up: the next one takes what a steady epoch takes.
+          const next = epoch === 1 ? Math.min(event.metrics.seconds, o.epochSeconds()) : event.metrics.seconds;
+          if (epoch < (planned.get(event.runId) ?? 0) && this.elapsed() + next > o.deadline) {
             stopRun(event.runId, `run ${event.runId} stopped after epoch ${epoch} of ${planned.get(event.runId)}: another epoch would end after its deadline`);
           }
         } else if (event.type === 'run:status' && left.has(event.runId) && TERMINAL.includes(event.status)) {
