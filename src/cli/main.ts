@@ -34,6 +34,7 @@ const commandModules: Record<string, () => Promise<Command>> = {
   'lr-find': async () => (await import('./commands/lr-find.js')).lrFindCommand,
   embedding: async () => (await import('./commands/embedding.js')).embeddingCommand,
   backends: async () => (await import('./commands/backends.js')).backendsCommand,
+  autopilot: async () => (await import('./commands/autopilot.js')).autopilotCommand,
 };
 /** Commands that open the store themselves, so the whole Workbench (~30 ms of modules) is never loaded for them. */
 const withoutWorkbench = new Set(['import', 'worker']);

@@ -16,6 +16,7 @@ import { SEARCHES, type SweepDetail, type SweepInfo } from './sweeps.js';
 import type { LabelIssues, LabelJobInfo } from './labels.js';
 import type { EmbeddingMap } from './embedding.js';
 import { MODEL_FORMATS, type ModelExportResult } from './model-export.js';
+import { MAX_BUDGET_SECONDS, MIN_BUDGET_SECONDS, type AutopilotJobInfo, type AutopilotPlan } from './autopilot.js';
 
 /**
  * A method whose arguments name files on the machine that runs the core. Only a local caller may give them (the
@@ -44,6 +45,12 @@ const datasetKind = s.oneOf(['train', 'test'] as const);
 const weightsSlot = s.oneOf(['best', 'last'] as const);
 const digitClass = s.int({ min: 0, max: 9 });
 const pixels784 = s.str({ min: 1044, max: 1048, hint: '784 bytes as base64' });
+const autopilotJob = {
+  datasetId: s.id,
+  testDatasetId: s.id,
+  budgetSeconds: s.int({ min: MIN_BUDGET_SECONDS, max: MAX_BUDGET_SECONDS }),
+  target: s.optional(s.oneOf(['local', 'pool'] as const)),
+};
 
 export const contract = {
   'app:info': method<AppInfo>()(s.none),
@@ -241,6 +248,15 @@ export const contract = {
   'sweeps:stop': method<SweepInfo>()(s.object({ id: s.id })),
   /** Continues stopped or interrupted trials and proposes the rest, in this process. */
   'sweeps:resume': method<SweepInfo>()(s.object({ id: s.id })),
+  /** The plan a job would follow and why (presets this machine has no figures for are calibrated first). */
+  'autopilot:plan': method<AutopilotPlan>()(s.object(autopilotJob)),
+  /** Starts a job in the core's process; its submission goes to the data folder's exports/ (download or save it). */
+  'autopilot:start': method<AutopilotJobInfo>()(s.object(autopilotJob)),
+  'autopilot:list': method<AutopilotJobInfo[]>()(s.none),
+  'autopilot:get': method<AutopilotJobInfo>()(s.object({ id: s.id })),
+  'autopilot:stop': method<AutopilotJobInfo>()(s.object({ id: s.id })),
+  /** Goes on with a stopped or interrupted job, from the time it had spent. */
+  'autopilot:resume': method<AutopilotJobInfo>()(s.object({ id: s.id })),
   'settings:get': method<Settings>()(s.none),
   /** Probes a trainer process: which backends load here, and why tfjs-node does not. */
   'settings:backends': method<BackendAvailability[]>()(s.none),

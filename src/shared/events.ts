@@ -23,6 +23,8 @@ export type WorkbenchEvent =
   /** An embedding map being computed: activations (images), neighbours (the k-NN graph), layout (UMAP epochs). */
   | { type: 'embedding:progress'; runId: number; stage: EmbeddingStage; done: number; total: number }
   /** A sweep's status or trials changed (a trial queued, finished or pruned). */
-  | { type: 'sweep:changed'; sweepId: number };
+  | { type: 'sweep:changed'; sweepId: number }
+  /** An autopilot job moved on (its stage, members, elapsed time: every second while it works). */
+  | { type: 'autopilot:changed'; jobId: number };
 
 export type WorkbenchEventListener = (event: WorkbenchEvent) => void;

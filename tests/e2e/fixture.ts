@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { Workbench } from '../../src/core/workbench.js';
 import { importSmallTrainSet } from '../helpers/small-dataset.js';
+import * as autopilotJobs from '../../src/core/autopilot/jobs-repo.js';
+import { plan } from '../../src/core/autopilot/planner.js';
+import { throughputFromRuns } from '../../src/core/autopilot/throughput.js';
+import { selectEnsemble } from '../../src/core/autopilot/ensemble.js';
 
 export interface Trained {
   data: string;
@@ -19,6 +23,8 @@ export interface Trained {
     sweepId: number;
     labelKey: string;
   };
+  /** A completed autopilot job whose members are the seed group. */
+  autopilot: number;
 }
 
 /** A training set's name as long as people give them: it must wrap or shorten, never widen a view. */
@@ -46,8 +52,9 @@ export async function trainFixture(home: string, count = 600, opts: { wide?: boo
     const test = (await wb.call('datasets:list', undefined)).find((d) => d.name === 'sample-test')!;
     const sub = await wb.call('submissions:export', { runIds: runs.slice(0, 2), datasetId: test.id, out: join(home, 'submission-ensemble-of-two-seeds.csv') });
     await wb.call('submissions:score', { id: sub.id, score: 0.9712 });
+    const autopilot = await recordAutopilotJob(wb, { datasetId, testDatasetId: test.id, members: runs.slice(0, 2), out: join(home, 'autopilot.csv') });
     const wide = opts.wide ? await widen(wb, home, datasetId) : undefined;
-    return { data, runs, noted: noted.id, wide };
+    return { data, runs, noted: noted.id, autopilot, wide };
   } finally {
     wb.close();
   }
@@ -69,4 +76,22 @@ async function widen(wb: Workbench, home: string, smallId: number): Promise<NonN
   const job = await wb.call('labels:start', { datasetId: smallId, folds: 2, epochs: 1 });
   for (const r of job.runs) expect(await wb.runs.waitFor(r.id)).toBe('completed');
   return { datasetId, strong: strong.id, sweepId: sweep.id, labelKey: job.key };
+}
+
+/**
+ * A finished autopilot job over runs trained above, recorded through the jobs' own store functions with a plan the
+ * planner makes from those runs' figures (a real job would train for its whole budget, a minute at least).
+ */
+async function recordAutopilotJob(wb: Workbench, o: { datasetId: number; testDatasetId: number; members: number[]; out: string }): Promise<number> {
+  const rows = { trainRows: 540, valRows: 60, testRows: 2000 };
+  const t = throughputFromRuns(wb.db, { datasetId: o.datasetId, preset: 'seed-lenet5', backend: null, target: 'local', ...rows })!;
+  const id = autopilotJobs.createJob(wb.db, { datasetId: o.datasetId, testDatasetId: o.testDatasetId, budgetSeconds: 900, target: 'local', out: o.out, force: false });
+  autopilotJobs.update(wb.db, id, { plan: plan({ budgetSeconds: 900, spentSeconds: 0, ...rows, throughput: [t], slots: 1, backend: 'wasm' }), stage: 'training' });
+  for (const runId of o.members) autopilotJobs.tagMember(wb.db, id, runId);
+  autopilotJobs.addNote(wb.db, id, `run ${o.members[1]} stopped after epoch 1 of 9: another epoch would end after its deadline`);
+  const selection = selectEnsemble(wb.db, o.members)!;
+  const sub = await wb.call('submissions:export', { runIds: selection.ensemble, datasetId: o.testDatasetId, out: o.out, tta: true });
+  autopilotJobs.update(wb.db, id, { stage: 'done', ensemble: selection.ensemble, valAcc: selection.valAcc, tta: true, submissionId: sub.id, elapsedSeconds: 871.4 });
+  autopilotJobs.finish(wb.db, id, 'completed');
+  return id;
 }

@@ -134,7 +134,7 @@ describe('keyboard: each view’s main action by Tab and Enter/Space', () => {
     await tabTo(start);
     await expectFocusRing(start);
     await page.keyboard.press('Enter');
-    await page.waitForURL(/#\/runs\/4$/);
+    await page.waitForURL(/#\/runs\/\d+$/);
     await page.locator('.page-head [data-status="running"]').waitFor({ timeout: 90_000 });
     const stop = page.getByRole('region', { name: 'Live progress' }).getByRole('button', { name: 'Stop' });
     await tabTo(stop);
@@ -328,6 +328,27 @@ describe('keyboard: each view’s main action by Tab and Enter/Space', () => {
     const [file] = await Promise.all([page.waitForEvent('download', { timeout: 90_000 }), page.keyboard.press('Enter')]);
     expect(file.suggestedFilename()).toMatch(/\.csv$/);
     await page.getByTestId('export-result').waitFor();
+  });
+
+  it('Autopilot: Plan with Enter shows the plan and its reasons; a finished job’s Download submission with Enter', async () => {
+    await open('#/autopilot', page.getByRole('form', { name: 'Plan a submission' }));
+    const budget = page.getByRole('textbox', { name: 'Budget' });
+    await budget.fill('20m');
+    const plan = page.getByRole('button', { name: 'Plan', exact: true });
+    await tabTo(plan);
+    await expectFocusRing(plan);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('autopilot-plan').waitFor({ timeout: 90_000 });
+    expect(await page.getByTestId('autopilot-plan').textContent()).toMatch(/× .*: .* predicted[\s\S]*Why[\s\S]*If a member runs slow/);
+    await expect.poll(() => page.getByRole('button', { name: 'Start' }).isEnabled()).toBe(true);
+
+    await open(`#/autopilot/${t.autopilot}`, page.getByTestId('autopilot-result'));
+    const download = page.getByRole('button', { name: 'Download submission' });
+    await tabTo(download);
+    await expectFocusRing(download);
+    const [file] = await Promise.all([page.waitForEvent('download', { timeout: 90_000 }), page.keyboard.press('Enter')]);
+    expect(file.suggestedFilename()).toMatch(/\.csv$/);
+    await page.getByText(/^Saved: 2,?000 rows/).waitFor();
   });
 
   it('Draw: Random with Enter loads a digit and predicts it', async () => {

@@ -105,6 +105,16 @@ export function viewStates(t: Trained): ViewState[] {
         await p.getByTestId('top-class').waitFor();
       },
     },
+    {
+      name: 'Autopilot (plan)',
+      hash: '#/autopilot',
+      ready: async (p) => {
+        const form = p.getByRole('form', { name: 'Plan a submission' });
+        await form.getByRole('button', { name: 'Plan', exact: true }).click();
+        await p.getByTestId('autopilot-plan').waitFor({ timeout: 90_000 });
+      },
+    },
+    { name: 'Autopilot (job)', hash: `#/autopilot/${t.autopilot}`, ready: (p) => p.getByTestId('autopilot-result').waitFor() },
     { name: 'Settings', hash: '#/settings', ready: (p) => p.getByText('loads here').first().waitFor() },
     ...(t.wide ? wideStates(t.wide) : []),
   ];

@@ -108,6 +108,12 @@ const valid = (): Record<MethodName, unknown> => ({
   'workers:set-url': { url: 'redis://:pw@127.0.0.1:1' },
   'workers:clear-url': undefined,
   'settings:set': { backend: 'wasm', concurrency: 1 },
+  'autopilot:plan': { datasetId: trainId, testDatasetId: testId, budgetSeconds: 900, target: 'local' },
+  'autopilot:start': { datasetId: trainId, testDatasetId: testId, budgetSeconds: 900, target: 'local' },
+  'autopilot:list': undefined,
+  'autopilot:get': { id: 1 },
+  'autopilot:stop': { id: 1 },
+  'autopilot:resume': { id: 1 },
 });
 
 const PATH_FIELDS = new Set(['path', 'out']);

@@ -209,6 +209,24 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('011 (autopilot) adds the jobs table and run.autopilot_id to a version-10 database and keeps its runs', () => {
+    dir = tempDir();
+    const db = new Database(join(dir.path, 'x.db'));
+    migrate(db, 10);
+    db.prepare("INSERT INTO datasets (name, kind, rows, sha256, source, created_at) VALUES ('d', 'train', 1, 'abc', 'f.csv', 'now')").run();
+    db.prepare("INSERT INTO runs (dataset_id, dataset_sha256, preset, status, hyperparams, seed, app_version, created_at) VALUES (1, 'abc', 'dnn', 'completed', '{}', 1, '0', 'now')").run();
+    expect(migrate(db, 11)).toBe(11);
+    expect(db.prepare('SELECT preset, autopilot_id FROM runs').get()).toEqual({ preset: 'dnn', autopilot_id: null });
+    db.pragma('foreign_keys = ON');
+    const job = db.prepare("INSERT INTO autopilot_jobs (dataset_id, test_dataset_id, budget_seconds, status, stage, created_at) VALUES (1, 1, ?, 'running', 'calibrating', 'now')");
+    job.run(900);
+    expect(() => job.run(0)).toThrow(/CHECK/);
+    db.prepare('UPDATE runs SET autopilot_id = 1').run();
+    db.prepare('DELETE FROM autopilot_jobs').run();
+    expect(db.prepare('SELECT autopilot_id FROM runs').pluck().get()).toBeNull();
+    db.close();
+  });
+
   it('refuses a database written by a newer app without touching it', () => {
     dir = tempDir();
     const db = new Database(join(dir.path, 'workbench.db'));

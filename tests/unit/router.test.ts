@@ -28,6 +28,8 @@ const ROUTES: [Route, string][] = [
   [{ view: 'draw' }, '#/draw'],
   [{ view: 'sweeps', id: 3 }, '#/sweeps/3'],
   [{ view: 'sweeps', id: null }, '#/sweeps'],
+  [{ view: 'autopilot', id: 4 }, '#/autopilot/4'],
+  [{ view: 'autopilot', id: null }, '#/autopilot'],
   [{ view: 'labels', key: 'run 3/fold 1' }, '#/labels/run%203%2Ffold%201'],
   [{ view: 'labels', key: null }, '#/labels'],
   [{ view: 'settings' }, '#/settings'],

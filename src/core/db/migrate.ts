@@ -12,6 +12,7 @@ import * as m007 from './migrations/007-dataset-versions.js';
 import * as m008 from './migrations/008-embeddings.js';
 import * as m009 from './migrations/009-run-summary.js';
 import * as m010 from './migrations/010-model-exports.js';
+import * as m011 from './migrations/011-autopilot.js';
 
 export const migrations: readonly { version: number; up: string }[] = [
   { version: 1, up: m001.up },
@@ -24,6 +25,7 @@ export const migrations: readonly { version: number; up: string }[] = [
   { version: 8, up: m008.up },
   { version: 9, up: m009.up },
   { version: 10, up: m010.up },
+  { version: 11, up: m011.up },
 ];
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version;

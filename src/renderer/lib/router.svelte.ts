@@ -13,6 +13,7 @@ export type Route =
   | { view: 'draw' }
   | { view: 'sweeps'; id: number | null }
   | { view: 'labels'; key: string | null }
+  | { view: 'autopilot'; id: number | null }
   | { view: 'settings' };
 
 const positive = (v: string | undefined): number | null => {
@@ -60,6 +61,8 @@ export function parseRoute(hash: string): Route {
       return { view: 'sweeps', id };
     case 'labels':
       return { view: 'labels', key: decoded(parts[1]) };
+    case 'autopilot':
+      return { view: 'autopilot', id };
     case 'settings':
       return { view: 'settings' };
     default:
@@ -81,6 +84,8 @@ export function href(route: Route): string {
       return route.id ? `#/embedding/${route.id}` : '#/embedding';
     case 'sweeps':
       return route.id ? `#/sweeps/${route.id}` : '#/sweeps';
+    case 'autopilot':
+      return route.id ? `#/autopilot/${route.id}` : '#/autopilot';
     case 'diff':
       return route.a || route.b ? `#/diff/${route.a ?? 0}/${route.b ?? 0}` : '#/diff';
     case 'labels':
