@@ -1,9 +1,13 @@
 // Same recipe, same accuracy? cnn-strong's whole recipe (model, Keras-style BatchNorm, glorot init, Adam 1e-3 with
-// lr·0.95^epoch, batch 64, augmentation, the last 10% as validation) trained here through the real trainer process
-// and in PyTorch 1.13 (tests/bench/torch_recipe.py, 2 threads) on the same images, over several seeds each, runs
-// interleaved (PyTorch seed 1, ours seed 1, PyTorch seed 2, …). Prints each run's validation curve, then both best
-// validation accuracies as mean ± sd and whether their gap is within seed noise. Run after `npm run build:node`:
-//   node tests/bench/recipe.js [--rows N] [--epochs E] [--seeds S] [--kind dense|sparse]
+// lr·0.95^epoch, batch 64, augmentation, the last 10% as validation) trained here through the real trainer process,
+// once per BatchNorm statistics option (keras, debiased, recomputed), and in PyTorch 1.13 (tests/bench/torch_recipe.py,
+// 2 threads, which scores its one training run with all three options) on the same images, over several seeds each,
+// runs interleaved (PyTorch seed 1, ours seed 1 × 3 options, PyTorch seed 2, …). Nothing in the recipe depends on the
+// number of epochs (no plateau or early-stopping callback; the decay is per epoch from the start), so the first E/2
+// epochs of an E-epoch run are also that shorter run. Prints each run's curve, then per option and per epoch the
+// validation accuracy as mean ± sd on both sides, and the best accuracy by E/2 and by E with whether the gap is
+// within seed noise. Run after `npm run build:node`:
+//   node tests/bench/recipe.js [--rows N] [--epochs E] [--seeds S] [--kind dense|sparse] [--options keras,debiased,recomputed]
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,8 +23,10 @@ const option = (name, fallback) => {
   return i > 0 ? process.argv[i + 1] : fallback;
 };
 const ROWS = Number(option('rows', 8000));
-const EPOCHS = Number(option('epochs', 5));
-const SEEDS = Number(option('seeds', 3));
+const EPOCHS = Number(option('epochs', 10));
+const SEEDS = Number(option('seeds', 5));
+const OPTIONS = option('options', 'keras,debiased,recomputed').split(',');
+const SHORT = Math.max(1, Math.floor(EPOCHS / 2));
 const KIND = option('kind', 'dense');
 const PYTHON = '/usr/bin/python3';
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -41,10 +47,12 @@ try {
   const { dataset } = await wb.call('datasets:import', { path: csv, name: `recipe-${KIND}` });
   console.log(
     `cnn-strong's recipe on ${ROWS} ${KIND} images (${ROWS - Math.round(ROWS * 0.1)} train, last ${Math.round(ROWS * 0.1)} validation), ` +
-      `${EPOCHS} epochs, ${SEEDS} seeds each, interleaved`,
+      `${EPOCHS} epochs, ${SEEDS} seeds each, BatchNorm statistics ${OPTIONS.join(', ')}, interleaved`,
   );
 
-  const results = { pytorch: [], ours: [] };
+  // curves[side][option] = one validation curve per seed
+  const curves = { pytorch: {}, ours: {} };
+  for (const o of OPTIONS) [curves.pytorch[o], curves.ours[o]] = [[], []];
   const torchAvailable = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
   for (let seed = 1; seed <= SEEDS; seed++) {
     if (torchAvailable) {
@@ -53,34 +61,51 @@ try {
       });
       if (out.status !== 0) throw new Error(`torch_recipe.py failed: ${out.stderr}`);
       const r = JSON.parse(out.stdout.trim().split('\n').at(-1));
-      results.pytorch.push(r.best);
-      console.log(`  PyTorch ${r.torch} seed ${seed}: val ${r.valAcc.map(pct).join(', ')} → best ${pct(r.best)}% (${r.seconds.toFixed(0)} s)`);
+      for (const o of OPTIONS) {
+        curves.pytorch[o].push(r.valAcc[o]);
+        console.log(`  PyTorch ${r.torch} ${o.padEnd(10)} seed ${seed}: val ${r.valAcc[o].map(pct).join(', ')}`);
+      }
+      console.log(`    (${r.seconds.toFixed(0)} s)`);
     }
-    const started = performance.now();
-    const [run] = await wb.call('runs:start', { datasetId: dataset.id, preset: 'cnn-strong', hyperparams: { epochs: EPOCHS, seed } });
-    const status = await wb.runs.waitFor(run.id);
-    const r = await wb.call('runs:get', { id: run.id });
-    if (status !== 'completed') throw new Error(`run ${run.id} ended ${status}: ${r.error ?? ''}`);
-    results.ours.push(r.bestValAcc);
-    const seconds = (performance.now() - started) / 1000;
-    console.log(`  ours (${r.backend}) seed ${seed}: val ${r.epochs.map((e) => pct(e.valAcc)).join(', ')} → best ${pct(r.bestValAcc)}% (${seconds.toFixed(0)} s)`);
+    for (const o of OPTIONS) {
+      const started = performance.now();
+      const [run] = await wb.call('runs:start', { datasetId: dataset.id, preset: 'cnn-strong', hyperparams: { epochs: EPOCHS, seed, batchNormStats: o } });
+      const status = await wb.runs.waitFor(run.id);
+      const r = await wb.call('runs:get', { id: run.id });
+      if (status !== 'completed') throw new Error(`run ${run.id} ended ${status}: ${r.error ?? ''}`);
+      curves.ours[o].push(r.epochs.map((e) => e.valAcc));
+      const seconds = (performance.now() - started) / 1000;
+      console.log(`  ours (${r.backend}) ${o.padEnd(10)} seed ${seed}: val ${r.epochs.map((e) => pct(e.valAcc)).join(', ')} (${seconds.toFixed(0)} s)`);
+    }
   }
 
-  const line = (name, xs) => `${name.padEnd(8)} best validation accuracy ${pct(mean(xs))}% ± ${pct(sd(xs))} (n=${xs.length}; ${xs.map(pct).join(', ')})`;
-  console.log(line('ours', results.ours));
-  if (!torchAvailable) {
-    console.log(`PyTorch  skipped: ${PYTHON} cannot import torch (Debian: apt install python3-torch)`);
-  } else {
-    console.log(line('PyTorch', results.pytorch));
-    // Welch-style: the gap against the standard error of the difference of the two means.
-    const gap = mean(results.ours) - mean(results.pytorch);
-    const se = Math.sqrt(sd(results.ours) ** 2 / SEEDS + sd(results.pytorch) ** 2 / SEEDS);
-    const within = Math.abs(gap) <= 2 * se;
-    console.log(
-      `gap ours − PyTorch: ${gap >= 0 ? '+' : ''}${pct(gap)} points, 2 standard errors ${pct(2 * se)}: ` +
-        (within ? 'within seed noise' : gap > 0 ? 'ours higher, beyond seed noise' : 'ours LOWER, beyond seed noise'),
-    );
+  const sides = torchAvailable ? ['ours', 'pytorch'] : ['ours'];
+  const ms = (xs) => `${pct(mean(xs)).padStart(6)} ± ${pct(sd(xs)).padStart(5)}`;
+  console.log(`\nvalidation accuracy by epoch, mean ± sd over ${SEEDS} seeds (%)`);
+  console.log(`epoch  ${OPTIONS.flatMap((o) => sides.map((side) => `${side === 'ours' ? 'ours' : 'PyTorch'} ${o}`.padEnd(17))).join(' ')}`);
+  for (let e = 0; e < EPOCHS; e++) {
+    console.log(`${String(e + 1).padStart(5)}  ${OPTIONS.flatMap((o) => sides.map((side) => ms(curves[side][o].map((c) => c[e])).padEnd(17))).join(' ')}`);
   }
+  // Welch-style: the gap against the standard error of the difference of the two means.
+  const verdict = (a, b) => {
+    const gap = mean(a) - mean(b);
+    const se = Math.sqrt(sd(a) ** 2 / a.length + sd(b) ** 2 / b.length);
+    const word = Math.abs(gap) <= 2 * se ? 'within seed noise' : gap > 0 ? 'ours higher, beyond seed noise' : 'ours LOWER, beyond seed noise';
+    return `${gap >= 0 ? '+' : ''}${pct(gap)} points (2 s.e. ${pct(2 * se)}): ${word}`;
+  };
+  for (const upTo of [SHORT, EPOCHS]) {
+    console.log(`\nbest validation accuracy within ${upTo} epochs, mean ± sd`);
+    for (const o of OPTIONS) {
+      const ours = curves.ours[o].map((c) => Math.max(...c.slice(0, upTo)));
+      let text = `  ${o.padEnd(10)} ours ${ms(ours)}`;
+      if (torchAvailable) {
+        const torch = curves.pytorch[o].map((c) => Math.max(...c.slice(0, upTo)));
+        text += `   PyTorch ${ms(torch)}   ours − PyTorch ${verdict(ours, torch)}`;
+      }
+      console.log(text);
+    }
+  }
+  if (!torchAvailable) console.log(`PyTorch  skipped: ${PYTHON} cannot import torch (Debian: apt install python3-torch)`);
 } finally {
   wb.close();
   rmSync(dir, { recursive: true, force: true });

@@ -76,6 +76,7 @@ export const presets: Record<PresetName, PresetInfo> = {
       lrDecay: null,
       augmentation: null,
       model: lenet5,
+      batchNormStats: 'keras',
     },
   },
   dnn: {
@@ -94,6 +95,7 @@ export const presets: Record<PresetName, PresetInfo> = {
       lrDecay: null,
       augmentation: null,
       model: dnn,
+      batchNormStats: 'keras',
     },
   },
   'cnn-strong': {
@@ -113,6 +115,7 @@ export const presets: Record<PresetName, PresetInfo> = {
       lrDecay: { rate: 0.95 },
       augmentation: { rotation: 10, zoom: 0.1, shift: 0.1 },
       model: cnnStrong,
+      batchNormStats: 'keras',
     },
   },
 };
