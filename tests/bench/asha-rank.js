@@ -80,11 +80,11 @@ try {
     const trials = [];
     for (const t of detail.trialList) {
       const run = await wb.call('runs:get', { id: t.runId });
-      trials.push({ trial: t.trial, params: t.params, first: run.epochs[0]?.valAcc ?? null, last: run.epochs.at(-1)?.valAcc ?? null, status: run.status });
+      trials.push({ trial: t.runId, params: t.params, first: run.epochs[0]?.valAcc ?? null, last: run.epochs.at(-1)?.valAcc ?? null, status: run.status });
     }
     const minutes = (performance.now() - started) / 60_000;
     console.log(`\nBatchNorm statistics ${stats} (${minutes.toFixed(1)} min)`);
-    console.log('trial  learningRate  batch  epoch 1  final');
+    console.log('  run  learningRate  batch  epoch 1  final');
     for (const t of trials) {
       console.log(`${String(t.trial).padStart(5)}  ${Number(t.params.learningRate).toExponential(2).padStart(12)}  ${String(t.params.batchSize).padStart(5)}  ${pct(t.first)}%  ${pct(t.last)}%${t.status === 'completed' ? '' : ` (${t.status})`}`);
     }
@@ -94,7 +94,7 @@ try {
     const kept = [...done].sort((a, b) => b.first - a.first).slice(0, KEEP).map((t) => t.trial);
     const best = [...done].sort((a, b) => b.last - a.last)[0];
     const line = `Spearman ρ(epoch 1, final) = ${rho === null ? 'undefined (a constant side)' : rho.toFixed(2)} over ${done.length} trials; ` +
-      `ASHA at epoch 1 keeping ${KEEP} keeps trials ${kept.join(', ')}: the final best (trial ${best.trial}, ${pct(best.last).trim()}%) ${kept.includes(best.trial) ? 'survives' : 'is PRUNED'}`;
+      `ASHA at epoch 1 keeping ${KEEP} keeps runs ${kept.join(', ')}: the final best (run ${best.trial}, ${pct(best.last).trim()}%) ${kept.includes(best.trial) ? 'survives' : 'is PRUNED'}`;
     console.log(line);
     summary.push(`${stats.padEnd(10)} ${line}`);
   }

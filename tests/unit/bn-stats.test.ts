@@ -154,6 +154,16 @@ describe.each(backends)('BatchNorm statistics on %s', (backend) => {
     before.forEach((v, i) => {
       if (!stats.has(i)) expect(after[i]).toBe(v);
     });
+    // The tfjs export (and the ONNX one, built from the same stored weights) carries the recomputed statistics.
+    const artifacts = await e.exportArtifacts();
+    let offset = 0;
+    const exported = new Map<string, number[]>();
+    for (const spec of artifacts.weightSpecs) {
+      const size = spec.shape.reduce((a, b) => a * b, 1);
+      exported.set(spec.name, Array.from(new Float32Array(artifacts.weightData, offset * 4, size)));
+      offset += size;
+    }
+    for (const s of [bn1[2], bn1[3], bn2[2], bn2[3]]) expect(exported.get(s.name)).toEqual(get(after, s));
     // Validation reads what was recomputed: predictions follow the new statistics.
     const again = await engine(backend, 'recomputed');
     await again.loadState({ ...(await e.saveState()) });
