@@ -92,9 +92,13 @@ try {
     const rho = spearman(done.map((t) => t.first), done.map((t) => t.last));
     // ASHA at epoch 1 with reduction factor 3 keeps the top third by epoch-1 accuracy.
     const kept = [...done].sort((a, b) => b.first - a.first).slice(0, KEEP).map((t) => t.trial);
-    const best = [...done].sort((a, b) => b.last - a.last)[0];
+    const top = Math.max(...done.map((t) => t.last));
+    const bests = done.filter((t) => t.last === top).map((t) => t.trial);
+    const verdict = bests.length === done.length
+      ? `every trial ends at ${pct(top).trim()}%: there is no best to keep`
+      : `the final best (run ${bests.join(', ')}, ${pct(top).trim()}%) ${bests.some((b) => kept.includes(b)) ? 'survives' : 'is PRUNED'}`;
     const line = `Spearman ρ(epoch 1, final) = ${rho === null ? 'undefined (a constant side)' : rho.toFixed(2)} over ${done.length} trials; ` +
-      `ASHA at epoch 1 keeping ${KEEP} keeps runs ${kept.join(', ')}: the final best (run ${best.trial}, ${pct(best.last).trim()}%) ${kept.includes(best.trial) ? 'survives' : 'is PRUNED'}`;
+      `ASHA at epoch 1 keeping ${KEEP} keeps runs ${kept.join(', ')}: ${verdict}`;
     console.log(line);
     summary.push(`${stats.padEnd(10)} ${line}`);
   }
