@@ -10,7 +10,7 @@
 // decay is per epoch from the start), so the first E/2 epochs of an E-epoch run are also that shorter run. Prints
 // each curve, then per option and epoch the validation accuracy as mean ± sd on both sides, and the best accuracy
 // by E/2 and by E with whether the gap is within seed noise. Run after `npm run build:node`:
-//   node tests/bench/recipe.js [--rows N] [--epochs E] [--seeds S] [--kind dense|sparse] [--check]
+//   node tests/bench/recipe.js [--rows N] [--epochs E] [--seeds S] [--kind dense|sparse] [--check] [--torch-threads T]
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,6 +35,8 @@ const EPOCHS = Number(option('epochs', 10));
 const SEEDS = Number(option('seeds', 5));
 const OPTIONS = ['keras', 'debiased', 'recomputed'];
 const CHECK = process.argv.includes('--check');
+// Accuracy does not depend on PyTorch's threads; on a loaded machine 1 thread wastes less time waiting for the other.
+const TORCH_THREADS = option('torch-threads', '2');
 const SHORT = Math.max(1, Math.floor(EPOCHS / 2));
 const KIND = option('kind', 'dense');
 const PYTHON = '/usr/bin/python3';
@@ -120,7 +122,7 @@ try {
   const torchAvailable = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
   for (let seed = 1; seed <= SEEDS; seed++) {
     if (torchAvailable) {
-      const out = spawnSync(PYTHON, [join(here, 'torch_recipe.py'), join(dir, 'pixels.u8'), join(dir, 'labels.u8'), String(EPOCHS), String(seed), '2'], {
+      const out = spawnSync(PYTHON, [join(here, 'torch_recipe.py'), join(dir, 'pixels.u8'), join(dir, 'labels.u8'), String(EPOCHS), String(seed), TORCH_THREADS], {
         encoding: 'utf8',
       });
       if (out.status !== 0) throw new Error(`torch_recipe.py failed: ${out.stderr}`);
