@@ -3,9 +3,9 @@
 import type * as z from 'zod';
 import * as s from './validation.js';
 import { layerSchema, OPTIMIZERS } from './model-spec.js';
-import { MONITORS, type PresetName } from './hyperparam-choices.js';
+import { BN_STATS, MONITORS, type BnStats, type PresetName } from './hyperparam-choices.js';
 
-export { MONITORS, PRESET_NAMES, type Monitor, type PresetName } from './hyperparam-choices.js';
+export { BN_STATS, MONITORS, PRESET_NAMES, type BnStats, type Monitor, type PresetName } from './hyperparam-choices.js';
 
 export const hyperparamsSchema = s.object({
   epochs: s.int({ min: 1, max: 1000 }),
@@ -41,6 +41,8 @@ export const hyperparamsSchema = s.object({
     s.object({ rotation: s.num({ min: 0, max: 45 }), zoom: s.num({ min: 0, max: 0.5 }), shift: s.num({ min: 0, max: 0.3 }) }),
   ),
   model: s.array(layerSchema, { min: 1, max: 64 }),
+  /** What BatchNorm layers normalise with at inference (see BN_STATS); runs stored before it existed read as keras. */
+  batchNormStats: s.oneOf(BN_STATS),
 });
 
 export type Hyperparams = z.output<typeof hyperparamsSchema>;
@@ -50,4 +52,18 @@ export interface PresetInfo {
   title: string;
   description: string;
   hyperparams: Hyperparams;
+}
+
+/**
+ * A run's stored hyperparameters: runs from before batchNormStats existed trained with Keras's moving averages, so
+ * they read as `keras` (not as whatever the preset's default is now).
+ */
+export function storedHyperparams(json: string): Hyperparams {
+  const hp = JSON.parse(json) as Omit<Hyperparams, 'batchNormStats'> & { batchNormStats?: BnStats };
+  return { ...hp, batchNormStats: hp.batchNormStats ?? 'keras' };
+}
+
+/** Whether the model has a BatchNorm layer (batchNormStats means nothing without one). */
+export function hasBatchNorm(hp: Pick<Hyperparams, 'model'>): boolean {
+  return hp.model.some((l) => l.type === 'batchNorm');
 }

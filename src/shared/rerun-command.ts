@@ -11,6 +11,7 @@ const FLAGS: Partial<Record<keyof Hyperparams, (hp: Hyperparams) => string>> = {
   learningRate: (hp) => `--learning-rate ${hp.learningRate}`,
   optimizer: (hp) => `--optimizer ${hp.optimizer}`,
   validation: (hp) => `--validation ${hp.validation.mode}:${hp.validation.ratio}`,
+  batchNormStats: (hp) => `--bn-stats ${hp.batchNormStats}`,
 };
 
 export function shellQuote(word: string): string {

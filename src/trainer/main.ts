@@ -20,6 +20,7 @@ function engineFor(hp: Hyperparams, req: { backend?: BackendChoice | null; worke
     layers: hp.model,
     optimizer: { name: hp.optimizer, learningRate: hp.learningRate, momentum: hp.momentum },
     seed: hp.seed,
+    batchNormStats: hp.batchNormStats,
     backend: req.backend ?? undefined,
     workers: req.workers ?? undefined,
     threads: req.threads ?? undefined,

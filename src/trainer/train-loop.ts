@@ -8,7 +8,8 @@ import type { Engine, EngineState } from './engine/types.js';
 import type { CheckpointData, LoopState, TrainerEvent, TrainerRequest } from '../shared/trainer-protocol.js';
 import type { EpochMetrics } from '../shared/runs.js';
 import { afterEpoch, initialLoopState, learningRateFor } from './callbacks.js';
-import { batchRandom, epochOrder, fillBatch } from './batches.js';
+import { batchRandom, bnSampleOrder, epochOrder, fillBatch } from './batches.js';
+import { hasBatchNorm } from '../shared/hyperparams.js';
 import { engineStateOf } from './checkpoint.js';
 import { passEpochGate } from './epoch-gate.js';
 
@@ -60,6 +61,10 @@ export async function trainRun(req: TrainRequest, engine: Engine, io: LoopIo): P
   const val = scaled(req.pixels, req.valIndices);
   req.valIndices.forEach((src, i) => (val.y[i] = req.labels[src]));
   const run: RunContext = { req, engine, io, val };
+  // `recomputed` BatchNorm statistics: a fixed sample of training images, unaugmented as validation's are.
+  const bnSample = hp.batchNormStats === 'recomputed' && hasBatchNorm(hp) && req.trainIndices.length > 0
+    ? scaled(req.pixels, bnSampleOrder(req.trainIndices, hp.batchSize, hp.seed)).x
+    : null;
   const n = req.trainIndices.length;
   const batches = Math.ceil(n / hp.batchSize);
   const x = new Float32Array(hp.batchSize * PIXELS);
@@ -126,6 +131,8 @@ export async function trainRun(req: TrainRequest, engine: Engine, io: LoopIo): P
       }
     }
     const trainSeconds = (performance.now() - epochStart) / 1000;
+    // Before validation, and even without one: the checkpoint's weights carry the statistics predictions use.
+    if (bnSample) await engine.recomputeBatchNormStats(bnSample, hp.batchSize);
     const evaluation = req.valIndices.length > 0 ? await engine.evaluate(val.x, val.y) : null;
     const metrics: EpochMetrics = {
       epoch,

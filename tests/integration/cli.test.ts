@@ -68,6 +68,10 @@ describe('digit-workbench', () => {
     const help = await cli('train', '--help');
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/--validation tail:R\|stratified:R/);
+    expect(help.stdout).toMatch(/--bn-stats keras\|debiased\|recomputed/);
+    const bnStats = await cli('train', '--dataset', 'sample-train', '--preset', 'cnn-strong', '--bn-stats', 'precise');
+    expect(bnStats.code).toBe(2);
+    expect(bnStats.stderr).toMatch(/--bn-stats must be keras, debiased, recomputed \(got "precise"\)/);
   });
 
   it('trains and waits: the final run as JSON, progress on stderr; runs --json lists it; bad input exits 1', async () => {

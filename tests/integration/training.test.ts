@@ -110,6 +110,33 @@ describe('a seed-lenet5 run in the trainer process', () => {
     expect(comparable(b.epochs)).toEqual(comparable(a.epochs));
   });
 
+  // A small BatchNorm model: every option trains the same weights; only the statistics validation uses differ.
+  const bnModel = [
+    { type: 'conv2d', filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'linear' },
+    { type: 'batchNorm' },
+    { type: 'activation', activation: 'relu' },
+    { type: 'flatten' },
+    { type: 'dense', units: 10, activation: 'softmax' },
+  ];
+  it.each(['debiased', 'recomputed'])('with %s BatchNorm statistics: a stopped and resumed run equals an uninterrupted one, and validation differs from keras', async (batchNormStats) => {
+    const start = (stats: string) => wb.call('runs:start', lenet(3, { seed: 4, model: bnModel, batchNormStats: stats }));
+    const [[keras], [straight], [interrupted]] = [await start('keras'), await start(batchNormStats), await start(batchNormStats)];
+    const off = wb.on((e) => {
+      if (e.type === 'run:epoch' && e.runId === interrupted.id && e.metrics.epoch === 1) void wb.call('runs:stop', { id: interrupted.id });
+    });
+    for (const r of [keras, straight]) expect(await wb.runs.waitFor(r.id)).toBe('completed');
+    expect(await wb.runs.waitFor(interrupted.id)).toBe('stopped');
+    off();
+    await wb.call('runs:resume', { id: interrupted.id });
+    expect(await wb.runs.waitFor(interrupted.id)).toBe('completed');
+    const [k, a, b] = await Promise.all([keras, straight, interrupted].map((r) => wb.call('runs:get', { id: r.id })));
+    expect(b.hyperparams.batchNormStats).toBe(batchNormStats);
+    expect(comparable(b.epochs)).toEqual(comparable(a.epochs));
+    // The same training (the loss is of the training batches), validated with other statistics.
+    expect(a.epochs.map((e) => e.loss)).toEqual(k.epochs.map((e) => e.loss));
+    expect(a.epochs.map((e) => e.valLoss)).not.toEqual(k.epochs.map((e) => e.valLoss));
+  });
+
   it('a trainer killed mid-epoch fails its run with the reason; completed epochs survive; the next run is fine', async () => {
     const [run] = await wb.call('runs:start', lenet(50));
     await new Promise<void>((resolve) => {

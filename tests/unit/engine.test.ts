@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadMnistDigits, mulberry32 } from '../../src/core/datasets/mnist-digits.js';
 import type { LayerSpec } from '../../src/shared/model-spec.js';
 import { presets } from '../../src/core/training/presets.js';
+import { BN_STATS } from '../../src/shared/hyperparams.js';
 import { availableBackends, createEngine, planModel, type BackendName, type Engine, type EngineOptions } from '../../src/trainer/engine/index.js';
 
 // The seed notebook's LeNet-5, as the preset defines it.
@@ -120,6 +121,25 @@ describe.each(usable)('training on %s', (backend) => {
     const resumed = await engine({ backend, seed: 3 });
     await resumed.loadState(state);
     expect(await losses(resumed, data, 3, 6, 16)).toEqual(expected.slice(3));
+  });
+
+  // An "epoch" of 3 batches; `recomputed` re-estimates its statistics at the epoch's end, as the trainer loop does.
+  it.each(BN_STATS)('resuming equals the uninterrupted run with %s BatchNorm statistics (weights, statistics, predictions)', async (batchNormStats) => {
+    const epoch = async (e: Engine, k: number) => {
+      const out = await losses(e, data, 3 * k, 3 * k + 3, 16);
+      if (batchNormStats === 'recomputed') await e.recomputeBatchNormStats(data.x.subarray(0, 64 * 784), 16);
+      return out;
+    };
+    const straight = await engine({ backend, batchNormStats });
+    const expected = [...(await epoch(straight, 0)), ...(await epoch(straight, 1))];
+    const first = await engine({ backend, batchNormStats });
+    await epoch(first, 0);
+    const resumed = await engine({ backend, batchNormStats });
+    await resumed.loadState(await first.saveState());
+    expect([...expected.slice(0, 3), ...(await epoch(resumed, 1))]).toEqual(expected);
+    expect((await resumed.saveState()).weights).toEqual((await straight.saveState()).weights);
+    const some = batch(data, 9, 8).x;
+    expect(await resumed.predict(some)).toEqual(await straight.predict(some));
   });
 
   it('uses dropout and batch statistics only in training, moving statistics in inference', async () => {

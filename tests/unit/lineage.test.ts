@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { gitCommit } from '../../src/core/lineage.js';
 import { presets } from '../../src/core/training/presets.js';
 import { rerunCommand, shellQuote } from '../../src/shared/rerun-command.js';
+import { storedHyperparams } from '../../src/shared/hyperparams.js';
 import { tempDir } from '../helpers/temp-home.js';
 
 let dir: ReturnType<typeof tempDir> | undefined;
@@ -47,6 +48,19 @@ describe('rerunCommand', () => {
     expect(rerunCommand({ preset: 'seed-lenet5', presetHyperparams: base, hyperparams: hp, dataset: { id: 4, name: "Bob's digits" }, backend: 'wasm', workers: 2 })).toBe(
       `digit-workbench train --dataset 'Bob'\\''s digits' --preset seed-lenet5 --epochs 3 --learning-rate 0.01 --hyperparams '{"augmentation":{"rotation":5,"zoom":0,"shift":0}}' --seed 9 --backend wasm --workers 2`,
     );
+  });
+
+  it('names the BatchNorm statistics with --bn-stats when they differ from the preset, and reads a run from before the option as keras', () => {
+    const cnn = { ...presets['cnn-strong'].hyperparams, batchNormStats: 'recomputed' as const };
+    const src = { preset: 'cnn-strong', presetHyperparams: cnn, dataset: { id: 4, name: 'train' }, backend: null, workers: null };
+    expect(rerunCommand({ ...src, hyperparams: { ...cnn, batchNormStats: 'debiased' } })).toBe(
+      `digit-workbench train --dataset train --preset cnn-strong --bn-stats debiased --seed ${cnn.seed}`,
+    );
+    const { batchNormStats: _, ...old } = cnn;
+    const stored = storedHyperparams(JSON.stringify(old));
+    expect(stored.batchNormStats).toBe('keras');
+    expect(rerunCommand({ ...src, hyperparams: stored })).toBe(`digit-workbench train --dataset train --preset cnn-strong --bn-stats keras --seed ${cnn.seed}`);
+    expect(storedHyperparams(JSON.stringify(cnn)).batchNormStats).toBe('recomputed');
   });
 
   it('uses the id for a dataset named like an id, and leaves out an unknown backend', () => {

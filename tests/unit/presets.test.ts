@@ -42,6 +42,14 @@ describe('presets', () => {
     expect(summary.trainableParams).toBeLessThan(summary.totalParams); // moving statistics are not trainable
   });
 
+  it('validates with recomputed BatchNorm statistics where the model has BatchNorm (cnn-strong), Keras\'s elsewhere; a bad value names the field', () => {
+    expect(presets['cnn-strong'].hyperparams.batchNormStats).toBe('recomputed');
+    expect(presets['seed-lenet5'].hyperparams.batchNormStats).toBe('keras');
+    expect(presets.dnn.hyperparams.batchNormStats).toBe('keras');
+    expect(resolveHyperparams('cnn-strong', { batchNormStats: 'debiased' }).batchNormStats).toBe('debiased');
+    expect(() => resolveHyperparams('cnn-strong', { batchNormStats: 'precise' })).toThrow(/batchNormStats: must be one of keras, debiased, recomputed/);
+  });
+
   it('dnn is a dense baseline with dropout', () => {
     const { summary } = previewRun('dnn');
     expect(summary.rows.map((r) => r.outputShape)).toEqual([[null, 784], [null, 512], [null, 512], [null, 256], [null, 256], [null, 10]]);

@@ -3,6 +3,7 @@
 
 import type { Workbench } from '../../core/workbench.js';
 import { runRerunCommand } from '../../shared/rerun-command.js';
+import { hasBatchNorm } from '../../shared/hyperparams.js';
 import type { RunDetail } from '../../shared/runs.js';
 import { prunedNote } from '../../shared/sweeps.js';
 import { UsageError } from '../args.js';
@@ -29,7 +30,7 @@ export async function showRun(wb: Workbench, ref: string | undefined, opts: { co
   if (opts.json) return printJson(run);
   const l = run.lineage;
   const lines = [
-    `run ${run.id} ${run.status}${run.error ? `: ${run.error}` : ''} — ${run.preset}, seed ${run.seed}`,
+    `run ${run.id} ${run.status}${run.error ? `: ${run.error}` : ''} — ${run.preset}, seed ${run.seed}${hasBatchNorm(run.hyperparams) ? `, BatchNorm statistics ${run.hyperparams.batchNormStats}` : ''}`,
     `dataset ${run.datasetId} sha256 ${run.datasetSha256}`,
     ...(run.sweepId !== null ? [`trial of sweep ${run.sweepId}${run.prunedAt !== null ? `: ${prunedNote(run.prunedAt, run.status)}` : ''}`] : []),
     l

@@ -8,6 +8,7 @@ import { formatDuration, progressBar, table, int } from '../format.js';
 import { resolveDataset } from '../resolve.js';
 import type { RunInfo } from '../../shared/runs.js';
 import { BACKEND_NAMES, type BackendChoice } from '../../shared/trainer-protocol.js';
+import { BN_STATS } from '../../shared/hyperparam-choices.js';
 import { epochsOf } from '../../core/training/runs-repo.js';
 import { showRun } from './run-show.js';
 
@@ -90,6 +91,10 @@ export const trainCommand: Command = {
   --learning-rate X             initial learning rate
   --optimizer adam|sgd|rmsprop  optimizer
   --validation tail:R|stratified:R   validation split, e.g. tail:0.1 (the last 10%, the seed notebook's)
+  --bn-stats keras|debiased|recomputed   what BatchNorm layers validate and predict with (models with
+                                BatchNorm): keras = Keras's moving averages (exact reproduction),
+                                debiased = the same corrected for their start, recomputed = re-estimated
+                                over 2,048 training images before each validation
   --seed N                      random seed (same seed + same backend → same metrics)
   --backend tensorflow|wasm|cpu force a backend (default: tfjs-node if it loads, else wasm)
   --workers N                   data-parallel threads for this run
@@ -109,6 +114,7 @@ export const trainCommand: Command = {
         'learning-rate': { type: 'string' },
         optimizer: { type: 'string' },
         validation: { type: 'string' },
+        'bn-stats': { type: 'string' },
         seed: { type: 'string' },
         backend: { type: 'string' },
         workers: { type: 'string' },
@@ -130,8 +136,11 @@ export const trainCommand: Command = {
       batchSize: optionalInt(values, 'batch-size'),
       learningRate: optionalNumber(values, 'learning-rate'),
       optimizer: optionalString(values, 'optimizer'),
+      batchNormStats: optionalString(values, 'bn-stats'),
       seed: optionalInt(values, 'seed'),
     };
+    const bnStats = optionalString(values, 'bn-stats');
+    if (bnStats !== undefined && !(BN_STATS as readonly string[]).includes(bnStats)) throw new UsageError(`--bn-stats must be ${BN_STATS.join(', ')} (got "${bnStats}")`);
     const validation = optionalString(values, 'validation');
     if (validation !== undefined) {
       const m = /^(tail|stratified):([0-9.]+)$/.exec(validation);

@@ -5,7 +5,7 @@
 import type { Db } from '../db/open.js';
 import { flatten } from '../../shared/hyperparams-flat.js';
 import { presets } from './presets.js';
-import type { Hyperparams, PresetName } from '../../shared/hyperparams.js';
+import { storedHyperparams, type Hyperparams, type PresetName } from '../../shared/hyperparams.js';
 import type { RunInfo, RunStatus, RunTarget } from '../../shared/runs.js';
 
 export interface RunListQuery {
@@ -83,7 +83,7 @@ function summarise(db: Db, ids: number[]): Map<number, Record<string, string>> {
     preset: string;
     hyperparams: string;
   }[];
-  for (const r of rows) out.set(r.id, paramSummary(r.preset, JSON.parse(r.hyperparams) as Hyperparams));
+  for (const r of rows) out.set(r.id, paramSummary(r.preset, storedHyperparams(r.hyperparams)));
   try {
     const put = db.prepare('UPDATE runs SET param_summary = ? WHERE id = ?');
     db.transaction(() => {

@@ -4,7 +4,7 @@
 import { hostname } from 'node:os';
 import type { Db } from '../db/open.js';
 import { conflict, notFound } from '../../shared/errors.js';
-import type { Hyperparams } from '../../shared/hyperparams.js';
+import { storedHyperparams, type Hyperparams } from '../../shared/hyperparams.js';
 import type { ModelSummary } from '../../shared/model-spec.js';
 import { bestEpoch, type EpochMetrics, type RunDetail, type RunInfo, type RunStatus, type RunTarget } from '../../shared/runs.js';
 import type { CheckpointData, LoopState, WeightsSlot } from '../../shared/trainer-protocol.js';
@@ -67,7 +67,7 @@ function workersOf(db: Db, runId: number): string[] {
 }
 
 function toInfo(row: RunRow, epochs: EpochMetrics[], trainedBy: string[] = []): RunInfo {
-  const hp = JSON.parse(row.hyperparams) as Hyperparams;
+  const hp = storedHyperparams(row.hyperparams);
   const best = bestEpoch(epochs);
   const last = epochs[epochs.length - 1];
   return {
@@ -116,7 +116,7 @@ export function getRunDetail(db: Db, id: number): RunDetail {
   const epochs = epochsOf(db, id);
   return {
     ...toInfo(r, epochs, workersOf(db, id)),
-    hyperparams: JSON.parse(r.hyperparams) as Hyperparams,
+    hyperparams: storedHyperparams(r.hyperparams),
     summary: r.summary ? (JSON.parse(r.summary) as ModelSummary) : null,
     datasetSha256: r.dataset_sha256,
     appVersion: r.app_version,

@@ -24,6 +24,7 @@ export interface FormValues {
   augOn: boolean;
   augmentation: { rotation: number; zoom: number; shift: number };
   model: LayerSpec[];
+  batchNormStats: Hyperparams['batchNormStats'];
 }
 
 // Starting values for a part the preset leaves off (switching it on shows sensible numbers, not blanks).
@@ -55,6 +56,7 @@ export function toForm(hp: Hyperparams): FormValues {
     augOn: hp.augmentation !== null,
     augmentation: hp.augmentation ?? { ...FALLBACK.augmentation },
     model: hp.model,
+    batchNormStats: hp.batchNormStats,
   }) as FormValues;
 }
 
@@ -74,6 +76,7 @@ export function toHyperparams(f: FormValues): Hyperparams {
     lrDecay: f.decayOn ? { ...f.lrDecay } : null,
     augmentation: f.augOn ? { ...f.augmentation } : null,
     model: f.model.map((l) => ({ ...l })),
+    batchNormStats: f.batchNormStats,
   });
 }
 
@@ -124,6 +127,7 @@ export const FIELD_LABELS: Record<string, string> = {
   'augmentation.zoom': 'Augmentation zoom',
   'augmentation.shift': 'Augmentation shift',
   model: 'Model',
+  batchNormStats: 'BatchNorm statistics',
   // Whole parts, as Compare shows them when they are off in every run.
   reduceLrOnPlateau: 'ReduceLROnPlateau',
   earlyStopping: 'EarlyStopping',

@@ -9,7 +9,8 @@ import { useBackend } from './backend.js';
 import { setNativeThreads } from './native/backend.js';
 import { isAbort, type BatchExchange } from './batch-exchange.js';
 import { exportArtifacts } from './export.js';
-import { BN_MOMENTUM, CLASSES, summarize, type ModelPlan } from './model.js';
+import { CLASSES, summarize, type ModelPlan } from './model.js';
+import { setPopulationStats, updateMovingStats, type BnStats } from './bn-stats.js';
 import { Optimizer } from './optimizer.js';
 import { Replica, type ShareResult } from './replica.js';
 import type { BackendName, BatchResult, Engine, EngineState, EvalResult, ModelArtifacts } from './types.js';
@@ -24,6 +25,8 @@ export interface EngineParts {
   plan: ModelPlan;
   layers: LayerSpec[];
   seed: number;
+  /** What the moving-statistics slots hold (bn-stats.ts). */
+  bnStats: BnStats;
   backend: BackendName;
   backendNote: string | null;
   kernels: KernelInfo | null;
@@ -130,23 +133,31 @@ export class TfEngine implements Engine {
   }
 
   /**
-   * Keras' moving averages: moving = momentum · moving + (1 − momentum) · batch statistic, with the biased batch
-   * variance (÷ m, what the batch was normalised with), as Keras 3, tfjs-layers and tf.keras 2's non-fused path do
-   * (tf.keras 2's fused conv path used ÷ (m − 1): 1/m apart, m ≥ 3,136 in cnn-strong). Every replica holds the same
-   * pooled whole-batch statistics.
+   * The moving statistics after a step, by the run's BatchNorm statistics option (bn-stats.ts). Batch variances are
+   * biased (÷ m, what the batch was normalised with), as Keras 3, tfjs-layers and tf.keras 2's non-fused path use
+   * (tf.keras 2's fused conv path used ÷ (m − 1): 1/m apart, m ≥ 3,136 in cnn-strong). Every replica holds the
+   * same pooled whole-batch statistics.
    */
   #updateMovingStats(result: ShareResult): void {
-    const { plan, weights } = this.#p;
-    const bnLayers = plan.layers.filter((l) => l.spec.type === 'batchNorm');
-    bnLayers.forEach((layer, b) => {
-      const c = plan.bnChannels[b];
-      const stats = result.bnStats[b];
-      const [, , mm, mv] = layer.params;
-      for (let k = 0; k < c; k++) {
-        weights[mm.offset + k] = weights[mm.offset + k] * BN_MOMENTUM + stats[k] * (1 - BN_MOMENTUM);
-        weights[mv.offset + k] = weights[mv.offset + k] * BN_MOMENTUM + stats[c + k] * (1 - BN_MOMENTUM);
-      }
-    });
+    updateMovingStats(this.#p.plan, this.#p.weights, result.bnStats, this.#p.bnStats, this.#step + 1);
+  }
+
+  async recomputeBatchNormStats(x: Float32Array, batchSize: number): Promise<void> {
+    const n = checkImages(x, 'recomputeBatchNormStats');
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw badInput('recomputeBatchNormStats: batchSize must be a positive integer');
+    if (this.#p.plan.bnChannels.length === 0) return;
+    await this.#activate();
+    this.#syncLocal();
+    // On this thread's replica alone, each batch whole: the figures do not depend on the number of workers.
+    const batches: Float32Array[][] = [];
+    const counts: number[] = [];
+    for (let start = 0; start < n; start += batchSize) {
+      const part = x.subarray(start * PIXELS, Math.min(n, start + batchSize) * PIXELS);
+      batches.push(this.#p.local.batchStats(part));
+      counts.push(part.length / PIXELS);
+    }
+    setPopulationStats(this.#p.plan, this.#p.weights, batches, counts);
+    this.#version++;
   }
 
   /**

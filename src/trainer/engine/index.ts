@@ -80,5 +80,5 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     await Promise.all(workers.map((w) => w.terminate()));
     throw failed.reason;
   }
-  return new TfEngine({ plan, layers: opts.layers, seed: opts.seed, backend: name, backendNote: note, kernels, weights, optimizer, local, workers, exchange });
+  return new TfEngine({ plan, layers: opts.layers, seed: opts.seed, bnStats: opts.batchNormStats ?? 'keras', backend: name, backendNote: note, kernels, weights, optimizer, local, workers, exchange });
 }

@@ -68,6 +68,15 @@ export class Replica {
     });
   }
 
+  /**
+   * Each BatchNorm layer's statistics over `x` as one training batch (normalised by its own statistics, as in
+   * training) with dropout off (as validation sees the images): means then biased variances per layer.
+   */
+  batchStats(x: Float32Array): Float32Array[] {
+    const n = x.length / 784;
+    return tf.tidy(() => forward(this.plan, this.#weights, tf.tensor4d(x, [n, ...INPUT_SHAPE]), 'train').bnStats);
+  }
+
   /** The folded model of the current weights (built once per weight version). */
   #foldedSteps(): InferenceStep[] {
     if (!this.#folded) {

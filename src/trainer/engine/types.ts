@@ -4,6 +4,7 @@
 import type { LayerSpec, ModelSummary, OptimizerSpec } from '../../shared/model-spec.js';
 
 import type { BackendChoice, KernelInfo } from '../../shared/trainer-protocol.js';
+import type { BnStats } from '../../shared/hyperparam-choices.js';
 
 export type BackendName = BackendChoice;
 
@@ -12,6 +13,8 @@ export interface EngineOptions {
   optimizer: OptimizerSpec;
   /** Seeds weight initialisation and dropout masks. */
   seed: number;
+  /** What BatchNorm layers normalise with at inference (default keras: Keras's moving averages). */
+  batchNormStats?: BnStats;
   /** Forced backend; otherwise tensorflow (tfjs-node) → wasm → cpu, the first that loads. */
   backend?: BackendName;
   /** Data-parallel replicas for one run; default chosen by the engine from the thread budget. */
@@ -63,6 +66,11 @@ export interface Engine {
   summary(): ModelSummary;
   /** One optimizer step. x: n × 784 pixels scaled to 0–1; y: n labels 0–9. */
   trainBatch(x: Float32Array, y: Uint8Array): Promise<BatchResult>;
+  /**
+   * Replaces the BatchNorm inference statistics with the population mean and variance of `x` (n × 784) passed in
+   * training mode in batches of `batchSize`, dropout off; the other weights are untouched. No-op without BatchNorm.
+   */
+  recomputeBatchNormStats(x: Float32Array, batchSize: number): Promise<void>;
   /** Inference mode (dropout off, BatchNorm moving statistics). */
   evaluate(x: Float32Array, y: Uint8Array): Promise<EvalResult>;
   predict(x: Float32Array): Promise<Float32Array>;
