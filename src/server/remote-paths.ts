@@ -25,10 +25,11 @@ export const DATA_FOLDER_WORDS = "the server's data folder";
 const FOLDER_KEYS = new Set(['home']);
 /**
  * Result fields holding a file the core read or wrote (DatasetInfo.source, SubmissionInfo.path,
- * ModelExportResult.path, import:progress's file): a remote client gets the file's name, which is what it shows.
+ * ModelExportResult.path, import:progress's file, an autopilot job's submissionPath): a remote client gets the
+ * file's name, which is what it shows.
  * Only these keys: other strings (pixels in base64, notes the user typed) may hold slashes that are no path.
  */
-const FILE_KEYS = new Set(['source', 'path', 'file']);
+const FILE_KEYS = new Set(['source', 'path', 'file', 'submissionPath']);
 
 const fileName = (path: string) => path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
 

@@ -114,7 +114,7 @@ describe('Workers panel and Run on: worker pool (serve mode, Chromium)', () => {
     await page.getByLabel('Run on').selectOption('pool');
     await page.getByRole('button', { name: 'Start sweep of 2 trials' }).click();
     await page.waitForURL(/#\/sweeps\/1$/);
-    await page.getByText('completed · 2/2 trials on the worker pool').waitFor({ timeout: 240_000 });
+    await page.getByText('Completed · 2/2 trials done on the worker pool').waitFor({ timeout: 240_000 });
     const wb = new Workbench({ home: home.path, sample: false });
     try {
       const sweep = await wb.call('sweeps:get', { id: 1 });

@@ -17,6 +17,7 @@ describe('remoteJson', () => {
     expect(seen(reply).result).toEqual([{ id: 3, source: 'train.csv' }, { id: 4, source: 'sample' }, { id: 5, source: 'version of dataset 3' }]);
     expect(seen({ path: '/srv/dw-home/exports/submission-run1.csv' }).path).toBe('submission-run1.csv');
     expect(seen({ path: 'D:\\models\\run1.onnx', files: ['run1.onnx'] })).toEqual({ path: 'run1.onnx', files: ['run1.onnx'] });
+    expect(seen({ submissionPath: '/srv/dw-home/exports/autopilot-1.csv' }).submissionPath).toBe('autopilot-1.csv');
     expect(seen({ type: 'event', event: { type: 'import:progress', file: '/srv/dw-home/uploads/1-ab.csv' } }).event).toEqual({ type: 'import:progress', file: '1-ab.csv' });
   });
 
