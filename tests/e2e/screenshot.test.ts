@@ -22,6 +22,7 @@ const SHOWN = new Map([
   ['Embedding (map, digit selected)', 'embedding'],
   ['Diff', 'diff'],
   ['Submissions (ensemble)', 'submissions'],
+  ['Autopilot (job)', 'autopilot'],
   ['Draw', 'draw'],
   ['Settings', 'settings'],
 ]);
