@@ -10,6 +10,8 @@ import { Workbench } from '../../src/core/workbench.js';
 import { writeKaggleCsv } from '../../src/core/datasets/kaggle-csv.js';
 import { loadMnistDigits, PIXELS } from '../../src/core/datasets/mnist-digits.js';
 import { OVERRUN_TOLERANCE } from '../../src/shared/autopilot.js';
+import { throughputFromRuns } from '../../src/core/autopilot/throughput.js';
+import { PRESET_NAMES } from '../../src/shared/hyperparams.js';
 import { tempDir } from '../helpers/temp-home.js';
 import { writeSmallCsv } from '../helpers/small-dataset.js';
 import { slowTrainerSpawner } from '../helpers/slow-trainer.js';
@@ -24,6 +26,26 @@ async function writeTestCsv(file: string, rows: number): Promise<string> {
   await writeKaggleCsv(file, { pixels: digits.pixels.slice(digits.count * PIXELS - rows * PIXELS), labels: null });
   return file;
 }
+
+describe('autopilot measures from earlier runs', () => {
+  // A stored run's model spells its layers' keys in another order than the preset: it is still that preset's run.
+  it('takes the figures of a run of each preset as it comes, without a calibration', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const wb = new Workbench({ home: dir.path, sample: false, spawnTrainer: slowTrainerSpawner({ fastEpochMs: 50, epochMs: 50, fastRuns: 0, accuracy: () => 0.9 }) });
+    try {
+      const train = (await wb.importDataset({ path: await writeSmallCsv(join(dir.path, 'train.csv'), 300, 3) })).dataset;
+      for (const preset of PRESET_NAMES) {
+        const [run] = await wb.call('runs:start', { datasetId: train.id, preset, hyperparams: { epochs: 2 } });
+        expect(await wb.runs.waitFor(run.id)).toBe('completed');
+        const t = throughputFromRuns(wb.db, { datasetId: train.id, preset, backend: null, target: 'local', trainRows: 270, valRows: 30 });
+        expect(t, preset).not.toBeNull();
+      }
+    } finally {
+      wb.close();
+    }
+  });
+});
 
 describe('autopilot keeps its budget', () => {
   it('stops members that run slower than measured, re-plans the rest, and still ends within budget + 3%', async () => {

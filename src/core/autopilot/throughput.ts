@@ -2,6 +2,7 @@
 // else from a short calibration run (a real run of the preset, stopped after a few seconds of steady batches and
 // deleted). Figures for the pool come from earlier pool runs, else from a calibration run on the pool.
 
+import { isDeepStrictEqual } from 'node:util';
 import type { Throughput } from '../../shared/autopilot.js';
 import type { PresetName } from '../../shared/hyperparams.js';
 import type { RunTarget } from '../../shared/runs.js';
@@ -19,10 +20,13 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** Is this run the preset as it comes (the model and batch decide the time an epoch takes)? */
+/**
+ * Is this run the preset as it comes (the model and batch decide the time an epoch takes)? Compared as values: a
+ * stored model spells its layers' keys in another order than the preset's literal.
+ */
 function asPreset(hp: { batchSize: number; model: unknown; augmentation: unknown; validation: { ratio: number } }, preset: PresetName): boolean {
   const p = presets[preset].hyperparams;
-  return hp.batchSize === p.batchSize && JSON.stringify(hp.model) === JSON.stringify(p.model) && JSON.stringify(hp.augmentation) === JSON.stringify(p.augmentation) && hp.validation.ratio === p.validation.ratio;
+  return hp.batchSize === p.batchSize && isDeepStrictEqual(hp.model, p.model) && isDeepStrictEqual(hp.augmentation, p.augmentation) && hp.validation.ratio === p.validation.ratio;
 }
 
 /** Figures from the newest (up to 3) runs of `preset` on this dataset and backend with at least one epoch. */
