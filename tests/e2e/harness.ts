@@ -59,3 +59,15 @@ export async function waitInPage<T>(page: Page, fn: () => T | null | undefined |
   const handle = await page.waitForFunction(fn, undefined, { timeout, polling: 100 });
   return (await handle.jsonValue()) as T;
 }
+
+/** A tab on serve mode's address at 1440×900 whose uncaught page errors land in `errors` (each test expects none). */
+export async function openApp(browser: Browser, served: Served, errors: string[], opts: { timeout?: number } = {}): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  if (opts.timeout) page.setDefaultTimeout(opts.timeout);
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(served.url);
+  return page;
+}
+
+/** Opens a view by its address (`#/runs/3`) in the page, as a link would. */
+export const goTo = (page: Page, hash: string) => page.evaluate((h) => (location.hash = h), hash);

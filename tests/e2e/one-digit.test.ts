@@ -9,7 +9,7 @@ import { fitPoints, project } from '../../src/renderer/lib/scatter.js';
 import { runCli } from '../helpers/cli-process.js';
 import { tempDir } from '../helpers/temp-home.js';
 import { trainFixture, type Trained } from './fixture.js';
-import { launchChromium, startServe, type Served } from './harness.js';
+import { launchChromium, startServe, type Served, openApp, goTo } from './harness.js';
 
 describe('one digit, one number: the same row and pixels in every view', () => {
   const home = tempDir('dw-e2e-one-digit-');
@@ -25,10 +25,7 @@ describe('one digit, one number: the same row and pixels in every view', () => {
     t = await trainFixture(home.path);
     wb = new Workbench({ home: t.data });
     [served, browser] = await Promise.all([startServe(t.data), chromium]);
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(served.url);
+    page = await openApp(browser, served, errors, { timeout: 20_000 });
   }, 150_000);
 
   afterAll(async () => {
@@ -38,7 +35,7 @@ describe('one digit, one number: the same row and pixels in every view', () => {
     home.remove();
   });
 
-  const go = (hash: string) => page.evaluate((h) => (location.hash = h), hash);
+  const go = (hash: string) => goTo(page, hash);
 
   /** The 784 bytes a digit canvas shows (its red channel: the digits are grey). */
   const canvasBytes = (canvas: Locator) =>

@@ -10,7 +10,7 @@ import { EPOCH_GATE_ENV } from '../../src/trainer/epoch-gate.js';
 import { EpochGate } from '../helpers/epoch-gate.js';
 import { importSmallTrainSet } from '../helpers/small-dataset.js';
 import { tempDir } from '../helpers/temp-home.js';
-import { launchChromium, startServe, type Served } from './harness.js';
+import { launchChromium, startServe, type Served, openApp } from './harness.js';
 
 describe('run page (serve mode, Chromium)', () => {
   const home = tempDir('dw-e2e-run-page-');
@@ -42,10 +42,7 @@ describe('run page (serve mode, Chromium)', () => {
     } finally {
       delete process.env[EPOCH_GATE_ENV];
     }
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(served.url);
+    page = await openApp(browser, served, errors, { timeout: 20_000 });
   }, 150_000);
 
   afterAll(async () => {

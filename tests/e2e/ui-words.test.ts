@@ -8,7 +8,7 @@ import { writeKaggleCsv } from '../../src/core/datasets/kaggle-csv.js';
 import { mulberry32 } from '../../src/shared/random.js';
 import { tempDir } from '../helpers/temp-home.js';
 import { importSmallTrainSet } from '../helpers/small-dataset.js';
-import { launchChromium, startServe, waitInPage, type Served } from './harness.js';
+import { launchChromium, startServe, waitInPage, type Served, openApp, goTo } from './harness.js';
 
 /** Garment-like silhouettes (a filled body with sleeves): a test set of another kind than digits. */
 async function writeClothes(file: string): Promise<void> {
@@ -52,9 +52,7 @@ describe('one story in words (serve mode, Chromium)', () => {
       startServe(data, { env: { DIGIT_WORKBENCH_TFJS_NODE_MODULE: join(process.cwd(), 'tests/fixtures/tfjs-node-no-binding.mjs') } }),
       chromium,
     ]);
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(served.url);
+    page = await openApp(browser, served, errors);
   }, 240_000);
 
   afterAll(async () => {
@@ -64,7 +62,7 @@ describe('one story in words (serve mode, Chromium)', () => {
     home.remove();
   });
 
-  const go = (hash: string) => page.evaluate((h) => (location.hash = h), hash);
+  const go = (hash: string) => goTo(page, hash);
 
   it('a missing token in a browser gets a page saying to open the printed URL, not JSON', async () => {
     const other = await browser.newPage();
