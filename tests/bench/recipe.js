@@ -163,7 +163,8 @@ try {
   const verdict = (a, b) => {
     const gap = mean(a) - mean(b);
     const se = Math.sqrt(sd(a) ** 2 / a.length + sd(b) ** 2 / b.length);
-    const word = Math.abs(gap) <= 2 * se ? 'within seed noise' : gap > 0 ? 'ours higher, beyond seed noise' : 'ours LOWER, beyond seed noise';
+    // (A gap of rounding size with no spread, e.g. both sides at chance on every seed, is no gap.)
+    const word = Math.abs(gap) <= Math.max(2 * se, 1e-9) ? 'within seed noise' : gap > 0 ? 'ours higher, beyond seed noise' : 'ours LOWER, beyond seed noise';
     return `${gap >= 0 ? '+' : ''}${pct(gap)} points (2 s.e. ${pct(2 * se)}): ${word}`;
   };
   for (const upTo of [SHORT, EPOCHS]) {

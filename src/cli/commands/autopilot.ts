@@ -119,7 +119,8 @@ async function start(argv: string[], open: (poolUrl: string | undefined) => Work
   }
   const queue = optionalString(values, 'queue');
   const wb = open(queue);
-  if (queue) await wb.pool.owner();
+  // Refused before a job is written: a pool without workers would spend the budget waiting.
+  if (queue) await wb.pool.trainingSlots();
   const dataset = await resolveDataset(wb, datasetRef, { allowFile: true });
   const test = await resolveDataset(wb, testRef, { allowFile: true });
   const job = wb.autopilot.start({ datasetId: dataset.id, testDatasetId: test.id, budgetSeconds, target: queue ? 'pool' : 'local', out: resolve(out), force: values.force === true });

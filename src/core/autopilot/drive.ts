@@ -150,7 +150,7 @@ export class JobDriver {
     const job = repo.getJob(this.#wb.db, this.#id);
     const rows = rowsOf(this.#wb, job.datasetId, job.testDatasetId);
     const backend = await backendHere(this.#wb);
-    const slots = job.target === 'pool' ? await this.#wb.pool.capacity() : 1;
+    const slots = job.target === 'pool' ? await this.#wb.pool.trainingSlots() : 1;
     const input = { budgetSeconds: job.budgetSeconds, spentSeconds: this.elapsed(), ...rows, slots, backend: job.target === 'pool' ? 'the worker pool' : backend };
     const throughput = await measure(this.#wb, {
       datasetId: job.datasetId,

@@ -46,10 +46,9 @@ export class AutopilotManager {
   async plan(args: AutopilotArgs): Promise<AutopilotPlan> {
     this.#check(args);
     const target = args.target ?? 'local';
-    if (target === 'pool') await this.#wb.pool.owner();
     const rows = rowsOf(this.#wb, args.datasetId, args.testDatasetId);
     const backend = await backendHere(this.#wb);
-    const slots = target === 'pool' ? await this.#wb.pool.capacity() : 1;
+    const slots = target === 'pool' ? await this.#wb.pool.trainingSlots() : 1;
     const input = { budgetSeconds: args.budgetSeconds, spentSeconds: 0, ...rows, slots, backend: target === 'pool' ? 'the worker pool' : backend };
     const throughput = await measure(this.#wb, { datasetId: args.datasetId, target, backend, rows, input, cached: this.#cache, tags: ['autopilot', 'calibration'], cancelled: () => false });
     return makePlan({ ...input, throughput });

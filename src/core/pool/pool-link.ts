@@ -61,6 +61,22 @@ export class PoolLink {
     return Math.max(1, workers.filter((w) => w.version === version).reduce((sum, w) => sum + w.concurrency, 0));
   }
 
+  /**
+   * Runs the pool's workers of this version train at once, for a job on a clock (autopilot): refused when none is
+   * connected, since its members would wait in the queue while the budget runs out.
+   */
+  async trainingSlots(): Promise<number> {
+    const version = appVersion();
+    const workers = await (await this.owner()).workers();
+    const slots = workers.filter((w) => w.version === version).reduce((sum, w) => sum + w.concurrency, 0);
+    if (slots > 0) return slots;
+    const others = workers.length > 0 ? ` (${workers.length === 1 ? 'the one connected runs' : `the ${workers.length} connected run`} another version: ${[...new Set(workers.map((w) => w.version))].join(', ')})` : '';
+    throw new WorkbenchError(
+      'conflict',
+      `no worker of this version (${version}) is connected to the worker pool at ${this.maskedUrl()}${others}: start one with \`digit-workbench worker --queue URL\`, or train on this machine`,
+    );
+  }
+
   async status(): Promise<WorkersStatus> {
     if (this.url() === null) return { url: null, workers: [], queue: { waiting: 0, active: 0, failed: 0, jobs: [] } };
     const owner = await this.owner();
