@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { LATEST_VERSION, migrate, migrations, schemaVersion } from '../../src/core/db/migrate.js';
 import { openDatabase } from '../../src/core/db/open.js';
 import { tempDir } from '../helpers/temp-home.js';
+import { presets } from '../../src/core/training/presets.js';
+import { listRuns } from '../../src/core/training/runs-list.js';
 
 let dir: ReturnType<typeof tempDir>;
 afterEach(() => dir?.remove());
@@ -225,6 +227,27 @@ describe('migrations', () => {
     db.prepare('DELETE FROM autopilot_jobs').run();
     expect(db.prepare('SELECT autopilot_id FROM runs').pluck().get()).toBeNull();
     db.close();
+  });
+
+  it('012 clears the stored summary of cnn-strong runs from before batchNormStats, so the list names their keras', () => {
+    dir = tempDir();
+    const db = new Database(join(dir.path, 'workbench.db'));
+    migrate(db, 11);
+    db.prepare("INSERT INTO datasets (name, kind, rows, sha256, source, created_at) VALUES ('d', 'train', 1, 'abc', 'f.csv', 'now')").run();
+    const run = db.prepare("INSERT INTO runs (dataset_id, dataset_sha256, preset, status, hyperparams, param_summary, seed, app_version, created_at) VALUES (1, 'abc', ?, 'completed', ?, '{}', 1, '0', 'now')");
+    run.run('cnn-strong', JSON.stringify({ ...presets['cnn-strong'].hyperparams, batchNormStats: undefined }));
+    run.run('cnn-strong', JSON.stringify({ ...presets['cnn-strong'].hyperparams, batchNormStats: 'recomputed' }));
+    run.run('dnn', JSON.stringify(presets.dnn.hyperparams));
+    expect(migrate(db, 12)).toBe(12);
+    expect(db.prepare('SELECT param_summary FROM runs ORDER BY id').pluck().all()).toEqual([null, '{}', '{}']);
+    db.close();
+    // Listed through the store, the old run's summary now names the option it trained with.
+    const store = openDatabase(dir.path);
+    try {
+      expect(listRuns(store).find((r) => r.id === 1)?.params).toEqual({ batchNormStats: 'keras' });
+    } finally {
+      store.close();
+    }
   });
 
   it('refuses a database written by a newer app without touching it', () => {

@@ -13,6 +13,7 @@ import * as m008 from './migrations/008-embeddings.js';
 import * as m009 from './migrations/009-run-summary.js';
 import * as m010 from './migrations/010-model-exports.js';
 import * as m011 from './migrations/011-autopilot.js';
+import * as m012 from './migrations/012-summary-bn-stats.js';
 
 export const migrations: readonly { version: number; up: string }[] = [
   { version: 1, up: m001.up },
@@ -26,6 +27,7 @@ export const migrations: readonly { version: number; up: string }[] = [
   { version: 9, up: m009.up },
   { version: 10, up: m010.up },
   { version: 11, up: m011.up },
+  { version: 12, up: m012.up },
 ];
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version;
