@@ -6,7 +6,7 @@
 // the recomputed-statistics validation accuracy on both sides; at a few steps, how far apart the weights are
 // (largest relative difference per parameter, both sides' weights in the engine's layout); and, beside them,
 // PyTorch trained with its own streams (torch_recipe.py) for the same seed. Run after `npm run build:node`:
-//   node tests/bench/replay.js [--rows 2000] [--epochs 10] [--seed 1] [--kind dense|sparse]
+//   node tests/bench/replay.js [--rows 2000] [--epochs 10] [--seed 1] [--kind dense|sparse] [--adam keras|torch]
 
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -29,6 +29,11 @@ const option = (name, fallback) => {
 const ROWS = Number(option('rows', 2000));
 const EPOCHS = Number(option('epochs', 10));
 const SEED = Number(option('seed', 1));
+// The replay's optimizer: keras (the engine's: ε added to √v before the bias correction of the step) or torch
+// (torch.optim.Adam, which bench:recipe's PyTorch side uses: ε added to the bias-corrected √v̂). The two differ only
+// where √v is near ε·(1 − β₂ᵗ)^-½, i.e. for gradients of ~1e-6 in the first steps.
+const ADAM = option('adam', 'keras');
+if (!['keras', 'torch'].includes(ADAM)) throw new Error(`--adam: keras or torch (got ${ADAM})`);
 const KIND = option('kind', 'dense');
 const PYTHON = '/usr/bin/python3';
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -87,7 +92,9 @@ try {
     sampleRows: sample.length / 784,
     snapshots,
     // The float64 copy follows the first epoch only (its convolutions run ~10× slower than float32's).
-    exactSteps: stepsPerEpoch,
+    // (None with --adam torch: the weights then follow another optimizer than ours, so they are not compared.)
+    exactSteps: ADAM === 'keras' ? stepsPerEpoch : 0,
+    adam: ADAM,
     threads: 2,
     dir,
   };
@@ -150,7 +157,7 @@ try {
   const ownVal = JSON.parse(own.stdout.trim().split('\n').at(-1)).valAcc.recomputed;
 
   const pct = (v) => (100 * v).toFixed(2).padStart(6);
-  console.log(`cnn-strong replay: ${ROWS} ${KIND} images (${train.length} train, ${nVal} validation), seed ${SEED}, ${EPOCHS} epochs, ${stepsPerEpoch} steps an epoch; ours on ${engine.backend}, PyTorch ${theirs.torch} (${theirs.threads} thread${theirs.threads === 1 ? "" : "s"})`);
+  console.log(`cnn-strong replay: ${ROWS} ${KIND} images (${train.length} train, ${nVal} validation), seed ${SEED}, ${EPOCHS} epochs, ${stepsPerEpoch} steps an epoch; ours on ${engine.backend}, the replay with ${ADAM === 'keras' ? "Keras's Adam (as ours)" : "torch.optim.Adam's ε"}, PyTorch ${theirs.torch} (${theirs.threads} thread${theirs.threads === 1 ? "" : "s"})`);
   console.log('\n       mean training loss            validation accuracy, recomputed statistics (%)');
   console.log('epoch  ours    replay  replay f64    ours    replay  replay f64  PyTorch, own streams');
   for (let e = 0; e < EPOCHS; e++) {
@@ -165,30 +172,32 @@ try {
   // amplifies, separates their runs. Left out: the moving statistics (validation recomputes them) and the biases of
   // layers followed by BatchNorm, whose gradient is exactly zero in exact arithmetic (BatchNorm subtracts any shift):
   // Adam moves them by ±lr on rounding noise on every side, and they change no output.
-  const w0 = new Float32Array(initial.weights.slice().buffer);
-  const beforeBn = new Set(plan.layers.filter((l, i) => plan.layers[i + 1]?.spec.type === 'batchNorm').flatMap((l) => l.params.filter((p) => p.name.endsWith('/bias')).map((p) => p.name)));
-  const compared = plan.params.filter((p) => !p.name.includes('/moving_') && !beforeBn.has(p.name));
-  const apart = (w, exact) =>
-    compared.map((p) => {
-      let diff = 0;
-      let moved = 0;
-      for (let k = p.offset; k < p.offset + p.size; k++) {
-        diff += (w[k] - exact[k]) ** 2;
-        moved += (exact[k] - w0[k]) ** 2;
-      }
-      return { name: p.name, rel: Math.sqrt(diff / (moved || 1)) };
-    });
-  const summary = (rel) => {
-    const worst = rel.reduce((a, b) => (b.rel > a.rel ? b : a));
-    const median = rel.map((r) => r.rel).sort((a, b) => a - b)[Math.floor(rel.length / 2)];
-    return `${median.toExponential(2)}  ${worst.rel.toExponential(2)} (${worst.name})`.padEnd(52);
-  };
-  console.log(`\nhow far each float32 side is from the float64 replay, ‖Δ − Δf64‖ / ‖Δf64‖ over ${compared.length} parameters: median, largest`);
-  console.log(`after step  ${'ours'.padEnd(52)}PyTorch float32 replay`);
-  const f64 = (name, s) => new Float64Array(readFileSync(join(dir, `${name}-${s}.f64`)).buffer.slice(0));
-  for (const s of snapshots.filter((step) => step <= stepsPerEpoch)) {
-    const exact = f64('f64', s);
-    console.log(`${String(s).padStart(10)}  ${summary(apart(ours.weights.get(s), exact))}${summary(apart(f64('f32', s), exact))}`);
+  if (ADAM === 'keras') {
+    const w0 = new Float32Array(initial.weights.slice().buffer);
+    const beforeBn = new Set(plan.layers.filter((l, i) => plan.layers[i + 1]?.spec.type === 'batchNorm').flatMap((l) => l.params.filter((p) => p.name.endsWith('/bias')).map((p) => p.name)));
+    const compared = plan.params.filter((p) => !p.name.includes('/moving_') && !beforeBn.has(p.name));
+    const apart = (w, exact) =>
+      compared.map((p) => {
+        let diff = 0;
+        let moved = 0;
+        for (let k = p.offset; k < p.offset + p.size; k++) {
+          diff += (w[k] - exact[k]) ** 2;
+          moved += (exact[k] - w0[k]) ** 2;
+        }
+        return { name: p.name, rel: Math.sqrt(diff / (moved || 1)) };
+      });
+    const summary = (rel) => {
+      const worst = rel.reduce((a, b) => (b.rel > a.rel ? b : a));
+      const median = rel.map((r) => r.rel).sort((a, b) => a - b)[Math.floor(rel.length / 2)];
+      return `${median.toExponential(2)}  ${worst.rel.toExponential(2)} (${worst.name})`.padEnd(52);
+    };
+    console.log(`\nhow far each float32 side is from the float64 replay, ‖Δ − Δf64‖ / ‖Δf64‖ over ${compared.length} parameters: median, largest`);
+    console.log(`after step  ${'ours'.padEnd(52)}PyTorch float32 replay`);
+    const f64 = (name, s) => new Float64Array(readFileSync(join(dir, `${name}-${s}.f64`)).buffer.slice(0));
+    for (const s of snapshots.filter((step) => step <= stepsPerEpoch)) {
+      const exact = f64('f64', s);
+      console.log(`${String(s).padStart(10)}  ${summary(apart(ours.weights.get(s), exact))}${summary(apart(f64('f32', s), exact))}`);
+    }
   }
 } finally {
   await engine.dispose();

@@ -3,8 +3,9 @@
 # validation images and labels, the BatchNorm sample, then for every step the batch's size, its augmented images,
 # labels and the engine's dropout masks (0/1 bytes, channels-last like the engine). The model is written with the
 # engine's own weight layouts (kernels HWIO, dense [in, out], flatten channels-last) so the weights compare element
-# for element, and trains with Keras's Adam (epsilon 1e-7 outside the bias correction, as the engine and Keras do:
-# torch.optim.Adam places it differently), batch-statistics BatchNorm (epsilon 1e-3) and lr·decay^epoch.
+# for element, and trains with Keras's Adam (epsilon 1e-7 outside the bias correction, as the engine and Keras do;
+# the header's adam "torch" places it as torch.optim.Adam does), batch-statistics BatchNorm (epsilon 1e-3) and
+# lr·decay^epoch.
 # Two copies train in lockstep on the same inputs: one in float32, as PyTorch trains, and, for the header's
 # exactSteps (float64 convolutions are slow), one in float64, the nearest to exact arithmetic. After each epoch:
 # validation accuracy with recomputed statistics (population mean and biased variance of the sample, in
@@ -145,6 +146,8 @@ def main() -> None:
                 masks.append(torch.from_numpy(mask).reshape([m, *d["shape"]]))
             step += 1
             lr_t = lr * (1 - BETA2 ** step) ** 0.5 / (1 - BETA1 ** step)
+            # torch.optim.Adam: w −= lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε) = lr_t · m / (√v + ε·√(1−β₂ᵗ)).
+            eps = EPSILON * (1 - BETA2 ** step) ** 0.5 if header["adam"] == "torch" else EPSILON
             if step > header["exactSteps"]:
                 tracks.pop("f64", None)
             for name, track in tracks.items():
@@ -156,7 +159,7 @@ def main() -> None:
                     for t, (mo, ve) in zip(track["trainable"], track["moments"]):
                         mo.mul_(BETA1).add_(t.grad, alpha=1 - BETA1)
                         ve.mul_(BETA2).addcmul_(t.grad, t.grad, value=1 - BETA2)
-                        t.sub_(lr_t * mo / (ve.sqrt() + EPSILON))
+                        t.sub_(lr_t * mo / (ve.sqrt() + eps))
                 loss_sum[name] += float(loss) * m
                 if step in header["snapshots"]:
                     snapshot(name, track, step)
