@@ -21,10 +21,10 @@ import { Workbench } from '../../build/node/core/workbench.js';
 import { denseDigits, loadMnistDigits } from '../../build/node/core/datasets/mnist-digits.js';
 import { shiftedDigits, writeKaggleCsv } from '../../build/node/core/datasets/kaggle-csv.js';
 import { presets } from '../../build/node/core/training/presets.js';
-import { batchRandom, bnSampleOrder, epochOrder, fillBatch } from '../../build/node/trainer/batches.js';
+import { batchRandom, epochOrder, fillBatch } from '../../build/node/trainer/batches.js';
 import { createEngine, planModel } from '../../build/node/trainer/engine/index.js';
 import { BN_MOMENTUM } from '../../build/node/trainer/engine/model.js';
-import { scalePixels } from '../../build/node/shared/pixels.js';
+import { recipeSplit } from './recipe-split.js';
 
 const option = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -49,17 +49,7 @@ const pct = (x) => (100 * x).toFixed(2);
 /** The trainer loop's training (train-loop.ts) on the engine, each epoch validated with every option. */
 async function oursRun(data, seed) {
   const hp = { ...presets['cnn-strong'].hyperparams, epochs: EPOCHS, seed };
-  const n = data.labels.length;
-  const nVal = Math.round(n * hp.validation.ratio);
-  const train = Int32Array.from({ length: n - nVal }, (_, i) => i);
-  const scaled = (indices) => {
-    const x = new Float32Array(indices.length * 784);
-    indices.forEach((src, i) => scalePixels(data.pixels.subarray(src * 784, (src + 1) * 784), x.subarray(i * 784, (i + 1) * 784)));
-    return x;
-  };
-  const valIdx = Int32Array.from({ length: nVal }, (_, i) => n - nVal + i);
-  const val = { x: scaled(valIdx), y: Uint8Array.from(valIdx, (i) => data.labels[i]) };
-  const sample = scaled(bnSampleOrder(train, hp.batchSize, seed));
+  const { nVal, train, val, sample } = recipeSplit(data, hp, seed);
   const opts = { layers: hp.model, optimizer: { name: hp.optimizer, learningRate: hp.learningRate, momentum: hp.momentum }, seed };
   const engine = await createEngine({ ...opts, batchNormStats: 'keras' });
   const judge = await createEngine({ ...opts, batchNormStats: 'keras' });

@@ -17,10 +17,10 @@ import { fileURLToPath } from 'node:url';
 import { denseDigits, loadMnistDigits } from '../../build/node/core/datasets/mnist-digits.js';
 import { shiftedDigits } from '../../build/node/core/datasets/kaggle-csv.js';
 import { presets } from '../../build/node/core/training/presets.js';
-import { batchRandom, bnSampleOrder, epochOrder, fillBatch } from '../../build/node/trainer/batches.js';
+import { batchRandom, epochOrder, fillBatch } from '../../build/node/trainer/batches.js';
 import { createEngine, planModel } from '../../build/node/trainer/engine/index.js';
 import { dropoutMask } from '../../build/node/trainer/engine/random.js';
-import { scalePixels } from '../../build/node/shared/pixels.js';
+import { recipeSplit } from './recipe-split.js';
 
 const option = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -49,17 +49,7 @@ const hp = { ...presets['cnn-strong'].hyperparams, epochs: EPOCHS, seed: SEED };
 const plan = planModel(hp.model);
 const src = loadMnistDigits();
 const data = KIND === 'dense' ? denseDigits(src, ROWS, 1207) : shiftedDigits(src, ROWS, 1207);
-const n = data.labels.length;
-const nVal = Math.round(n * hp.validation.ratio);
-const train = Int32Array.from({ length: n - nVal }, (_, i) => i);
-const scaled = (indices) => {
-  const x = new Float32Array(indices.length * 784);
-  indices.forEach((s, i) => scalePixels(data.pixels.subarray(s * 784, (s + 1) * 784), x.subarray(i * 784, (i + 1) * 784)));
-  return x;
-};
-const valIdx = Int32Array.from({ length: nVal }, (_, i) => n - nVal + i);
-const val = { x: scaled(valIdx), y: Uint8Array.from(valIdx, (i) => data.labels[i]) };
-const sample = scaled(bnSampleOrder(train, hp.batchSize, SEED));
+const { nVal, train, val, sample } = recipeSplit(data, hp, SEED);
 const dropouts = plan.layers.filter((l) => l.spec.type === 'dropout').map((l) => ({ index: l.index, rate: l.spec.rate, shape: l.outShape }));
 const stepsPerEpoch = Math.ceil(train.length / hp.batchSize);
 const snapshots = [...new Set([...SNAPSHOT_STEPS, ...Array.from({ length: EPOCHS }, (_, e) => (e + 1) * stepsPerEpoch)])]
