@@ -3,7 +3,7 @@
 
 import type { Db } from '../db/open.js';
 import { WorkbenchError } from '../../shared/errors.js';
-import type { WorkersStatus } from '../../shared/workers.js';
+import type { WorkerInfo, WorkersStatus } from '../../shared/workers.js';
 import { checkConnection, checkUrl, maskUrl } from './redis-url.js';
 import { PoolOwner } from './pool-owner.js';
 import { readPoolUrl, writePoolUrl } from './pool-runs.js';
@@ -56,9 +56,14 @@ export class PoolLink {
 
   /** Runs the pool's workers take at once (their --concurrency summed; at least 1, so a trial waits for one). */
   async capacity(): Promise<number> {
+    return Math.max(1, (await this.#slots()).slots);
+  }
+
+  /** The connected workers, and the runs those of this app's version take at once. */
+  async #slots(): Promise<{ slots: number; version: string; workers: WorkerInfo[] }> {
     const version = appVersion();
     const workers = await (await this.owner()).workers();
-    return Math.max(1, workers.filter((w) => w.version === version).reduce((sum, w) => sum + w.concurrency, 0));
+    return { slots: workers.filter((w) => w.version === version).reduce((sum, w) => sum + w.concurrency, 0), version, workers };
   }
 
   /**
@@ -66,9 +71,7 @@ export class PoolLink {
    * connected, since its members would wait in the queue while the budget runs out.
    */
   async trainingSlots(): Promise<number> {
-    const version = appVersion();
-    const workers = await (await this.owner()).workers();
-    const slots = workers.filter((w) => w.version === version).reduce((sum, w) => sum + w.concurrency, 0);
+    const { slots, version, workers } = await this.#slots();
     if (slots > 0) return slots;
     const others = workers.length > 0 ? ` (${workers.length === 1 ? 'the one connected runs' : `the ${workers.length} connected run`} another version: ${[...new Set(workers.map((w) => w.version))].join(', ')})` : '';
     throw new WorkbenchError(
